@@ -1,0 +1,55 @@
+# microVET credentials. Quick start: `make demo` (workbench on http://127.0.0.1:8000) and `make test`.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+NODE_STAMP := interop/node_modules/.installed
+
+.PHONY: test demo quality venv node bench extract_translations compile_translations check_translations clean
+
+$(STAMP): setup.py requirements/test.txt requirements/constraints.txt
+	test -x $(PY) || "$$(scripts/find-python312)" -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e . -r requirements/test.txt -c requirements/constraints.txt
+	@# mysqlclient (what Open edX uses) compiles against libmariadb; without it the MariaDB tests are skipped.
+	if pkg-config --exists libmariadb 2>/dev/null || pkg-config --exists mysqlclient 2>/dev/null; then \
+	  $(PY) -m pip install --quiet "mysqlclient>=2.2"; \
+	else echo "NOTE: libmariadb-dev not installed: mysqlclient skipped, MariaDB tests will be skipped"; fi
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+$(NODE_STAMP): interop/package.json interop/package-lock.json
+	npm ci --prefix interop --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+node: $(NODE_STAMP)
+
+# The whole suite: unit, storage (SQLite, then MariaDB and PostgreSQL), Node interop and browser tests.
+test: venv node compile_translations
+	$(PY) -m pytest
+	MICROVET_TEST_DB=mysql $(PY) -m pytest -m storage -q
+	MICROVET_TEST_DB=postgresql $(PY) -m pytest -m storage -q
+
+demo: venv compile_translations
+	$(PY) -m microcredential_xblock.demo --port $(PORT)
+
+quality: venv
+	$(PY) -m ruff check badge_issuer microcredential_xblock course_templates tests benchmarks
+	$(PY) -m ruff format --check badge_issuer microcredential_xblock course_templates tests benchmarks
+
+bench: venv node
+	$(PY) benchmarks/issuer.py
+
+extract_translations: venv
+	$(PY) scripts/i18n.py extract
+
+compile_translations: venv
+	$(PY) scripts/i18n.py compile
+
+check_translations: venv
+	$(PY) scripts/i18n.py check
+
+clean:
+	rm -rf $(VENV) interop/node_modules var

@@ -1,0 +1,178 @@
+"""Bundled JSON-LD contexts, the strict offline document loader, and the safe-mode check.
+
+Nothing is ever fetched: a URL that is not bundled raises DocumentLoaderError naming it.
+pyld has no "safe mode" (it silently drops undefined terms, so signed data would differ from
+shown data), so ``check_safe_mode`` implements the check jsonld.js calls ``safe: true``.
+"""
+from __future__ import annotations
+
+import copy
+import json
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from pyld import jsonld
+
+from .errors import DocumentLoaderError, SafeModeError
+
+VC_V2 = "https://www.w3.org/ns/credentials/v2"
+VC_V1 = "https://www.w3.org/2018/credentials/v1"
+OB_V3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+OB_EXTENSIONS = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
+MICROVET_V1 = "https://w3id.org/microvet/context/v1.jsonld"
+DID_V1 = "https://www.w3.org/ns/did/v1"
+MULTIKEY_V1 = "https://w3id.org/security/multikey/v1"
+JWK_V1 = "https://w3id.org/security/jwk/v1"
+DATA_INTEGRITY_V2 = "https://w3id.org/security/data-integrity/v2"
+ELM_EDC_AP = "http://data.europa.eu/snb/model/context/edc-ap"
+
+#: Contexts of an OB 3.0 micro-credential issued by this package, in the order the spec requires.
+CREDENTIAL_CONTEXTS: list[str] = [VC_V2, OB_V3, OB_EXTENSIONS, MICROVET_V1]
+
+BUNDLED: dict[str, str] = {
+    VC_V2: "w3c-credentials-v2.jsonld",
+    VC_V1: "w3c-credentials-v1.jsonld",
+    "https://www.w3.org/ns/credentials/examples/v2": "w3c-credentials-examples-v2.jsonld",
+    "https://www.w3.org/ns/credentials/status/v1": "w3c-credentials-status-v1.jsonld",
+    OB_V3: "ob-v3p0-context-3.0.3.json",
+    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json": "ob-v3p0-context-3.0.2.json",
+    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json": "ob-v3p0-context-3.0.1.json",
+    "https://purl.imsglobal.org/spec/ob/v3p0/context.json": "ob-v3p0-context.json",
+    OB_EXTENSIONS: "ob-v3p0-extensions.json",
+    MICROVET_V1: "microvet-v1.jsonld",
+    DATA_INTEGRITY_V2: "w3id-security-data-integrity-v2.jsonld",
+    "https://w3id.org/security/data-integrity/v1": "w3id-security-data-integrity-v1.jsonld",
+    MULTIKEY_V1: "w3id-security-multikey-v1.jsonld",
+    JWK_V1: "w3id-security-jwk-v1.jsonld",
+    "https://w3id.org/vc/status-list/2021/v1": "w3id-vc-status-list-2021-v1.jsonld",
+    DID_V1: "w3c-did-v1.jsonld",
+    ELM_EDC_AP: "edc-ap-context.jsonld",
+}
+
+
+@lru_cache(maxsize=None)
+def _load_text(filename: str) -> str:
+    return resources.files(__package__).joinpath("contexts", filename).read_text(encoding="utf-8")
+
+
+def bundled_context(url: str) -> dict[str, Any]:
+    """The parsed document for a bundled context URL (a fresh copy: callers may mutate it)."""
+    filename = BUNDLED.get(url)
+    if filename is None:
+        raise DocumentLoaderError(url, "not a bundled JSON-LD context; nothing is fetched from the network")
+    return json.loads(_load_text(filename))
+
+
+def document_loader(url: str, options: dict | None = None) -> dict[str, Any]:
+    """pyld document loader that serves bundled contexts only (strict, offline)."""
+    return {"contextUrl": None, "documentUrl": url, "document": bundled_context(url)}
+
+
+def jsonld_options(**extra: Any) -> dict[str, Any]:
+    """Options for every pyld call in this package: strict loader, no base IRI to hide relative IRIs."""
+    return {"documentLoader": document_loader, "base": None, **extra}
+
+
+def check_safe_mode(document: dict[str, Any]) -> None:
+    """Raise SafeModeError if any term of ``document`` is undefined or any IRI is relative.
+
+    Expands the document, compacts it again with its own contexts, and compares the two JSON
+    trees: a key or a value that does not come back was dropped by expansion (undefined term).
+    Relative IRIs show up in the expanded form as ``@id``/``@type`` values without a scheme.
+    """
+    contexts = document.get("@context")
+    if contexts is None:
+        raise SafeModeError("@context", "missing; every credential must name its JSON-LD contexts")
+    try:
+        expanded = jsonld.expand(copy.deepcopy(document), jsonld_options())
+    except jsonld.JsonLdError as exc:
+        raise SafeModeError("@context", _pyld_reason(exc)) from exc
+    try:
+        _check_absolute_iris(expanded)
+    except _RelativeIri as relative:
+        raise SafeModeError(_path_of(document, relative.iri), f"relative IRI {relative.iri!r}; use an absolute IRI")
+    compacted = jsonld.compact(expanded, {"@context": contexts}, jsonld_options())
+    _compare(document, compacted, "$")
+
+
+def _pyld_reason(exc: BaseException) -> str:
+    """The most useful message in pyld's exception chain (our loader's error, if any)."""
+    link: BaseException | None = exc
+    while link is not None:
+        if isinstance(link, DocumentLoaderError):
+            return str(link)
+        link = link.__cause__ or link.__context__
+    return str(exc.args[0] if exc.args else exc).splitlines()[0]
+
+
+def _is_absolute_iri(value: str) -> bool:
+    scheme, sep, _ = value.partition(":")
+    return bool(sep) and scheme[:1].isalpha() and all(c.isalnum() or c in "+-." for c in scheme)
+
+
+class _RelativeIri(Exception):
+    def __init__(self, iri: str):
+        super().__init__(iri)
+        self.iri = iri
+
+
+def _check_absolute_iris(node: Any) -> None:
+    """Raise _RelativeIri for the first node id, type or property of expanded JSON-LD that is relative."""
+    if isinstance(node, list):
+        for item in node:
+            _check_absolute_iris(item)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("@id", "@type"):
+                for iri in _as_list(value):
+                    if isinstance(iri, str) and not iri.startswith("_:") and not _is_absolute_iri(iri):
+                        raise _RelativeIri(iri)
+            elif not key.startswith("@") and not _is_absolute_iri(key):
+                raise _RelativeIri(key)
+            else:
+                _check_absolute_iris(value)
+
+
+def _path_of(node: Any, needle: str, path: str = "$") -> str:
+    """JSON path of the first key or string value equal to ``needle`` in the compacted document."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == needle or value == needle:
+                return f"{path}.{key}"
+            found = _path_of(value, needle, f"{path}.{key}")
+            if found:
+                return found
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            if item == needle:
+                return f"{path}[{index}]"
+            found = _path_of(item, needle, f"{path}[{index}]")
+            if found:
+                return found
+    return "" if path != "$" else "$"
+
+
+def _as_list(value: Any) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def _compare(original: Any, roundtrip: Any, path: str) -> None:
+    """Find the first key of ``original`` that the expand/compact round trip lost."""
+    if not isinstance(original, list) and isinstance(roundtrip, list) and len(roundtrip) == 1:
+        roundtrip = roundtrip[0]
+    if isinstance(original, dict):
+        if not isinstance(roundtrip, dict):
+            raise SafeModeError(path, "this object is not defined by the document's contexts")
+        for key, value in original.items():
+            if key == "@context":
+                continue
+            if key not in roundtrip:
+                raise SafeModeError(f"{path}.{key}", f"term {key!r} is not defined by the document's contexts")
+            _compare(value, roundtrip[key], f"{path}.{key}")
+    elif isinstance(original, list):
+        again = _as_list(roundtrip)
+        if len(original) != len(again):
+            raise SafeModeError(path, "some values are not defined by the document's contexts")
+        for index, (item, other) in enumerate(zip(original, again)):
+            _compare(item, other, f"{path}[{index}]")
