@@ -30,25 +30,10 @@ ELM_EDC_AP = "http://data.europa.eu/snb/model/context/edc-ap"
 #: Contexts of an OB 3.0 micro-credential issued by this package, in the order the spec requires.
 CREDENTIAL_CONTEXTS: list[str] = [VC_V2, OB_V3, OB_EXTENSIONS, MICROVET_V1]
 
-BUNDLED: dict[str, str] = {
-    VC_V2: "w3c-credentials-v2.jsonld",
-    VC_V1: "w3c-credentials-v1.jsonld",
-    "https://www.w3.org/ns/credentials/examples/v2": "w3c-credentials-examples-v2.jsonld",
-    "https://www.w3.org/ns/credentials/status/v1": "w3c-credentials-status-v1.jsonld",
-    OB_V3: "ob-v3p0-context-3.0.3.json",
-    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json": "ob-v3p0-context-3.0.2.json",
-    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json": "ob-v3p0-context-3.0.1.json",
-    "https://purl.imsglobal.org/spec/ob/v3p0/context.json": "ob-v3p0-context.json",
-    OB_EXTENSIONS: "ob-v3p0-extensions.json",
-    MICROVET_V1: "microvet-v1.jsonld",
-    DATA_INTEGRITY_V2: "w3id-security-data-integrity-v2.jsonld",
-    "https://w3id.org/security/data-integrity/v1": "w3id-security-data-integrity-v1.jsonld",
-    MULTIKEY_V1: "w3id-security-multikey-v1.jsonld",
-    JWK_V1: "w3id-security-jwk-v1.jsonld",
-    "https://w3id.org/vc/status-list/2021/v1": "w3id-vc-status-list-2021-v1.jsonld",
-    DID_V1: "w3c-did-v1.jsonld",
-    ELM_EDC_AP: "edc-ap-context.jsonld",
-}
+#: URL -> bundled file; shared with the Node interop verifiers (interop/) through contexts/index.json.
+BUNDLED: dict[str, str] = json.loads(
+    resources.files(__package__).joinpath("contexts", "index.json").read_text(encoding="utf-8")
+)
 
 
 @lru_cache(maxsize=None)
