@@ -1,0 +1,206 @@
+/*
+ * Independent verification of microVET credentials with the libraries real wallets use:
+ * Digital Bazaar's @digitalbazaar/vc + DataIntegrityProof(eddsa-rdfc-2022) for Data Integrity,
+ * panva's jose for VC-JWT (OB 3.0 section 8.2). Nothing here shares code with badge_issuer/.
+ */
+import * as vc from '@digitalbazaar/vc';
+import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
+import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
+import {cryptosuite as eddsaRdfc2022} from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
+import * as jose from 'jose';
+import jsigs from 'jsonld-signatures';
+
+import {didKeyDocument} from './loader.mjs';
+
+const {purposes: {AssertionProofPurpose}} = jsigs;
+
+/** OB 3.0: RS256 is the minimum; ES256 and EdDSA are the other algorithms we issue. */
+export const JWT_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'];
+/** OB 3.0 section 8.2.4.1: "No other headers allowed". */
+const JOSE_HEADERS = new Set(['alg', 'kid', 'jwk', 'typ']);
+/** Registered claims the VC 2.0-style payload adds on top of the credential. */
+const JWT_CLAIMS = ['iss', 'jti', 'nbf', 'sub', 'exp', 'iat', 'aud'];
+
+/** A readable message from a jsonld-signatures result (its errors nest). */
+function resultError(result) {
+  const errors = [];
+  const collect = error => {
+    if(!error) {
+      return;
+    }
+    if(Array.isArray(error)) {
+      error.forEach(collect);
+    } else if(Array.isArray(error.errors) && error.errors.length) {
+      error.errors.forEach(collect);
+    } else {
+      errors.push(error.message ?? String(error));
+    }
+  };
+  collect(result.error);
+  for(const entry of result.results ?? []) {
+    collect(entry.error);
+  }
+  return [...new Set(errors)].join('; ') || 'not verified';
+}
+
+/**
+ * Verify the Data Integrity proof(s) of a credential.
+ * proofOnly=false (the default) uses CredentialIssuancePurpose: the key must be listed under
+ * assertionMethod of its controller AND the controller must be the credential's issuer.
+ * proofOnly=true drops the issuer binding (the W3C test vector's issuer is not its key's controller).
+ */
+export async function verifyDi(credential, {documentLoader, proofOnly = false, now, skipStatus = false}) {
+  const suite = new DataIntegrityProof({cryptosuite: eddsaRdfc2022});
+  const purpose = proofOnly ? new AssertionProofPurpose() : new vc.CredentialIssuancePurpose();
+  const options = {credential, suite, purpose, documentLoader, now};
+  if(credential.credentialStatus && skipStatus) {
+    // Status lists are checked by the Python verifier; the JS side checks proofs only.
+    options.checkStatus = async () => ({verified: true});
+  }
+  const result = await vc.verifyCredential(options);
+  return result.verified ? null : resultError(result);
+}
+
+/** The public JWK of a verification method (publicKeyJwk, or an Ed25519 Multikey). */
+async function methodJwk(vm) {
+  if(vm.publicKeyJwk) {
+    return vm.publicKeyJwk;
+  }
+  if(vm.type === 'Multikey' && vm.publicKeyMultibase?.startsWith('z6Mk')) {
+    return Ed25519Multikey.toJwk({keyPair: await Ed25519Multikey.from(vm)});
+  }
+  return null;
+}
+
+/**
+ * The keys an issuer publishes for assertions: [{kid, jwk}].
+ * did:key -> the key in the DID; did:web / https -> the assertionMethod entries of its controller
+ * document, plus (https) the JWK set at https://{authority}/.well-known/jwks.json, whose keys are
+ * taken only if they carry no "iss" or the issuer's id as "iss" (OB 3.0 Implementation Guide).
+ */
+export async function issuerKeys(issuerId, {documentLoader, index}) {
+  const keys = [];
+  let controller = null;
+  if(issuerId.startsWith('did:key:')) {
+    controller = await didKeyDocument(issuerId);
+  } else if(index.documents.has(issuerId)) {
+    controller = (await documentLoader(issuerId)).document;
+  }
+  for(const entry of [].concat(controller?.assertionMethod ?? [])) {
+    const id = typeof entry === 'string' ? entry : entry.id;
+    const absolute = id.startsWith('#') ? `${issuerId}${id}` : id;
+    const vm = typeof entry === 'string' ?
+      (controller.verificationMethod ?? []).find(m => m.id === id || m.id === absolute) ??
+        (await documentLoader(absolute)).document :
+      entry;
+    const jwk = await methodJwk(vm);
+    if(jwk) {
+      keys.push({kid: absolute, jwk});
+    }
+  }
+  if(issuerId.startsWith('https://')) {
+    const set = index.jwks.get(`https://${new URL(issuerId).host}/.well-known/jwks.json`);
+    for(const jwk of set?.keys ?? []) {
+      if(jwk.iss === undefined || jwk.iss === issuerId) {
+        keys.push({kid: jwk.kid, jwk});
+      }
+    }
+  }
+  return keys;
+}
+
+/** The issuer key a JOSE header points at: by kid, else by the thumbprint of its jwk. */
+async function selectKey(header, keys, issuerId) {
+  if(header.jwk && 'd' in header.jwk) {
+    throw new Error('the "jwk" header contains a private key ("d")');
+  }
+  const wanted = header.jwk ? await jose.calculateJwkThumbprint(header.jwk) : null;
+  for(const key of keys) {
+    if(header.kid !== undefined && key.kid !== header.kid) {
+      continue;
+    }
+    if(wanted && (await jose.calculateJwkThumbprint(key.jwk)) !== wanted) {
+      if(header.kid !== undefined) {
+        throw new Error(`the "jwk" header is not the key "${header.kid}" names`);
+      }
+      continue;
+    }
+    return key.jwk;
+  }
+  const what = header.kid !== undefined ? `kid "${header.kid}"` : 'the "jwk" header';
+  throw new Error(`${what} is not a key issuer ${issuerId} publishes for assertions`);
+}
+
+/** The credential inside a VC-JWT payload: the "vc" claim (VC 1.1) or the payload minus JWT claims. */
+function credentialOf(payload) {
+  if(payload.vc && typeof payload.vc === 'object') {
+    return payload.vc;
+  }
+  const credential = {...payload};
+  for(const claim of JWT_CLAIMS) {
+    delete credential[claim];
+  }
+  return credential;
+}
+
+const seconds = date => Math.floor(Date.parse(date) / 1000);
+
+/** OB 3.0 section 8.2.4.2: the JWT claims must repeat the credential's own values. */
+function checkClaims(payload, credential) {
+  const issuerId = typeof credential.issuer === 'string' ? credential.issuer : credential.issuer?.id;
+  const validFrom = credential.validFrom ?? credential.issuanceDate;
+  const validUntil = credential.validUntil ?? credential.expirationDate;
+  const subjectId = [].concat(credential.credentialSubject ?? [])[0]?.id;
+  const expected = [
+    ['iss', issuerId, true],
+    ['jti', credential.id, credential.id !== undefined],
+    ['nbf', validFrom && seconds(validFrom), validFrom !== undefined],
+    ['sub', subjectId, subjectId !== undefined],
+    ['exp', validUntil && seconds(validUntil), validUntil !== undefined]
+  ];
+  for(const [claim, value, required] of expected) {
+    if(required && payload[claim] !== value) {
+      throw new Error(`JWT claim "${claim}" is ${JSON.stringify(payload[claim])}, ` +
+        `the credential says ${JSON.stringify(value)}`);
+    }
+  }
+}
+
+/**
+ * Verify a VC-JWT. Returns {error, proofs}: proofs lists what was verified ("jws", and
+ * "eddsa-rdfc-2022" when the payload credential also carries a Data Integrity proof).
+ */
+export async function verifyJwt(token, {documentLoader, index, proofOnly = false, now, skipStatus = false}) {
+  const header = jose.decodeProtectedHeader(token);
+  const extra = Object.keys(header).filter(name => !JOSE_HEADERS.has(name));
+  if(extra.length) {
+    throw new Error(`JOSE header "${extra[0]}" is not allowed (only alg, kid, jwk, typ)`);
+  }
+  if(header.typ !== undefined && header.typ !== 'JWT') {
+    throw new Error(`JOSE header "typ" is ${JSON.stringify(header.typ)}, must be "JWT"`);
+  }
+  if(!JWT_ALGORITHMS.includes(header.alg)) {
+    throw new Error(`JOSE header "alg" ${JSON.stringify(header.alg)} is not one of ${JWT_ALGORITHMS}`);
+  }
+  const claimedIssuer = jose.decodeJwt(token).iss;
+  if(typeof claimedIssuer !== 'string') {
+    throw new Error('JWT claim "iss" is missing');
+  }
+  const jwk = await selectKey(header, await issuerKeys(claimedIssuer, {documentLoader, index}), claimedIssuer);
+  const {payload} = await jose.jwtVerify(token, await jose.importJWK(jwk, header.alg), {
+    algorithms: [header.alg],
+    currentDate: now ? new Date(now) : undefined
+  });
+  const credential = credentialOf(payload);
+  checkClaims(payload, credential);
+  vc._checkCredential({credential, now});
+  const proofs = ['jws'];
+  if(credential.proof) {
+    const error = await verifyDi(credential, {documentLoader, proofOnly, now, skipStatus});
+    if(error) {
+      throw new Error(`embedded Data Integrity proof: ${error}`);
+    }
+    proofs.push('eddsa-rdfc-2022');
+  }
+  return proofs;
+}
