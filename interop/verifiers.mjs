@@ -73,10 +73,25 @@ async function methodJwk(vm) {
 }
 
 /**
+ * Where an issuer's JWK sets may be: the OB 3.0 Implementation Guide location
+ * (https://{authority}/.well-known/jwks.json) and the one badge_issuer.keys.publish() writes next to
+ * the controller document (https://host/path.jwks.json, or https://host/path/jwks.json for did:web).
+ */
+function jwksUrls(issuerId) {
+  if(issuerId.startsWith('https://')) {
+    return [`https://${new URL(issuerId).host}/.well-known/jwks.json`, `${issuerId}.jwks.json`];
+  }
+  if(issuerId.startsWith('did:web:')) {
+    const parts = issuerId.slice('did:web:'.length).split(':').map(decodeURIComponent);
+    return [`https://${parts[0]}/.well-known/jwks.json`, `https://${parts.join('/')}/jwks.json`];
+  }
+  return [];
+}
+
+/**
  * The keys an issuer publishes for assertions: [{kid, jwk}].
- * did:key -> the key in the DID; did:web / https -> the assertionMethod entries of its controller
- * document, plus (https) the JWK set at https://{authority}/.well-known/jwks.json, whose keys are
- * taken only if they carry no "iss" or the issuer's id as "iss" (OB 3.0 Implementation Guide).
+ * did:key -> the key in the DID; did:web / https -> the assertionMethod entries of its DID or
+ * controller document, plus the keys of its JWK sets that carry no "iss" or the issuer's id as "iss".
  */
 export async function issuerKeys(issuerId, {documentLoader, index}) {
   const keys = [];
@@ -98,9 +113,8 @@ export async function issuerKeys(issuerId, {documentLoader, index}) {
       keys.push({kid: absolute, jwk});
     }
   }
-  if(issuerId.startsWith('https://')) {
-    const set = index.jwks.get(`https://${new URL(issuerId).host}/.well-known/jwks.json`);
-    for(const jwk of set?.keys ?? []) {
+  for(const url of jwksUrls(issuerId)) {
+    for(const jwk of index.jwks.get(url)?.keys ?? []) {
       if(jwk.iss === undefined || jwk.iss === issuerId) {
         keys.push({kid: jwk.kid, jwk});
       }
