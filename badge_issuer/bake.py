@@ -19,8 +19,8 @@ from .errors import BakingError
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 KEYWORD = b"openbadgecredential"
-#: keyword NUL, compression flag 0, method 0, empty language tag NUL, empty translated keyword NUL
-_ITXT_HEADER = KEYWORD + b"\x00\x00\x00\x00\x00"
+#: after the keyword: NUL, compression flag 0, method 0, empty language tag NUL, empty translated keyword NUL
+_ITXT_FLAGS = b"\x00\x00\x00\x00\x00"
 OB_NS = "https://purl.imsglobal.org/ob/v3p0"
 SVG_NS = "http://www.w3.org/2000/svg"
 _CREDENTIAL_TAG = f"{{{OB_NS}}}credential"
@@ -63,22 +63,27 @@ def _png_chunks(data: bytes) -> list[tuple[bytes, bytes]]:
     return chunks
 
 
-def _is_credential_chunk(chunk_type: bytes, body: bytes) -> bool:
-    return chunk_type == b"iTXt" and body.split(b"\x00", 1)[0] == KEYWORD
+def _is_itxt(chunk_type: bytes, body: bytes, keyword: bytes) -> bool:
+    return chunk_type == b"iTXt" and body.split(b"\x00", 1)[0] == keyword
 
 
-def bake_png(image: bytes, credential: dict[str, Any] | str) -> bytes:
-    """``image`` with exactly one ``openbadgecredential`` iTXt chunk, right after IHDR."""
-    chunks = [c for c in _png_chunks(image) if not _is_credential_chunk(*c)]
-    itxt = (b"iTXt", _ITXT_HEADER + _credential_text(credential).encode("utf-8"))
+def set_itxt(image: bytes, keyword: bytes, text: str) -> bytes:
+    """``image`` with exactly one uncompressed iTXt chunk ``keyword`` (replacing any), right after IHDR."""
+    chunks = [c for c in _png_chunks(image) if not _is_itxt(*c, keyword)]
+    itxt = (b"iTXt", keyword + _ITXT_FLAGS + text.encode("utf-8"))
     out = io.BytesIO()
     png.write_chunks(out, [chunks[0], itxt, *chunks[1:]])
     return out.getvalue()
 
 
+def bake_png(image: bytes, credential: dict[str, Any] | str) -> bytes:
+    """``image`` with exactly one ``openbadgecredential`` iTXt chunk, right after IHDR."""
+    return set_itxt(image, KEYWORD, _credential_text(credential))
+
+
 def _extract_png(data: bytes) -> dict[str, Any] | str:
     for chunk_type, body in _png_chunks(data):
-        if not _is_credential_chunk(chunk_type, body):
+        if not _is_itxt(chunk_type, body, KEYWORD):
             continue
         rest = body[len(KEYWORD) + 1 :]
         if len(rest) < 2 or rest[0] != 0:

@@ -1,4 +1,4 @@
-"""Baking credentials into PNG and SVG badge images, and extracting them again."""
+"""Baking credentials into PNG and SVG badge images, extracting them again, and the default images."""
 from __future__ import annotations
 
 import io
@@ -10,8 +10,9 @@ import png
 import pytest
 from lxml import etree
 
+from badge_issuer.badge_image import EQF_COLOURS, default_badge_png, default_badge_svg, title_lines
 from badge_issuer.bake import bake_png, bake_svg, extract
-from badge_issuer.errors import BakingError
+from badge_issuer.errors import BakingError, DefinitionError
 
 CREDENTIAL = {
     "@context": ["https://www.w3.org/ns/credentials/v2"],
@@ -165,3 +166,84 @@ def test_bad_credentials_are_refused_before_baking():
     assert info.value.subject == "credential"
     with pytest.raises(BakingError):
         bake_png(_png(), ["not", "a", "credential"])
+
+
+# Default badge images
+SVG_EL = "{http://www.w3.org/2000/svg}"
+XSS_TITLES = [
+    "<script>alert(1)</script>",
+    '"><svg onload=alert(1)>',
+    "]]><img src=x onerror=alert(1)>",
+    "&lt;b&gt; &amp; ' \" \u0007bell",
+]
+
+
+def _luminance(colour: str) -> float:
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+@pytest.mark.parametrize("title", XSS_TITLES)
+def test_hostile_titles_are_text_only(title):
+    root = etree.fromstring(default_badge_svg(title, 4, subtitle=title).encode())
+    tags = {element.tag for element in root.iter()}
+    assert tags <= {SVG_EL + t for t in ("svg", "title", "desc", "circle", "text", "rect")}
+    for element in root.iter():
+        assert not [name for name in element.attrib if name.lower().startswith("on")]
+    assert root.find(SVG_EL + "title").text == " ".join(title.replace("\u0007", "").split())
+
+
+def test_svg_is_accessible():
+    root = etree.fromstring(default_badge_svg("Welding basics", 5).encode())
+    assert root.get("role") == "img"
+    assert root[0].tag == SVG_EL + "title" and root[0].text == "Welding basics"
+    labelled_by = root.get("aria-labelledby").split()
+    assert {root.find(SVG_EL + "title").get("id"), root.find(SVG_EL + "desc").get("id")} == set(labelled_by)
+    assert "EQF level 5" in root.find(SVG_EL + "desc").text
+    assert "EQF 5" in [t.text for t in root.iter(SVG_EL + "text")]
+
+
+def test_every_level_colour_has_high_contrast_with_white_text():
+    for colour in EQF_COLOURS.values():
+        ratio = (1.0 + 0.05) / (_luminance(colour) + 0.05)
+        assert ratio >= 7.0, colour
+
+
+def test_long_titles_wrap_onto_three_lines_with_an_ellipsis():
+    short = title_lines("Welding basics")
+    assert short == ["Welding basics"]
+    lines = title_lines("Welding fundamentals for pipeline maintenance technicians in offshore installations")
+    assert len(lines) == 3 and lines[-1].endswith("…")
+    assert all(len(line) <= 16 for line in lines)
+    root = etree.fromstring(default_badge_svg("x " * 60, None).encode())
+    title_texts = [t for t in root.iter(SVG_EL + "text") if t.get("font-size") == "20"]
+    assert len(title_texts) == 3
+
+
+def test_no_level_means_no_ribbon_and_bad_levels_are_refused():
+    root = etree.fromstring(default_badge_svg("Welding", None).encode())
+    assert root.find(SVG_EL + "rect") is None
+    for level in (0, 9, True, "4"):
+        with pytest.raises(DefinitionError) as info:
+            default_badge_svg("Welding", level)
+        assert info.value.subject == "eqf_level"
+    with pytest.raises(DefinitionError) as info:
+        default_badge_svg(" \n ", 3)
+    assert info.value.subject == "title"
+
+
+def test_default_png_is_a_bakeable_image_carrying_its_title():
+    image = default_badge_png("Schweißen <Grundlagen>", 6)
+    width, height, pixels, info = png.Reader(bytes=image).read_flat()
+    assert (width, height, info["alpha"]) == (256, 256, True)
+    assert pixels[3] == 0  # transparent corner
+    centre = (128 * 256 + 128) * 4
+    assert tuple(pixels[centre : centre + 4]) == (0x7A, 0x3B, 0x00, 255)
+    chunks = dict(png.Reader(bytes=image).chunks())
+    assert chunks[b"iTXt"] == b"Title\x00\x00\x00\x00\x00" + "Schweißen <Grundlagen>".encode()
+    credential = {"id": "urn:uuid:1", "name": "x"}
+    assert extract(bake_png(image, credential)) == credential
