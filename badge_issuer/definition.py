@@ -1,0 +1,380 @@
+"""Micro-credential definitions: parse, validate and serialise the format of examples/micro-credential.yaml.
+
+A definition describes the achievement (design-time facts, EU Annex I elements 2-4 and 6-11 plus the
+optional ones); award-time facts (learner, date, score) are arguments of ``model.build_credential``.
+Validation collects every problem at once so a form can show each message next to its field.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+from .errors import DefinitionError
+from .vocab import ASSESSMENT_TYPES, COUNTRY_ALPHA3, PARTICIPATION_FORMS, SUPERVISION
+
+#: The OB 3.0 schema's LanguageCode pattern (a BCP 47 subset).
+LANGUAGE_RE = re.compile(r"^[a-z]{2,4}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$")
+OUTCOME_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+ESCO_SKILL_RE = re.compile(r"^http://data\.europa\.eu/esco/skill/[0-9a-f-]{36}$")
+IMAGE_DATA_RE = re.compile(r"^data:image/(png|svg\+xml);base64,([A-Za-z0-9+/]+={0,2})$")
+# Characters that may not appear in an IRI (RFC 3987) and would break N-Quads serialisation.
+_IRI_FORBIDDEN = re.compile(r'[\s<>"{}|\\^`\x00-\x1f\x7f]')
+# Text that cannot be encoded as UTF-8 (lone surrogates) or would be invisible in a wallet.
+_BAD_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+TITLE_MAX = 255
+OUTCOME_ID_MAX = 64
+ECTS_MAX = 180  # a micro-credential is a "small volume of learning"; 180 ECTS is a whole bachelor
+HOURS_MAX = 5400  # 180 ECTS x 30 hours
+VALID_FOR_DAYS_MAX = 36500  # 100 years; also keeps datetime arithmetic in range
+RESULT_TYPES = ("Percent",)
+
+_TOP_LEVEL = {
+    "id", "title", "description", "language", "version", "field_of_study", "awarding_body",
+    "learning_outcomes", "workload", "eqf_level", "nqf_level", "assessment_type", "participation",
+    "quality_assurance", "prerequisites", "supervision", "stackability", "further_information",
+    "grading", "valid_for_days", "image",
+}
+
+
+@dataclass(frozen=True)
+class LearningOutcome:
+    """EU element 6: one learning outcome, optionally linked to ESCO skills."""
+
+    id: str
+    text: str
+    esco_skills: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AwardingBody:
+    """EU elements 3 and 4: who awards the micro-credential, and where."""
+
+    name: str
+    url: str
+    country: str
+    region: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class Definition:
+    """A validated micro-credential definition; build it with ``parse_definition``."""
+
+    id: str
+    title: str
+    description: str
+    language: str
+    awarding_body: AwardingBody
+    learning_outcomes: tuple[LearningOutcome, ...]
+    ects: int | float
+    hours: int | float
+    eqf_level: int
+    assessment_type: str
+    participation: str
+    quality_assurance: str
+    version: str = ""
+    field_of_study: str = ""
+    nqf_level: str = ""
+    prerequisites: str = ""
+    supervision: str = ""
+    stackability: str = ""
+    further_information: str = ""
+    pass_mark: int | float | None = None
+    result_type: str = "Percent"
+    valid_for_days: int | None = None
+    image: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The definition in the file format (inverse of ``parse_definition``), optional fields omitted."""
+        body = {k: v for k, v in vars(self.awarding_body).items() if v}
+        outcomes = []
+        for lo in self.learning_outcomes:
+            item: dict[str, Any] = {"id": lo.id, "text": lo.text}
+            if lo.esco_skills:
+                item["esco_skills"] = list(lo.esco_skills)
+            outcomes.append(item)
+        data: dict[str, Any] = {
+            "id": self.id, "title": self.title, "description": self.description, "language": self.language,
+            "version": self.version, "field_of_study": self.field_of_study, "awarding_body": body,
+            "learning_outcomes": outcomes, "workload": {"ects": self.ects, "hours": self.hours},
+            "eqf_level": self.eqf_level, "nqf_level": self.nqf_level, "assessment_type": self.assessment_type,
+            "participation": self.participation, "quality_assurance": self.quality_assurance,
+            "prerequisites": self.prerequisites, "supervision": self.supervision,
+            "stackability": self.stackability, "further_information": self.further_information,
+            "valid_for_days": self.valid_for_days, "image": self.image,
+        }
+        if self.pass_mark is not None:
+            data["grading"] = {"result_type": self.result_type, "pass_mark": self.pass_mark}
+        return {k: v for k, v in data.items() if v not in ("", None)}
+
+
+class _Collector:
+    """Accumulates field errors; each check returns the cleaned value or None."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, str] = {}
+
+    def fail(self, path: str, reason: str) -> None:
+        self.errors.setdefault(path, reason)
+
+    def text(self, data: Mapping, key: str, path: str, *, required: bool = True, max_len: int | None = None) -> str:
+        value = data.get(key)
+        if value is None:
+            if required:
+                self.fail(path, "is required")
+            return ""
+        if not isinstance(value, str):
+            self.fail(path, f"must be text, not {_kind(value)} (quote it in YAML)")
+            return ""
+        value = value.strip()
+        if not value:
+            if required:
+                self.fail(path, "must not be empty")
+            return ""
+        if _BAD_TEXT.search(value):
+            self.fail(path, "must not contain control characters or unpaired surrogates")
+            return ""
+        if max_len is not None and len(value) > max_len:
+            self.fail(path, f"must be at most {max_len} characters (got {len(value)})")
+            return ""
+        return value
+
+    def iri(self, data: Mapping, key: str, path: str, *, required: bool = True, fragment: bool = True) -> str:
+        value = self.text(data, key, path, required=required)
+        if value and (reason := https_url_problem(value, fragment=fragment)):
+            self.fail(path, reason)
+            return ""
+        return value
+
+    def number(self, data: Mapping, key: str, path: str, low: float, high: float, *,
+               low_inclusive: bool = True, integer: bool = False, required: bool = True) -> Any:
+        value = data.get(key)
+        kind = "an integer" if integer else "a number"
+        rule = f"must be {kind} from {_num(low)} to {_num(high)}" if low_inclusive else \
+            f"must be {kind} greater than {_num(low)} and at most {_num(high)}"
+        if value is None:
+            if required:
+                self.fail(path, "is required")
+            return None
+        ok_type = isinstance(value, int) if integer else isinstance(value, (int, float))
+        if isinstance(value, bool) or not ok_type or not math.isfinite(value):
+            self.fail(path, rule)
+            return None
+        if value > high or value < low or (value == low and not low_inclusive):
+            self.fail(path, rule)
+            return None
+        return value
+
+    def choice(self, data: Mapping, key: str, path: str, options: Mapping, *, required: bool = True) -> str:
+        value = self.text(data, key, path, required=required)
+        if value and value not in options:
+            self.fail(path, f"must be one of {', '.join(options)} (got {value!r})")
+            return ""
+        return value
+
+    def mapping(self, data: Mapping, key: str, path: str, *, required: bool = True) -> Mapping | None:
+        value = data.get(key)
+        if value is None:
+            if required:
+                self.fail(path, "is required")
+            return None
+        if not isinstance(value, Mapping):
+            self.fail(path, f"must be a mapping, not {_kind(value)}")
+            return None
+        return value
+
+    def unknown(self, data: Mapping, allowed: set[str], prefix: str) -> None:
+        for key in data:
+            if key not in allowed:
+                self.fail(f"{prefix}{key}", f"unknown field; allowed: {', '.join(sorted(allowed))}")
+
+
+def https_url_problem(value: str, *, fragment: bool = True) -> str | None:
+    """Why ``value`` is not an absolute https URL usable as a JSON-LD IRI, or None if it is."""
+    if _IRI_FORBIDDEN.search(value):
+        return "must be an https URL without spaces or characters such as <>\"{}|\\^`"
+    try:
+        parts = urlsplit(value)
+    except ValueError as exc:
+        return f"is not a valid URL ({exc})"
+    if parts.scheme != "https" or not parts.hostname:
+        return "must be an absolute https:// URL"
+    if not fragment and parts.fragment:
+        return "must not contain a fragment (#...): the credential appends its own"
+    return None
+
+
+def _kind(value: Any) -> str:
+    return {bool: "true/false", int: "a number", float: "a number", list: "a list", dict: "a mapping",
+            str: "text"}.get(type(value), type(value).__name__)
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _image(c: _Collector, data: Mapping) -> str:
+    value = c.text(data, "image", "image", required=False)
+    if not value or value.startswith("https://"):
+        return c.iri(data, "image", "image", required=False) if value else ""
+    match = IMAGE_DATA_RE.match(value)
+    if not match:
+        c.fail("image", "must be an https URL or a data:image/png;base64,... or data:image/svg+xml;base64,... URI")
+        return ""
+    try:
+        base64.b64decode(match.group(2), validate=True)
+    except (binascii.Error, ValueError):
+        c.fail("image", "the base64 data is not valid")
+        return ""
+    return value
+
+
+def _awarding_body(c: _Collector, data: Mapping) -> AwardingBody | None:
+    body = c.mapping(data, "awarding_body", "awarding_body")
+    if body is None:
+        return None
+    c.unknown(body, {"name", "url", "email", "country", "region"}, "awarding_body.")
+    name = c.text(body, "name", "awarding_body.name", max_len=TITLE_MAX)
+    url = c.iri(body, "url", "awarding_body.url")
+    email = c.text(body, "email", "awarding_body.email", required=False)
+    if email and not _looks_like_email(email):
+        c.fail("awarding_body.email", "must be an email address like name@example.org")
+    country = c.text(body, "country", "awarding_body.country")
+    if country and country not in COUNTRY_ALPHA3:
+        c.fail("awarding_body.country", f"must be an ISO 3166-1 alpha-2 code in capitals, like IT (got {country!r})")
+    region = c.text(body, "region", "awarding_body.region", required=False)
+    return AwardingBody(name, url, country, region, email)
+
+
+def _looks_like_email(value: str) -> bool:
+    local, at, domain = value.rpartition("@")
+    return bool(at and local and "." in domain and not _IRI_FORBIDDEN.search(value))
+
+
+def _outcomes(c: _Collector, data: Mapping) -> tuple[LearningOutcome, ...]:
+    items = data.get("learning_outcomes")
+    if items is None:
+        c.fail("learning_outcomes", "is required")
+        return ()
+    if not isinstance(items, list) or not items:
+        c.fail("learning_outcomes", "must be a non-empty list of outcomes")
+        return ()
+    outcomes, seen = [], set()
+    for index, item in enumerate(items):
+        path = f"learning_outcomes[{index}]"
+        if not isinstance(item, Mapping):
+            c.fail(path, "must be a mapping with id, text and optional esco_skills")
+            continue
+        c.unknown(item, {"id", "text", "esco_skills"}, f"{path}.")
+        oid = c.text(item, "id", f"{path}.id", max_len=OUTCOME_ID_MAX)
+        if oid and not OUTCOME_ID_RE.match(oid):
+            c.fail(f"{path}.id", "must be lower-case letters, digits, '-' or '_', starting with a letter or digit")
+        elif oid in seen:
+            c.fail(f"{path}.id", f"duplicate outcome id {oid!r}")
+        seen.add(oid)
+        text = c.text(item, "text", f"{path}.text")
+        outcomes.append(LearningOutcome(oid, text, _esco(c, item.get("esco_skills"), f"{path}.esco_skills")))
+    return tuple(outcomes)
+
+
+def _esco(c: _Collector, skills: Any, path: str) -> tuple[str, ...]:
+    if skills is None:
+        return ()
+    if not isinstance(skills, list):
+        c.fail(path, "must be a list of ESCO skill URIs")
+        return ()
+    for index, skill in enumerate(skills):
+        if not isinstance(skill, str) or not ESCO_SKILL_RE.match(skill):
+            c.fail(f"{path}[{index}]", "must be an ESCO skill URI like http://data.europa.eu/esco/skill/<uuid>")
+        elif skills.index(skill) != index:
+            c.fail(f"{path}[{index}]", "duplicate ESCO skill")
+    return tuple(dict.fromkeys(s for s in skills if isinstance(s, str)))
+
+
+def parse_definition(data: Mapping) -> Definition:
+    """Validate ``data`` (parsed YAML/JSON) and return a Definition.
+
+    Raises DefinitionError naming the first bad field; ``.errors`` maps every bad field path to its reason.
+    """
+    if not isinstance(data, Mapping):
+        raise DefinitionError("definition", f"must be a mapping of fields, not {_kind(data)}")
+    c = _Collector()
+    fields: dict[str, Any] = {
+        "id": c.iri(data, "id", "id", fragment=False),
+        "title": c.text(data, "title", "title", max_len=TITLE_MAX),
+        "description": c.text(data, "description", "description"),
+        "language": c.text(data, "language", "language"),
+        "awarding_body": _awarding_body(c, data),
+        "learning_outcomes": _outcomes(c, data),
+        "eqf_level": c.number(data, "eqf_level", "eqf_level", 1, 8, integer=True),
+        "assessment_type": c.choice(data, "assessment_type", "assessment_type", ASSESSMENT_TYPES),
+        "participation": c.choice(data, "participation", "participation", PARTICIPATION_FORMS),
+        "quality_assurance": c.text(data, "quality_assurance", "quality_assurance"),
+        "supervision": c.choice(data, "supervision", "supervision", SUPERVISION, required=False),
+        "valid_for_days": c.number(data, "valid_for_days", "valid_for_days", 1, VALID_FOR_DAYS_MAX,
+                                   integer=True, required=False),
+        "image": _image(c, data),
+    }
+    if fields["language"] and not LANGUAGE_RE.match(fields["language"]):
+        c.fail("language", "must be a BCP 47 language tag such as en, it or pt-BR")
+    for key in ("version", "field_of_study", "nqf_level", "prerequisites", "stackability", "further_information"):
+        fields[key] = c.text(data, key, key, required=False)
+    workload = c.mapping(data, "workload", "workload")
+    if workload is not None:
+        c.unknown(workload, {"ects", "hours"}, "workload.")
+        fields["ects"] = c.number(workload, "ects", "workload.ects", 0, ECTS_MAX)
+        fields["hours"] = c.number(workload, "hours", "workload.hours", 0, HOURS_MAX, low_inclusive=False)
+    grading = c.mapping(data, "grading", "grading", required=False)
+    if grading is not None:
+        c.unknown(grading, {"result_type", "pass_mark"}, "grading.")
+        fields["result_type"] = c.choice(grading, "result_type", "grading.result_type", dict.fromkeys(RESULT_TYPES))
+        fields["pass_mark"] = c.number(grading, "pass_mark", "grading.pass_mark", 0, 100)
+    c.unknown(data, _TOP_LEVEL, "")
+    if c.errors:
+        raise _definition_error(c.errors)
+    return Definition(**fields)
+
+
+def _definition_error(errors: dict[str, str]) -> DefinitionError:
+    subject, reason = next(iter(errors.items()))
+    error = DefinitionError(subject, reason)
+    error.errors = dict(errors)  # type: ignore[attr-defined]  # every problem, for per-field forms
+    return error
+
+
+_LOADERS: dict[str, Callable[[str], Any]] = {".json": json.loads, ".yaml": yaml.safe_load, ".yml": yaml.safe_load}
+
+
+def load_definition(path: str | Path) -> Definition:
+    """Read a .json, .yaml or .yml definition file; read and syntax errors name the file (and line)."""
+    path = Path(path)
+    loader = _LOADERS.get(path.suffix.lower())
+    if loader is None:
+        raise DefinitionError(str(path), "unsupported file type; use .json, .yaml or .yml")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DefinitionError(str(path), f"cannot read the file: {getattr(exc, 'strerror', None) or exc}") from exc
+    try:
+        data = loader(text)
+    except json.JSONDecodeError as exc:
+        raise DefinitionError(str(path), f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise DefinitionError(str(path), f"invalid YAML{where}: {problem}") from exc
+    if not isinstance(data, Mapping):
+        raise DefinitionError(str(path), "the file must contain a mapping of definition fields")
+    return parse_definition(data)
