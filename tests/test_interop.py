@@ -1,0 +1,337 @@
+"""Our credentials and the published test vectors, verified by the independent Node verifiers.
+
+interop/verify.mjs uses the libraries wallets use (Digital Bazaar's vc + data-integrity +
+eddsa-rdfc-2022 for Data Integrity, jose for VC-JWT) with a strict offline loader. Node starts once
+per group of files (one JSON line per file comes back), so the whole module costs a few node runs.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+import shutil
+import subprocess
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+
+from tests.conftest import OB3_DATA, ROOT, require
+
+pytestmark = pytest.mark.interop
+
+INTEROP = ROOT / "interop"
+VECTORS = OB3_DATA / "test-vectors"
+OB3_VECTOR = VECTORS / "ob3-eddsa-rdfc-2022"
+W3C_VECTOR = VECTORS / "w3c-eddsa-rdfc-2022"
+NODE_TIMEOUT = 120  # seconds for one node run over a batch of files (RSA and RDF canonicalization included)
+
+
+NODE = shutil.which("node")
+
+
+def _node_ready() -> bool:
+    return NODE is not None and (INTEROP / "node_modules" / "@digitalbazaar" / "vc").is_dir()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _node() -> None:
+    require(_node_ready(), "Node.js with interop/node_modules (make node)")
+
+
+def run_node(script: str, *args: str | Path) -> subprocess.CompletedProcess[str]:
+    """Run interop/<script> with fixed arguments (no shell), bounded by NODE_TIMEOUT."""
+    argv = [str(NODE), str(INTEROP / script), *map(str, args)]
+    return subprocess.run(argv, capture_output=True, text=True, timeout=NODE_TIMEOUT, check=False)  # noqa: S603
+
+
+def run_verify(files: Iterable[Path], *args: str) -> dict[str, dict[str, Any]]:
+    """Run verify.mjs once over ``files``; the per-file results keyed by file stem."""
+    files = list(files)
+    proc = run_node("verify.mjs", *files, *args)
+    assert proc.returncode in (0, 1), f"verify.mjs failed to run: {proc.stderr}"
+    results = {Path(r["file"]).stem: r for r in map(json.loads, proc.stdout.splitlines())}
+    assert len(results) == len(files), proc.stdout
+    assert proc.returncode == (0 if all(r["verified"] for r in results.values()) else 1)
+    return results
+
+
+def stranger_key(alg: str):
+    """A fresh key of the same type as the issuer's, unknown to every resolver."""
+    if alg == "ES256":
+        return ec.generate_private_key(ec.SECP256R1())
+    if alg == "RS256":
+        return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return ed25519.Ed25519PrivateKey.generate()
+
+
+def write_json(path: Path, data: Any) -> Path:
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def tamper_leaf(credential: dict[str, Any]) -> dict[str, Any]:
+    """A copy whose achievement name (a leaf under credentialSubject) differs by one character."""
+    tampered = copy.deepcopy(credential)
+    tampered["credentialSubject"]["achievement"]["name"] += "!"
+    return tampered
+
+
+def tamper_jwt_payload(token: str, change) -> str:
+    """Re-encode the payload after ``change(payload)``, keeping the original header and signature."""
+    header, payload, signature = token.split(".")
+    data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    change(data)
+    encoded = base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+    return f"{header}.{encoded}.{signature}"
+
+
+# ---------------------------------------------------------------- published test vectors
+
+
+@pytest.fixture(scope="module")
+def vector_results(tmp_path_factory) -> dict[str, dict[str, dict[str, Any]]]:
+    """verify.mjs over the vectors and tampered copies: with a resolve dir, proof-only, and with no dir."""
+    tmp = tmp_path_factory.mktemp("vectors")
+    key = json.loads((OB3_VECTOR / "keyPair.json").read_text())
+    resolve = tmp / "resolve"
+    resolve.mkdir()
+    public_method = {k: key[k] for k in ("id", "type", "controller", "publicKeyMultibase")}
+    write_json(
+        resolve / "issuer.json",
+        {
+            "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
+            "id": key["controller"],
+            "verificationMethod": [public_method],
+            "assertionMethod": [key["id"]],
+        },
+    )
+    ob3 = json.loads((OB3_VECTOR / "signed.json").read_text())
+    w3c = json.loads((W3C_VECTOR / "signedDataInt.json").read_text())
+    w3c_tampered = copy.deepcopy(w3c)
+    w3c_tampered["credentialSubject"]["alumniOf"] = "The School of Counterexamples"
+    unknown_context = copy.deepcopy(ob3)
+    unknown_context["@context"].append("https://example.org/not-bundled/context.jsonld")
+    return {
+        "resolved": run_verify(
+            [
+                OB3_VECTOR / "signed.json",
+                write_json(tmp / "ob3_tampered.json", tamper_leaf(ob3)),
+                write_json(tmp / "ob3_unknown_context.json", unknown_context),
+                W3C_VECTOR / "signedDataInt.json",
+            ],
+            "--resolve-dir",
+            str(resolve),
+        ),
+        "proof_only": run_verify(
+            [
+                W3C_VECTOR / "signedDataInt.json",
+                write_json(tmp / "w3c_tampered.json", w3c_tampered),
+            ],
+            "--proof-only",
+        ),
+        "no_resolve_dir": run_verify([OB3_VECTOR / "signed.json"]),
+    }
+
+
+def test_ob3_vector_verifies_with_its_controller_document(vector_results):
+    result = vector_results["resolved"]["signed"]
+    assert result == {
+        "file": str(OB3_VECTOR / "signed.json"),
+        "verified": True,
+        "format": "di",
+        "proofs": ["eddsa-rdfc-2022"],
+        "error": None,
+    }
+
+
+def test_w3c_vector_signature_verifies(vector_results):
+    assert vector_results["proof_only"]["signedDataInt"]["verified"] is True
+
+
+def test_w3c_vector_issuer_is_not_its_key_controller(vector_results):
+    """The W3C vector's issuer (https://vc.example/...) does not control its did:key: binding refused."""
+    result = vector_results["resolved"]["signedDataInt"]
+    assert result["verified"] is False
+    assert "issuer must match the verification method controller" in result["error"]
+
+
+@pytest.mark.parametrize(("run", "stem"), [("resolved", "ob3_tampered"), ("proof_only", "w3c_tampered")])
+def test_tampered_vector_is_rejected(vector_results, run, stem):
+    result = vector_results[run][stem]
+    assert result["verified"] is False
+    assert "Invalid signature" in result["error"]
+
+
+def test_loader_refuses_an_unbundled_context(vector_results):
+    result = vector_results["resolved"]["ob3_unknown_context"]
+    assert result["verified"] is False
+    assert "https://example.org/not-bundled/context.jsonld" in result["error"]
+
+
+def test_loader_fetches_no_controller_document(vector_results):
+    result = vector_results["no_resolve_dir"]["signed"]
+    assert result["verified"] is False
+    assert "https://example.edu/issuers/565049#z6Mk" in result["error"]
+    assert "not available offline" in result["error"]
+
+
+# ---------------------------------------------------------------- our credentials
+
+#: (name, did method, JWT algorithm): did:key signs both formats with its one Ed25519 key;
+#: the https and did:web issuers publish controller / DID documents and JWK sets in the resolve dir.
+ISSUERS = [
+    ("didkey", "key", "EdDSA"),
+    ("https_es256", "https", "ES256"),
+    ("https_rs256", "https", "RS256"),
+    ("didweb_eddsa", "web", "EdDSA"),
+]
+CASES = ["di", "jwt", "both", "jwk_header"]
+
+
+@pytest.fixture(scope="module")
+def our_results(tmp_path_factory, example_definition_path) -> dict[str, dict[str, Any]]:
+    """Issue with badge_issuer for every issuer and format, plus tampered and wrongly keyed copies."""
+    keys = pytest.importorskip("badge_issuer.keys", reason="badge_issuer.keys is not written yet")
+    definition_mod = pytest.importorskip("badge_issuer.definition", reason="badge_issuer.definition is not written yet")
+    model = pytest.importorskip("badge_issuer.model", reason="badge_issuer.model is not written yet")
+    di = pytest.importorskip("badge_issuer.proofs.data_integrity", reason="proofs.data_integrity is not written yet")
+    vcjwt = pytest.importorskip("badge_issuer.proofs.jwt", reason="badge_issuer.proofs.jwt is not written yet")
+
+    tmp = tmp_path_factory.mktemp("ours")
+    resolve = tmp / "resolve"
+    definition = definition_mod.load_definition(example_definition_path)
+    recipient = model.Recipient("learner@example.org", subject_id="did:example:learner-7")
+    stranger = ed25519.Ed25519PrivateKey.generate()
+    files: list[Path] = []
+
+    def out(name: str, content: dict | str) -> None:
+        path = tmp / (f"{name}.json" if isinstance(content, dict) else f"{name}.jwt")
+        path.write_text(json.dumps(content) if isinstance(content, dict) else content, encoding="utf-8")
+        files.append(path)
+
+    issuers = {}
+    for name, method, alg in ISSUERS:
+        issuer = keys.generate_issuer(
+            tmp / name,
+            did=method,
+            domain=f"{name.replace('_', '-')}.example.org",
+            path="issuers/vet-college",
+            jwt_alg=alg,
+            profile={"name": "VET College"},
+        )
+        if method != "key":
+            keys.publish(issuer, resolve)
+        issuers[name] = issuer
+        credential = model.build_credential(
+            definition,
+            recipient,
+            issuer.issuer_profile(),
+            issued_at=datetime.now(UTC),
+            credential_id="urn:uuid:7d3c0b52-3b1f-4a57-9f3e-1c1a4b1e6a01",
+        )
+        signed = di.sign_di(credential, issuer.di_key, issuer.di_verification_method)
+        token = vcjwt.sign_jwt(credential, issuer.jwt_key, issuer.jwt_kid)
+        both = vcjwt.sign_jwt(signed, issuer.jwt_key, issuer.jwt_kid)
+        out(f"{name}-di", signed)
+        out(f"{name}-jwt", token)
+        out(f"{name}-both", both)
+        out(f"{name}-jwk_header", vcjwt.sign_jwt(credential, issuer.jwt_key, None, embed_jwk=True))
+        # Tampered: a changed leaf under a valid proof / signature.
+        out(f"{name}-di-tampered", tamper_leaf(signed))
+        out(
+            f"{name}-jwt-tampered",
+            tamper_jwt_payload(token, lambda p: p["credentialSubject"]["achievement"].update(name="Forged")),
+        )
+        # The JWS is valid, the Data Integrity proof inside it is not.
+        out(f"{name}-both-inner-tampered", vcjwt.sign_jwt(tamper_leaf(signed), issuer.jwt_key, issuer.jwt_kid))
+        # Swapped key: signed by a stranger's key while naming the issuer's verification method / kid.
+        out(f"{name}-di-swapped", di.sign_di(credential, stranger, issuer.di_verification_method))
+        out(f"{name}-jwt-swapped", vcjwt.sign_jwt(credential, stranger_key(alg), issuer.jwt_kid))
+        out(f"{name}-jwk-stranger", vcjwt.sign_jwt(credential, stranger_key(alg), None, embed_jwk=True))
+        # An extra JOSE header (OB 3.0: none allowed besides alg, kid, jwk, typ).
+        out(
+            f"{name}-jwt-extra-header",
+            jwt.encode(
+                vcjwt.expected_claims(credential) | credential,
+                issuer.jwt_key,
+                algorithm=issuer.jwt_alg,
+                headers={"typ": "JWT", "kid": issuer.jwt_kid, "jku": "https://attacker.example/jwks.json"},
+            ),
+        )
+
+    # A credential naming the https issuer but signed by the did:key issuer's (real, resolvable) key.
+    https = issuers["https_es256"]
+    impostor = model.build_credential(
+        definition,
+        recipient,
+        https.issuer_profile(),
+        issued_at=datetime.now(UTC),
+        credential_id="urn:uuid:7d3c0b52-0002",
+    )
+    didkey = issuers["didkey"]
+    out("impostor-di", di.sign_di(impostor, didkey.di_key, didkey.di_verification_method))
+    out("impostor-jwt", vcjwt.sign_jwt(impostor, didkey.jwt_key, didkey.jwt_kid))
+    return run_verify(files, "--resolve-dir", str(resolve))
+
+
+@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("issuer", [name for name, _, _ in ISSUERS])
+def test_our_credential_verifies_in_node(our_results, issuer, case):
+    result = our_results[f"{issuer}-{case}"]
+    assert result["verified"] is True, result["error"]
+    assert result["format"] == ("di" if case == "di" else "jwt")
+    expected = {"di": ["eddsa-rdfc-2022"], "both": ["jws", "eddsa-rdfc-2022"]}.get(case, ["jws"])
+    assert result["proofs"] == expected
+
+
+REJECTIONS = {
+    "di-tampered": "Invalid signature",
+    "jwt-tampered": "signature verification failed",
+    "both-inner-tampered": "embedded Data Integrity proof: Invalid signature",
+    "di-swapped": "Invalid signature",
+    "jwt-swapped": "signature verification failed",
+    "jwk-stranger": 'the "jwk" header is not a key issuer',
+    "jwt-extra-header": 'JOSE header "jku" is not allowed',
+}
+
+
+@pytest.mark.parametrize("case", list(REJECTIONS))
+@pytest.mark.parametrize("issuer", [name for name, _, _ in ISSUERS])
+def test_altered_credential_is_rejected_in_node(our_results, issuer, case):
+    result = our_results[f"{issuer}-{case}"]
+    assert result["verified"] is False
+    assert REJECTIONS[case] in result["error"]
+
+
+@pytest.mark.parametrize(
+    ("stem", "reason"),
+    [
+        ("impostor-di", "issuer must match the verification method controller"),
+        ("impostor-jwt", "is not a key issuer https://https-es256.example.org/issuers/vet-college publishes"),
+    ],
+)
+def test_key_of_another_issuer_is_rejected_in_node(our_results, stem, reason):
+    """Signed by a real, resolvable key, but one the credential's issuer does not control."""
+    result = our_results[stem]
+    assert result["verified"] is False
+    assert reason in result["error"]
+
+
+# ---------------------------------------------------------------- benchmark helper interface
+
+
+def test_bench_signs_and_verifies_with_the_vector_key(tmp_path):
+    """bench.mjs (used by benchmarks/issuer.py) accepts a seed key pair and reports both rates."""
+    seed = json.loads((OB3_VECTOR / "keyPair.json").read_text())["privateKeyHex_seed_plus_public"][:64]
+    keypair = write_json(tmp_path / "keypair.json", {"seed": seed})
+    proc = run_node("bench.mjs", OB3_VECTOR / "unsigned.json", keypair, "--n", "2")
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["n"] == 2
+    assert report["js_di_issue_ops"] > 0 and report["js_di_verify_ops"] > 0
