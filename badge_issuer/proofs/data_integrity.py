@@ -15,7 +15,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from .. import multibase
-from ..canonical import canonize, canonize_proof_config
+from ..canonical import canonize
 from ..contexts import check_safe_mode
 from ..errors import KeyMaterialError, MicrovetError, SigningError
 from ..keys import KeyResolver
@@ -30,7 +30,7 @@ _DATETIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d
 def hash_data(document: dict[str, Any], proof_config: dict[str, Any]) -> bytes:
     """proofHash || docHash, the 64 bytes an eddsa-rdfc-2022 signature covers."""
     unsecured = {k: v for k, v in document.items() if k != "proof"}
-    proof_hash = hashlib.sha256(canonize_proof_config(proof_config).encode("utf-8")).digest()
+    proof_hash = hashlib.sha256(canonize(proof_config).encode("utf-8")).digest()
     doc_hash = hashlib.sha256(canonize(unsecured).encode("utf-8")).digest()
     return proof_hash + doc_hash
 
