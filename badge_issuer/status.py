@@ -25,7 +25,7 @@ from random import Random
 from typing import Any
 
 from .contexts import VC_V2
-from .errors import StatusListError
+from .errors import DefinitionError, StatusListError
 
 PURPOSES = ("revocation", "suspension")
 #: 16 KiB uncompressed: the spec's minimum, so one list hides each holder among 131,072.
@@ -178,11 +178,12 @@ def status_entry(list_url: str, index: int, purpose: str) -> dict[str, Any]:
     }
 
 
-def _xsd_datetime(value: datetime | str) -> str:
+def xsd_datetime(value: datetime | str, field: str = "validFrom") -> str:
+    """An aware datetime as XSD dateTime in UTC (``...Z``); strings pass through unchanged."""
     if isinstance(value, str):
         return value
     if value.tzinfo is None:
-        raise StatusListError("validFrom", "datetime must be timezone-aware")
+        raise DefinitionError(field, "datetime must be timezone-aware")
     return value.astimezone(timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -215,7 +216,7 @@ def status_list_credential(
         "id": list_url,
         "type": ["VerifiableCredential", LIST_CREDENTIAL_TYPE],
         "issuer": issuer_id,
-        "validFrom": _xsd_datetime(valid_from),
+        "validFrom": xsd_datetime(valid_from),
         "credentialSubject": subject,
     }
 
