@@ -39,6 +39,12 @@ setup(
     },
     entry_points={
         "console_scripts": ["microvet = badge_issuer.cli:main"],
+        "xblock.v1": [
+            "microcredential = microcredential_xblock.blocks.credential:MicroCredentialXBlock",
+            "outcome_assessment = microcredential_xblock.blocks.assessment:OutcomeAssessmentXBlock",
+        ],
+        "lms.djangoapp": ["microvet = microcredential_xblock.service.apps:MicrovetConfig"],
+        "cms.djangoapp": ["microvet = microcredential_xblock.service.apps:MicrovetConfig"],
     },
     classifiers=[
         "Framework :: Django :: 5.2",

@@ -1,0 +1,320 @@
+"""The ``microvet`` command: a thin layer that parses arguments, calls badge_issuer and prints.
+
+Every MicrovetError becomes one line ``microvet: <field or file>: <reason>`` and exit status 2;
+outputs are written atomically, so a failed command leaves no half-written file.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from . import bake, endorse, keys, status
+from .badge_image import default_badge_png, default_badge_svg
+from .definition import load_definition
+from .elm import to_elm
+from .errors import DefinitionError, MicrovetError
+from .files import write_atomic, write_json
+from .issue import IssuedCredential, issue_credential, sign_credential
+from .model import Recipient
+from .verify import file_status_fetcher, is_jwt, verify
+
+FORMAT_CHOICES = {"di": ("di",), "jwt": ("jwt",), "both": ("di", "jwt")}
+
+
+def _read_credential(path: str) -> dict[str, Any] | str:
+    """A credential file: JSON-LD (embedded proof), a compact VC-JWT, or a baked PNG/SVG badge."""
+    file = Path(path)
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise MicrovetError(path, f"cannot read: {exc.strerror or exc}") from exc
+    if data.startswith(b"\x89PNG") or data.lstrip().startswith((b"<svg", b"<?xml")):
+        return bake.extract(data)
+    text = data.decode("utf-8", errors="replace").strip()
+    if is_jwt(text):
+        return text
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise MicrovetError(path, f"not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}) nor a VC-JWT") from exc
+    if not isinstance(document, dict):
+        raise MicrovetError(path, "a credential must be a JSON object")
+    return document
+
+
+def _write_issued(issued: IssuedCredential, out: str, formats: tuple[str, ...]) -> list[str]:
+    """Write the DI document to OUT and/or the JWT (to OUT, or OUT with .jwt beside the JSON)."""
+    target = Path(out)
+    written: list[str] = []
+    if "di" in formats:
+        write_json(target, issued.document)
+        written.append(str(target))
+    if issued.jwt is not None:
+        jwt_path = target if formats == ("jwt",) else target.with_suffix(".jwt")
+        write_atomic(jwt_path, (issued.jwt + "\n").encode("ascii"))
+        written.append(str(jwt_path))
+    return written
+
+
+# ---------------------------------------------------------------- commands
+
+
+def cmd_keygen(args: argparse.Namespace) -> int:
+    profile = {k: v for k, v in {"name": args.name, "url": args.url, "email": args.email,
+                                 "country": args.country, "region": args.region}.items() if v}
+    issuer = keys.generate_issuer(args.out, did=args.did, domain=args.domain, path=args.path,
+                                  jwt_alg=args.jwt_alg, profile=profile)
+    print(f"issuer {issuer.issuer_id} written to {args.out}")
+    if issuer.method != "key":
+        doc, jwks = keys.publish(issuer, Path(args.out) / "public")
+        print(f"publish {doc} and {jwks} at the URLs they mirror")
+    return 0
+
+
+def _status_entries(args: argparse.Namespace) -> list[dict[str, Any]]:
+    entries = []
+    for spec in args.status or []:
+        name, sep, url = spec.partition("=")
+        if not sep:
+            raise DefinitionError("--status", f"{spec!r} must be NAME=URL (a list in --status-dir and its public URL)")
+        store = status.FileStatusStore(args.status_dir)
+        purpose = store.load(name).status_list.purpose
+        entries.append(status.status_entry(url, store.allocate(name), purpose))
+    return entries
+
+
+def cmd_issue(args: argparse.Namespace) -> int:
+    if args.status and not args.status_dir:
+        raise DefinitionError("--status-dir", "is required with --status")
+    definition = load_definition(args.achievement)
+    issuer = keys.load_issuer(args.keys)
+    formats = FORMAT_CHOICES[args.format]
+    recipient = Recipient(email=args.recipient_email, subject_id=args.recipient_id, name=args.recipient_name)
+    issued = issue_credential(definition, recipient, issuer, formats=formats, score=args.score,
+                              include_name=args.include_name, status_entries=_status_entries(args))
+    for path in _write_issued(issued, args.out, formats):
+        print(f"wrote {path}")
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    credential = _read_credential(args.file)
+    resolver = keys.OfflineResolver(args.resolve_dir)
+    fetcher = file_status_fetcher(args.resolve_dir) if args.resolve_dir else None
+    report = verify(credential, resolver=resolver, recipient_email=args.recipient_email, status_fetcher=fetcher)
+    if args.json:
+        print(json.dumps(report.to_json(), indent=2))
+    else:
+        print(report.verdict())
+        if not report.ok:
+            for check in report.failures:
+                print(f"  - {check.name}: {check.reason}")
+    return 0 if report.ok else 1
+
+
+def _default_image(credential: dict[str, Any] | str, kind: str) -> bytes:
+    document = credential if isinstance(credential, dict) else {}
+    achievement = (document.get("credentialSubject") or {}).get("achievement") or {}
+    title = achievement.get("name") or document.get("name") or "Micro-credential"
+    eqf = next((int(a["targetCode"]) for a in achievement.get("alignment", [])
+                if str(a.get("targetUrl", "")).startswith("http://data.europa.eu/snb/eqf/")), None)
+    return default_badge_svg(title, eqf).encode("utf-8") if kind == "svg" else default_badge_png(title, eqf)
+
+
+def cmd_bake(args: argparse.Namespace) -> int:
+    credential = _read_credential(args.credential)
+    kind = Path(args.out).suffix.lower().lstrip(".")
+    if kind not in ("png", "svg"):
+        raise DefinitionError("--out", "must end in .png or .svg")
+    try:
+        image = Path(args.image).read_bytes() if args.image else _default_image(credential, kind)
+    except OSError as exc:
+        raise MicrovetError(args.image, f"cannot read: {exc.strerror or exc}") from exc
+    baked = bake.bake_png(image, credential) if kind == "png" else bake.bake_svg(image, credential).encode("utf-8")
+    write_atomic(args.out, baked)
+    print(f"wrote {args.out}")
+    return 0
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    try:
+        found = bake.extract(Path(args.image).read_bytes())
+    except OSError as exc:
+        raise MicrovetError(args.image, f"cannot read: {exc.strerror or exc}") from exc
+    text = found if isinstance(found, str) else json.dumps(found, indent=2, ensure_ascii=False)
+    if args.out:
+        write_atomic(args.out, (text + "\n").encode("utf-8"))
+        print(f"wrote {args.out}")
+    else:
+        print(text)
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    store = status.FileStatusStore(args.dir)
+    if args.action == "create":
+        store.create(args.name, args.purpose, args.size)
+        print(f"created {args.purpose} list {args.name!r} in {args.dir}")
+    elif args.action in ("revoke", "suspend", "reinstate"):
+        if args.index is None:
+            raise DefinitionError("--index", f"is required to {args.action}")
+        store.apply(args.name, args.index, args.action)
+        print(f"{args.action}: index {args.index} of list {args.name!r}")
+    elif args.action == "show":
+        stored = store.load(args.name)
+        set_bits = [i for i in sorted(stored.allocated) if stored.status_list.get(i)]
+        print(json.dumps({"name": args.name, "purpose": stored.status_list.purpose,
+                          "allocated": len(stored.allocated), "set": set_bits}))
+    if args.publish:
+        if not (args.keys and args.url):
+            raise DefinitionError("--publish", "needs --keys and --url")
+        stored = store.load(args.name)
+        issuer = keys.load_issuer(args.keys)
+        unsigned = status.status_list_credential(args.url, issuer.issuer_id, stored.status_list.purpose,
+                                                 stored.status_list.encode(), datetime.now(UTC))
+        write_json(args.publish, sign_credential(unsigned, issuer).document)
+        print(f"wrote signed status list credential {args.publish}")
+    return 0
+
+
+def cmd_export_elm(args: argparse.Namespace) -> int:
+    credential = _read_credential(args.credential)
+    if not isinstance(credential, dict):
+        raise DefinitionError(args.credential, "Europass export needs the JSON-LD credential, not a JWT")
+    write_json(args.out, to_elm(load_definition(args.achievement), credential))
+    print(f"wrote {args.out}")
+    return 0
+
+
+def cmd_endorse(args: argparse.Namespace) -> int:
+    issuer = keys.load_issuer(args.keys)
+    unsigned = endorse.build_endorsement(subject_id=args.subject_id, issuer_profile=issuer.issuer_profile(),
+                                         name=args.name, comment=args.comment)
+    issued = sign_credential(unsigned, issuer, FORMAT_CHOICES[args.format])
+    for path in _write_issued(issued, args.out, FORMAT_CHOICES[args.format]):
+        print(f"wrote {path}")
+    return 0
+
+
+def cmd_course(args: argparse.Namespace) -> int:
+    from course_templates import checker, generator  # the course tools live beside badge_issuer
+
+    if args.action == "new":
+        generator.build_course(args.target, args.out)
+        print(f"wrote {args.out}")
+        return 0
+    problems = checker.check(args.target)
+    for problem in problems:
+        print(problem)
+    print(f"{len(problems)} problem(s) in {args.target}")
+    return 0 if not problems else 1
+
+
+# ---------------------------------------------------------------- parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="microvet", description="Issue and verify EU micro-credentials "
+                                     "as Open Badges 3.0 (W3C VC 2.0) credentials, offline.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("keygen", help="create an issuer key set and its public documents")
+    p.add_argument("--out", required=True, help="directory for issuer.json and the 0600 private keys")
+    p.add_argument("--did", choices=["key", "web", "https"], default="key",
+                   help="issuer id: did:key (offline demos), did:web or an https issuer URL")
+    p.add_argument("--domain", help="domain for did:web / https issuers")
+    p.add_argument("--path", default="", help="path of an https issuer id (e.g. issuers/aurora)")
+    p.add_argument("--jwt-alg", choices=["RS256", "ES256", "EdDSA"], default="EdDSA")
+    for field in ("name", "url", "email", "country", "region"):
+        p.add_argument(f"--{field}", help=f"issuer profile {field}")
+    p.set_defaults(func=cmd_keygen)
+
+    p = sub.add_parser("issue", help="issue a micro-credential from a JSON or YAML definition")
+    p.add_argument("--keys", required=True)
+    p.add_argument("--achievement", required=True, help="definition file (see examples/micro-credential.yaml)")
+    p.add_argument("--recipient-email", required=True)
+    p.add_argument("--recipient-id", help="a urn:uuid or a DID the learner supplies")
+    p.add_argument("--recipient-name", help="the learner's name (only in the credential with --include-name)")
+    p.add_argument("--include-name", action="store_true")
+    p.add_argument("--score", type=float, help="final score in percent (the grade element)")
+    p.add_argument("--format", choices=list(FORMAT_CHOICES), default="di")
+    p.add_argument("--status-dir", help="directory of status lists (microvet status create)")
+    p.add_argument("--status", action="append", metavar="NAME=URL", help="allocate an index in list NAME published at URL")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_issue)
+
+    p = sub.add_parser("verify", help="verify a credential (JSON-LD, VC-JWT or baked badge)")
+    p.add_argument("file")
+    p.add_argument("--recipient-email")
+    p.add_argument("--resolve-dir", help="local copies of did:web / https issuer documents and status lists")
+    p.add_argument("--json", action="store_true", help="print the full JSON report")
+    p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("bake", help="bake a credential into a PNG or SVG badge")
+    p.add_argument("--credential", required=True)
+    p.add_argument("--image", help="PNG or SVG to bake into (default: a generated badge)")
+    p.add_argument("--out", required=True, help="*.png or *.svg")
+    p.set_defaults(func=cmd_bake)
+
+    p = sub.add_parser("extract", help="extract the credential baked into a PNG or SVG")
+    p.add_argument("image")
+    p.add_argument("--out")
+    p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("status", help="manage Bitstring Status Lists (revocation, suspension)")
+    p.add_argument("action", choices=["create", "revoke", "suspend", "reinstate", "show"])
+    p.add_argument("--dir", required=True)
+    p.add_argument("--name", required=True)
+    p.add_argument("--purpose", choices=list(status.PURPOSES), default="revocation")
+    p.add_argument("--size", type=int, default=status.MIN_SIZE)
+    p.add_argument("--index", type=int)
+    p.add_argument("--publish", metavar="FILE", help="also write the signed status list credential")
+    p.add_argument("--keys")
+    p.add_argument("--url", help="public URL of the status list credential")
+    p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("export-elm", help="export the award as a Europass ELM v3 credential (unsigned)")
+    p.add_argument("--achievement", required=True)
+    p.add_argument("--credential", required=True)
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_export_elm)
+
+    p = sub.add_parser("endorse", help="issue an EndorsementCredential for an achievement, issuer or credential")
+    p.add_argument("--keys", required=True)
+    p.add_argument("--subject-id", required=True)
+    p.add_argument("--name", required=True)
+    p.add_argument("--comment")
+    p.add_argument("--format", choices=list(FORMAT_CHOICES), default="di")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_endorse)
+
+    p = sub.add_parser("course", help="build or check a microVET Open edX course")
+    p.add_argument("action", choices=["new", "check"])
+    p.add_argument("target", help="course spec (new) or course archive/directory (check)")
+    p.add_argument("--out", help="course archive to write (new)")
+    p.set_defaults(func=cmd_course)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "course" and args.action == "new" and not args.out:
+        print("microvet: --out: is required for course new", file=sys.stderr)
+        return 2
+    handler: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return handler(args)
+    except MicrovetError as exc:
+        print(f"microvet: {exc}", file=sys.stderr)
+        for field, reason in list(getattr(exc, "errors", {}).items())[1:]:
+            print(f"microvet: {field}: {reason}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
