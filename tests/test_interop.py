@@ -13,7 +13,6 @@ import json
 import shutil
 import subprocess
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,11 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
+from badge_issuer import keys
+from badge_issuer.definition import load_definition
+from badge_issuer.model import Recipient
+from badge_issuer.proofs.data_integrity import sign_di
+from badge_issuer.proofs.jwt import expected_claims, sign_jwt
 from tests.conftest import OB3_DATA, ROOT, require
 
 pytestmark = pytest.mark.interop
@@ -191,23 +195,18 @@ ISSUERS = [
     ("https_rs256", "https", "RS256"),
     ("didweb_eddsa", "web", "EdDSA"),
 ]
-CASES = ["di", "jwt", "both", "jwk_header"]
+CASES = ["di", "jwt", "both", "both-document", "jwk_header"]
 
 
 @pytest.fixture(scope="module")
 def our_results(tmp_path_factory, example_definition_path) -> dict[str, dict[str, Any]]:
     """Issue with badge_issuer for every issuer and format, plus tampered and wrongly keyed copies."""
-    keys = pytest.importorskip("badge_issuer.keys", reason="badge_issuer.keys is not written yet")
-    definition_mod = pytest.importorskip("badge_issuer.definition", reason="badge_issuer.definition is not written yet")
-    model = pytest.importorskip("badge_issuer.model", reason="badge_issuer.model is not written yet")
-    di = pytest.importorskip("badge_issuer.proofs.data_integrity", reason="proofs.data_integrity is not written yet")
-    vcjwt = pytest.importorskip("badge_issuer.proofs.jwt", reason="badge_issuer.proofs.jwt is not written yet")
+    issue = pytest.importorskip("badge_issuer.issue", reason="badge_issuer.issue is not written yet")
 
     tmp = tmp_path_factory.mktemp("ours")
     resolve = tmp / "resolve"
-    definition = definition_mod.load_definition(example_definition_path)
-    recipient = model.Recipient("learner@example.org", subject_id="did:example:learner-7")
-    stranger = ed25519.Ed25519PrivateKey.generate()
+    definition = load_definition(example_definition_path)
+    recipient = Recipient("learner@example.org", subject_id="did:example:learner-7")
     files: list[Path] = []
 
     def out(name: str, content: dict | str) -> None:
@@ -228,20 +227,15 @@ def our_results(tmp_path_factory, example_definition_path) -> dict[str, dict[str
         if method != "key":
             keys.publish(issuer, resolve)
         issuers[name] = issuer
-        credential = model.build_credential(
-            definition,
-            recipient,
-            issuer.issuer_profile(),
-            issued_at=datetime.now(UTC),
-            credential_id="urn:uuid:7d3c0b52-3b1f-4a57-9f3e-1c1a4b1e6a01",
-        )
-        signed = di.sign_di(credential, issuer.di_key, issuer.di_verification_method)
-        token = vcjwt.sign_jwt(credential, issuer.jwt_key, issuer.jwt_kid)
-        both = vcjwt.sign_jwt(signed, issuer.jwt_key, issuer.jwt_kid)
+        signed = issue.issue_credential(definition, recipient, issuer, formats=("di",)).document
+        token = issue.issue_credential(definition, recipient, issuer, formats=("jwt",)).jwt
+        both = issue.issue_credential(definition, recipient, issuer, formats=("di", "jwt"))
         out(f"{name}-di", signed)
         out(f"{name}-jwt", token)
-        out(f"{name}-both", both)
-        out(f"{name}-jwk_header", vcjwt.sign_jwt(credential, issuer.jwt_key, None, embed_jwk=True))
+        out(f"{name}-both", both.jwt)
+        out(f"{name}-both-document", both.document)
+        unsigned = {k: v for k, v in signed.items() if k != "proof"}
+        out(f"{name}-jwk_header", sign_jwt(unsigned, issuer.jwt_key, None, embed_jwk=True))
         # Tampered: a changed leaf under a valid proof / signature.
         out(f"{name}-di-tampered", tamper_leaf(signed))
         out(
@@ -249,16 +243,16 @@ def our_results(tmp_path_factory, example_definition_path) -> dict[str, dict[str
             tamper_jwt_payload(token, lambda p: p["credentialSubject"]["achievement"].update(name="Forged")),
         )
         # The JWS is valid, the Data Integrity proof inside it is not.
-        out(f"{name}-both-inner-tampered", vcjwt.sign_jwt(tamper_leaf(signed), issuer.jwt_key, issuer.jwt_kid))
+        out(f"{name}-both-inner-tampered", sign_jwt(tamper_leaf(signed), issuer.jwt_key, issuer.jwt_kid))
         # Swapped key: signed by a stranger's key while naming the issuer's verification method / kid.
-        out(f"{name}-di-swapped", di.sign_di(credential, stranger, issuer.di_verification_method))
-        out(f"{name}-jwt-swapped", vcjwt.sign_jwt(credential, stranger_key(alg), issuer.jwt_kid))
-        out(f"{name}-jwk-stranger", vcjwt.sign_jwt(credential, stranger_key(alg), None, embed_jwk=True))
+        out(f"{name}-di-swapped", sign_di(unsigned, stranger_key("EdDSA"), issuer.di_verification_method))
+        out(f"{name}-jwt-swapped", sign_jwt(unsigned, stranger_key(alg), issuer.jwt_kid))
+        out(f"{name}-jwk-stranger", sign_jwt(unsigned, stranger_key(alg), None, embed_jwk=True))
         # An extra JOSE header (OB 3.0: none allowed besides alg, kid, jwk, typ).
         out(
             f"{name}-jwt-extra-header",
             jwt.encode(
-                vcjwt.expected_claims(credential) | credential,
+                expected_claims(unsigned) | unsigned,
                 issuer.jwt_key,
                 algorithm=issuer.jwt_alg,
                 headers={"typ": "JWT", "kid": issuer.jwt_kid, "jku": "https://attacker.example/jwks.json"},
@@ -266,17 +260,10 @@ def our_results(tmp_path_factory, example_definition_path) -> dict[str, dict[str
         )
 
     # A credential naming the https issuer but signed by the did:key issuer's (real, resolvable) key.
-    https = issuers["https_es256"]
-    impostor = model.build_credential(
-        definition,
-        recipient,
-        https.issuer_profile(),
-        issued_at=datetime.now(UTC),
-        credential_id="urn:uuid:7d3c0b52-0002",
-    )
-    didkey = issuers["didkey"]
-    out("impostor-di", di.sign_di(impostor, didkey.di_key, didkey.di_verification_method))
-    out("impostor-jwt", vcjwt.sign_jwt(impostor, didkey.jwt_key, didkey.jwt_kid))
+    https, didkey = issuers["https_es256"], issuers["didkey"]
+    impostor = issue.issue_credential(definition, recipient, https, formats=("jwt",)).document
+    out("impostor-di", sign_di(impostor, didkey.di_key, didkey.di_verification_method))
+    out("impostor-jwt", sign_jwt(impostor, didkey.jwt_key, didkey.jwt_kid))
     return run_verify(files, "--resolve-dir", str(resolve))
 
 
@@ -285,8 +272,10 @@ def our_results(tmp_path_factory, example_definition_path) -> dict[str, dict[str
 def test_our_credential_verifies_in_node(our_results, issuer, case):
     result = our_results[f"{issuer}-{case}"]
     assert result["verified"] is True, result["error"]
-    assert result["format"] == ("di" if case == "di" else "jwt")
-    expected = {"di": ["eddsa-rdfc-2022"], "both": ["jws", "eddsa-rdfc-2022"]}.get(case, ["jws"])
+    assert result["format"] == ("di" if case.startswith("di") or case.endswith("document") else "jwt")
+    expected = {"jwt": ["jws"], "jwk_header": ["jws"], "both": ["jws", "eddsa-rdfc-2022"]}.get(
+        case, ["eddsa-rdfc-2022"]
+    )
     assert result["proofs"] == expected
 
 
