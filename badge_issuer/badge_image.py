@@ -4,6 +4,7 @@ The SVG is built with lxml, so every piece of text (title, subtitle) is escaped 
 and can only ever be text. The PNG is drawn with pypng (already needed for baking): no text
 rendering, which would need a font stack; its title travels in a standard ``Title`` iTXt chunk.
 """
+
 from __future__ import annotations
 
 import io
@@ -21,8 +22,14 @@ SVG_NS = "http://www.w3.org/2000/svg"
 SIZE = 256
 #: One dark background per EQF level; white text on each has a contrast ratio of at least 7:1 (WCAG AAA).
 EQF_COLOURS: dict[int, str] = {
-    1: "#0f5257", 2: "#2d5a27", 3: "#1d3f72", 4: "#5b2a86",
-    5: "#7b1e3a", 6: "#7a3b00", 7: "#213547", 8: "#4a1f1f",
+    1: "#0f5257",
+    2: "#2d5a27",
+    3: "#1d3f72",
+    4: "#5b2a86",
+    5: "#7b1e3a",
+    6: "#7a3b00",
+    7: "#213547",
+    8: "#4a1f1f",
 }
 DEFAULT_COLOUR = "#1d3f72"
 MAX_LINES = 3
@@ -67,8 +74,13 @@ def default_badge_svg(title: str, eqf_level: int | None, *, subtitle: str = "Mic
     level = f"EQF {eqf_level}" if eqf_level is not None else ""
     root = etree.Element(
         f"{{{SVG_NS}}}svg",
-        {"viewBox": f"0 0 {SIZE} {SIZE}", "width": str(SIZE), "height": str(SIZE),
-         "role": "img", "aria-labelledby": "badge-title badge-desc"},
+        {
+            "viewBox": f"0 0 {SIZE} {SIZE}",
+            "width": str(SIZE),
+            "height": str(SIZE),
+            "role": "img",
+            "aria-labelledby": "badge-title badge-desc",
+        },
         nsmap={None: SVG_NS},
     )
     _sub(root, "title", full_title, id="badge-title")
@@ -80,12 +92,30 @@ def default_badge_svg(title: str, eqf_level: int | None, *, subtitle: str = "Mic
     lines = title_lines(title)
     first_y = 128 - (len(lines) - 1) * 12
     for number, line in enumerate(lines):
-        _sub(root, "text", line, x="128", y=str(first_y + number * 24 + 7), font_size="20", font_weight="bold",
-             **text_style)
+        _sub(
+            root,
+            "text",
+            line,
+            x="128",
+            y=str(first_y + number * 24 + 7),
+            font_size="20",
+            font_weight="bold",
+            **text_style,
+        )
     if level:
         _sub(root, "rect", x="78", y="172", width="100", height="28", rx="14", fill="#ffffff")
-        _sub(root, "text", level, x="128", y="191", font_size="15", font_weight="bold", fill=colour,
-             font_family=FONT, text_anchor="middle")
+        _sub(
+            root,
+            "text",
+            level,
+            x="128",
+            y="191",
+            font_size="15",
+            font_weight="bold",
+            fill=colour,
+            font_family=FONT,
+            text_anchor="middle",
+        )
     return etree.tostring(root, encoding="unicode")
 
 
@@ -94,7 +124,7 @@ def _rgb(colour: str) -> tuple[int, int, int]:
 
 
 def default_badge_png(title: str, eqf_level: int | None) -> bytes:
-    """A 256×256 RGBA disc in the level's colour with a white ring; ``title`` goes in a Title iTXt chunk."""
+    """A 256 x 256 RGBA disc in the level's colour with a white ring; ``title`` goes in a Title iTXt chunk."""
     red, green, blue = _rgb(_colour(eqf_level))
     centre = (SIZE - 1) / 2
     rows = []

@@ -5,6 +5,7 @@ PNG chunks are read and written with pypng's chunk API (``Reader.chunks`` checks
 framing, so we only build the iTXt payload. SVG is handled with lxml and a hardened parser.
 OB 2.0's ``openbadges`` keyword is deliberately not read: OB 3.0 uses ``openbadgecredential``.
 """
+
 from __future__ import annotations
 
 import io

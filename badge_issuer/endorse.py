@@ -3,12 +3,13 @@
 Built unsigned here; the caller signs them (``proofs.data_integrity.sign_di`` or ``proofs.jwt.sign_jwt``)
 with the *endorser's* keys and verifies them with the same modules.
 """
+
 from __future__ import annotations
 
 import copy
 import uuid
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 import jwt
@@ -52,7 +53,7 @@ def build_endorsement(
     """
     if not isinstance(issuer_profile, Mapping):
         raise DefinitionError("issuer", "must be the endorser's OB 3.0 Profile (a JSON object)")
-    valid_from = valid_from or datetime.now(timezone.utc)
+    valid_from = valid_from or datetime.now(UTC)
     subject: dict[str, Any] = {"id": subject_id, "type": ["EndorsementSubject"]}
     if _text(comment, "credentialSubject.endorsementComment", required=False):
         subject["endorsementComment"] = comment

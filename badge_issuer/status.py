@@ -6,6 +6,7 @@ by the caller with ``badge_issuer.proofs``. Bit order follows the spec: index 0 
 significant (left-most) bit of byte 0. Indexes are drawn at random so that an index says nothing
 about issue order (herd privacy, BSL §5).
 """
+
 from __future__ import annotations
 
 import base64
@@ -19,7 +20,7 @@ import tempfile
 import zlib
 from collections.abc import Container, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from random import Random
 from typing import Any
@@ -96,7 +97,9 @@ class StatusList:
             index = (start + offset) % self.size
             if index not in taken and not self.get(index):
                 return index
-        raise StatusListError("statusListIndex", f"the {self.purpose} list is full ({self.size} entries); start a new list")
+        raise StatusListError(
+            "statusListIndex", f"the {self.purpose} list is full ({self.size} entries); start a new list"
+        )
 
     def revoke(self, index: int) -> None:
         """Revocation is final: there is no way back (BSL: a revoked credential stays revoked)."""
@@ -184,7 +187,7 @@ def xsd_datetime(value: datetime | str, field: str = "validFrom") -> str:
         return value
     if value.tzinfo is None:
         raise DefinitionError(field, "datetime must be timezone-aware")
-    return value.astimezone(timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def status_list_credential(
@@ -193,6 +196,7 @@ def status_list_credential(
     purpose: str,
     encoded: str,
     valid_from: datetime | str,
+    *,
     ttl_ms: int | None = None,
 ) -> dict[str, Any]:
     """The unsigned ``BitstringStatusListCredential`` to publish at ``list_url`` (sign it with proofs)."""
@@ -337,8 +341,11 @@ class FileStatusStore:
         stored = self.load(name)
         if index not in stored.allocated:
             raise StatusListError("statusListIndex", f"{index} was never allocated in list {name!r}")
-        operations = {"revoke": stored.status_list.revoke, "suspend": stored.status_list.suspend,
-                      "reinstate": stored.status_list.reinstate}
+        operations = {
+            "revoke": stored.status_list.revoke,
+            "suspend": stored.status_list.suspend,
+            "reinstate": stored.status_list.reinstate,
+        }
         if action not in operations:
             raise StatusListError("action", f"{action!r} is not one of {', '.join(operations)}")
         operations[action](index)

@@ -1,4 +1,5 @@
 """Baking credentials into PNG and SVG badge images, extracting them again, and the default images."""
+
 from __future__ import annotations
 
 import io
@@ -17,7 +18,7 @@ from badge_issuer.errors import BakingError, DefinitionError
 CREDENTIAL = {
     "@context": ["https://www.w3.org/ns/credentials/v2"],
     "id": "urn:uuid:8a4f3c0e-7e8c-4d7c-9f3b-0d3f4b1c2a10",
-    "name": "Schweißen – Grundlagen",
+    "name": "Schweißen: Grundlagen für Einsteiger",
     "proof": [{"type": "DataIntegrityProof", "proofValue": "z3abc"}],
 }
 HOSTILE = {**CREDENTIAL, "description": "ends ]]> then <script>alert(1)</script> and ]]]]>>"}

@@ -1,7 +1,8 @@
 """EndorsementCredentials: built to the OB 3.0 schema, signed by the endorser, attached to a credential."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -14,7 +15,7 @@ from badge_issuer.model import Recipient, achievement_of, build_credential
 from badge_issuer.proofs.data_integrity import sign_di, verify_di
 from badge_issuer.proofs.jwt import sign_jwt, verify_jwt
 
-WHEN = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)
+WHEN = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 ENDORSER_PROFILE = {"name": "Regional Chamber of Crafts", "country": "IT"}
 
 
@@ -28,21 +29,33 @@ def credential(example_definition_path):
     definition = load_definition(example_definition_path)
     issuer = {"id": "https://aurora-vet.example.it/ob3/issuer", "type": ["Profile"], "name": "Aurora"}
     return build_credential(
-        definition, Recipient("ana@example.org"), issuer,
-        credential_id="urn:uuid:7f3c1a52-1111-4c5d-9e0f-0123456789ab", issued_at=WHEN, salt="s",
+        definition,
+        Recipient("ana@example.org"),
+        issuer,
+        credential_id="urn:uuid:7f3c1a52-1111-4c5d-9e0f-0123456789ab",
+        issued_at=WHEN,
+        salt="s",
     )
 
 
 def _endorsement(endorser, subject_id: str, **kwargs) -> dict:
     return build_endorsement(
-        subject_id=subject_id, issuer_profile=endorser.issuer_profile(), name="Chamber endorsement",
-        comment="Meets the **regional welding** standard.", valid_from=WHEN, **kwargs,
+        subject_id=subject_id,
+        issuer_profile=endorser.issuer_profile(),
+        name="Chamber endorsement",
+        comment="Meets the **regional welding** standard.",
+        valid_from=WHEN,
+        **kwargs,
     )
 
 
 def test_endorsement_shape_schema_and_safe_mode(endorser):
-    document = _endorsement(endorser, "https://aurora-vet.example.it/ob3/achievements/welding",
-                            valid_until=WHEN + timedelta(days=365), description="Annual review")
+    document = _endorsement(
+        endorser,
+        "https://aurora-vet.example.it/ob3/achievements/welding",
+        valid_until=WHEN + timedelta(days=365),
+        description="Annual review",
+    )
     assert document["@context"] == [contexts.VC_V2, contexts.OB_V3, contexts.OB_EXTENSIONS]
     assert document["type"] == ["VerifiableCredential", "EndorsementCredential"]
     assert document["id"].startswith("urn:uuid:")
@@ -70,8 +83,12 @@ def test_endorsement_shape_schema_and_safe_mode(endorser):
     ],
 )
 def test_bad_endorsement_input_names_the_field(endorser, kwargs, subject):
-    args = {"subject_id": "https://x.example/a", "issuer_profile": endorser.issuer_profile(), "name": "E",
-            "valid_from": WHEN} | kwargs
+    args = {
+        "subject_id": "https://x.example/a",
+        "issuer_profile": endorser.issuer_profile(),
+        "name": "E",
+        "valid_from": WHEN,
+    } | kwargs
     with pytest.raises(DefinitionError) as info:
         build_endorsement(**args)
     assert info.value.subject == subject
@@ -96,8 +113,11 @@ def test_signed_endorsement_attached_to_achievement_verifies_inside_signed_crede
     contexts.check_safe_mode(endorsed)
 
     issuer = generate_issuer(tmp_path / "issuer", did="key", profile={"name": "Aurora"})
-    signed = sign_di(endorsed | {"issuer": endorsed["issuer"] | {"id": issuer.issuer_id}}, issuer.di_key,
-                     issuer.di_verification_method)
+    signed = sign_di(
+        endorsed | {"issuer": endorsed["issuer"] | {"id": issuer.issuer_id}},
+        issuer.di_key,
+        issuer.di_verification_method,
+    )
     both = OfflineResolver(issuers=[issuer, endorser])
     assert all(check.passed for check in verify_di(signed, both))
     nested = signed["credentialSubject"]["achievement"]["endorsement"][0]
@@ -131,8 +151,9 @@ def test_credential_level_endorsement(endorser, credential):
 
 def test_attach_refuses_wrong_subject_unsigned_and_already_signed(endorser, credential):
     achievement_id = credential["credentialSubject"]["achievement"]["id"]
-    elsewhere = sign_di(_endorsement(endorser, "https://other.example/a"), endorser.di_key,
-                        endorser.di_verification_method)
+    elsewhere = sign_di(
+        _endorsement(endorser, "https://other.example/a"), endorser.di_key, endorser.di_verification_method
+    )
     with pytest.raises(DefinitionError) as info:
         attach_endorsements(credential, [elsewhere])
     assert info.value.subject == "endorsements[0].credentialSubject.id"

@@ -1,4 +1,5 @@
 """Bitstring Status List: bit order, encoding, allocation, entries, list credentials, file store."""
+
 from __future__ import annotations
 
 import base64
@@ -12,6 +13,8 @@ from hypothesis import strategies as st
 
 from badge_issuer.contexts import check_safe_mode
 from badge_issuer.errors import StatusListError
+from badge_issuer.keys import OfflineResolver, generate_issuer
+from badge_issuer.proofs.data_integrity import sign_di, verify_di
 from badge_issuer.status import (
     MIN_SIZE,
     FileStatusStore,
@@ -253,3 +256,13 @@ def test_file_store_keeps_the_old_file_when_a_write_fails(tmp_path, monkeypatch)
     assert index in reloaded.allocated  # the earlier allocation was saved...
     assert not reloaded.status_list.get(index)  # ...the failed revocation left no trace
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_signed_list_credential_verifies_and_still_answers(tmp_path):
+    issuer = generate_issuer(tmp_path / "issuer", did="key", profile={"name": "Aurora"})
+    status = StatusList("suspension")
+    status.suspend(1234)
+    unsigned = status_list_credential(LIST_URL, issuer.issuer_id, "suspension", status.encode(), "2026-11-28T12:00:00Z")
+    signed = sign_di(unsigned, issuer.di_key, issuer.di_verification_method)
+    assert all(check.passed for check in verify_di(signed, OfflineResolver(issuers=[issuer])))
+    assert check_status(status_entry(LIST_URL, 1234, "suspension"), signed) is True
