@@ -182,10 +182,16 @@ def status_entry(list_url: str, index: int, purpose: str) -> dict[str, Any]:
 
 
 def xsd_datetime(value: datetime | str, field: str = "validFrom") -> str:
-    """An aware datetime as XSD dateTime in UTC (``...Z``); strings pass through unchanged."""
+    """An aware datetime as XSD dateTime in UTC (``...Z``); a string must already be one (kept as given)."""
     if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise DefinitionError(field, f"{value!r} is not an XML Schema dateTime") from exc
+        if parsed.tzinfo is None:
+            raise DefinitionError(field, f"{value!r} needs a time zone (for example a final Z)")
         return value
-    if value.tzinfo is None:
+    if not isinstance(value, datetime) or value.tzinfo is None:
         raise DefinitionError(field, "datetime must be timezone-aware")
     return value.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 

@@ -161,6 +161,16 @@ def test_svg_external_entities_are_not_resolved(tmp_path):
     assert "TOP-SECRET" not in bake_svg(svg, CREDENTIAL)
 
 
+def test_svg_entity_expansion_bombs_are_refused():
+    entities = '<!ENTITY a "aaaaaaaaaa">' + "".join(
+        f'<!ENTITY {name} "{("&" + previous + ";") * 10}">' for previous, name in zip("abcdef", "bcdefg", strict=True)
+    )
+    bomb = f'<!DOCTYPE svg [{entities}]><svg xmlns="http://www.w3.org/2000/svg"><text>&g;</text></svg>'
+    with pytest.raises(BakingError) as info:
+        bake_svg(bomb, CREDENTIAL)
+    assert info.value.subject == "svg"
+
+
 def test_bad_credentials_are_refused_before_baking():
     with pytest.raises(BakingError) as info:
         bake_svg(SVG, 'abc" onload="alert(1)')

@@ -6,13 +6,14 @@ import base64
 import gzip
 import json
 import random
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from badge_issuer.contexts import check_safe_mode
-from badge_issuer.errors import StatusListError
+from badge_issuer.errors import DefinitionError, StatusListError
 from badge_issuer.keys import OfflineResolver, generate_issuer
 from badge_issuer.proofs.data_integrity import sign_di, verify_di
 from badge_issuer.status import (
@@ -178,6 +179,14 @@ def test_status_list_credential_is_well_formed_and_safe_mode_clean():
     with pytest.raises(StatusListError) as info:
         status_list_credential(LIST_URL, ISSUER, "revocation", "uAAAA", "2026-11-28T12:00:00Z")
     assert info.value.subject == "encodedList"
+    for when in ("2026-11-28 noon", "2026-11-28T12:00:00", datetime(2026, 11, 28)):
+        with pytest.raises(DefinitionError) as info:
+            status_list_credential(LIST_URL, ISSUER, "revocation", SPEC_EXAMPLE, when)
+        assert info.value.subject == "validFrom"
+    aware = datetime(2026, 11, 28, 13, 30, 5, 999, tzinfo=timezone(timedelta(hours=1)))
+    assert status_list_credential(LIST_URL, ISSUER, "revocation", SPEC_EXAMPLE, aware)["validFrom"] == (
+        "2026-11-28T12:30:05Z"
+    )
 
 
 def test_check_status_reads_the_entry_bit():
