@@ -24,7 +24,7 @@ def encode(data: bytes) -> str:
 
 def decode(value: str, *, subject: str = "multibase") -> bytes:
     """Inverse of :func:`encode`; only base58btc is accepted (the only base VC proofs use)."""
-    if not isinstance(value, str) or not value.startswith(BASE58BTC) or len(value) < 2:
+    if not isinstance(value, str) or not value.startswith(BASE58BTC):
         raise KeyMaterialError(subject, "expected a base58btc multibase string starting with 'z'")
     try:
         return base58.b58decode(value[1:])
