@@ -1,0 +1,384 @@
+"""MicroCredentialXBlock: an author describes an EU micro-credential; a learner sees progress and the credential.
+
+The block is thin: editor input is validated by ``editor.py`` (which delegates to badge_issuer), OLX lives in
+``credential_olx.py``, and everything about evidence, issuance and public URLs is the service's
+(``microcredential_xblock.service.api``), because a block cannot read other blocks' learner state in the LMS
+(docs/upper-floor.md). Nothing secret is a field: keys and issuer configuration are Django settings.
+"""
+from __future__ import annotations
+
+import functools
+import gettext as gettext_module
+import json
+import logging
+import re
+import uuid
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from django.conf import settings
+from django.utils import translation
+from web_fragments.fragment import Fragment
+from xblock.completable import XBlockCompletionMode
+from xblock.core import XBlock
+from xblock.fields import Dict, Float, Integer, List, Scope, String
+from xblock.utils.resources import ResourceLoader
+from xblock.validation import ValidationMessage
+
+from badge_issuer.definition import parse_definition
+from badge_issuer.errors import DefinitionError, KeyMaterialError, MicrovetError
+from badge_issuer.rules import validate_rules
+from badge_issuer.vocab import ASSESSMENT_TYPES, PARTICIPATION_FORMS, SUPERVISION
+
+from .. import compat
+from . import credential_olx, editor
+
+log = logging.getLogger(__name__)
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+LOCALE_DIR = PACKAGE_DIR / "conf" / "locale"
+LOADER = ResourceLoader("microcredential_xblock")
+STATES = ("in_progress", "earned", "suspended", "revoked", "expired")
+DID_KEY_RE = re.compile(r"^did:key:z[1-9A-HJ-NP-Za-km-z]{32,128}$")
+DID_WEB_RE = re.compile(
+    r"^did:web:(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(?:%3[Aa][0-9]{1,5})?(?::[A-Za-z0-9._~-]+)*$"
+)
+
+
+@functools.lru_cache(maxsize=16)
+def _catalog(locale_name: str) -> gettext_module.NullTranslations:
+    return gettext_module.translation("django", LOCALE_DIR, languages=[locale_name], fallback=True)
+
+
+def translator() -> gettext_module.NullTranslations:
+    """The package's own catalog for the active Django language.
+
+    Bundled with the package so the block translates the same in Open edX, the workbench and tests
+    (Open edX's XBlock i18n service looks for catalogs elsewhere); also passed to templates.
+    """
+    return _catalog(translation.to_locale(translation.get_language() or settings.LANGUAGE_CODE))
+
+
+def _(message: str) -> str:
+    return translator().gettext(message)
+
+
+def valid_did(value: str) -> bool:
+    """Syntax check for the DIDs a learner may re-issue to: did:key (multibase base58btc) or did:web."""
+    return bool(DID_KEY_RE.match(value) or DID_WEB_RE.match(value))
+
+
+def linkedin_url(*, name: str, organization: str, issued: str, cert_url: str, cert_id: str,
+                 expires: str | None = None) -> str:
+    """LinkedIn's "Add to profile" link for a certification; ``issued``/``expires`` are ISO 8601 dates."""
+    params = [("startTask", "CERTIFICATION_NAME"), ("name", name), ("organizationName", organization),
+              ("issueYear", issued[:4]), ("issueMonth", str(int(issued[5:7])))]
+    if expires:
+        params += [("expirationYear", expires[:4]), ("expirationMonth", str(int(expires[5:7])))]
+    params += [("certUrl", cert_url), ("certId", cert_id)]
+    return "https://www.linkedin.com/profile/add?" + urlencode(params)
+
+
+def _service():
+    """The Django app's API, imported late so this module loads where the app is not installed."""
+    from microcredential_xblock.service import api  # noqa: PLC0415
+
+    return api
+
+
+def _issuer_keys():
+    """Raises KeyMaterialError when the issuer keys are not configured (cached by the service)."""
+    from microcredential_xblock.service.config import issuer_keys  # noqa: PLC0415
+
+    return issuer_keys()
+
+
+@XBlock.wants("user", "settings")
+class MicroCredentialXBlock(XBlock):
+    """An EU micro-credential (Council Recommendation 2022, Annex I) issued as an Open Badges 3.0 credential."""
+
+    resources_dir = ".."  # public/ and templates/ are shared by the package's blocks
+    i18n_js_namespace = "MicrovetI18N"
+    completion_mode = XBlockCompletionMode.EXCLUDED
+    has_score = False
+
+    display_name = String(display_name="Title", default="Micro-credential", scope=Scope.settings)
+    achievement_id = String(help="Stable https URL identifying the achievement; derived when empty",
+                            default="", scope=Scope.settings)
+    description = String(default="", scope=Scope.content)
+    language = String(default="en", scope=Scope.settings)
+    version = String(default="", scope=Scope.settings)
+    field_of_study = String(default="", scope=Scope.settings)
+    awarding_body = Dict(default={}, scope=Scope.settings)
+    learning_outcomes = List(default=[], scope=Scope.content)
+    ects = Float(default=None, scope=Scope.settings)
+    hours = Float(default=None, scope=Scope.settings)
+    eqf_level = Integer(default=None, scope=Scope.settings)
+    nqf_level = String(default="", scope=Scope.settings)
+    assessment_type = String(default="", scope=Scope.settings)
+    participation = String(default="", scope=Scope.settings)
+    quality_assurance = String(default="", scope=Scope.content)
+    prerequisites = String(default="", scope=Scope.content)
+    supervision = String(default="", scope=Scope.settings)
+    stackability = String(default="", scope=Scope.content)
+    further_information = String(default="", scope=Scope.settings)
+    pass_mark = Float(default=None, scope=Scope.settings)
+    valid_for_days = Integer(default=None, scope=Scope.settings)
+    image = String(help="Uploaded PNG badge as a data: URI; empty for the generated badge",
+                   default="", scope=Scope.settings)
+    rules = Dict(default={"all_outcomes": True}, scope=Scope.settings)
+
+    EDITOR_FIELDS = (*editor.TEXT_FIELDS, *editor.NUMBER_FIELDS, "awarding_body", "learning_outcomes", "image",
+                     "rules")
+
+    # ------------------------------------------------------------------------------------------ definition
+
+    def field_values(self) -> dict[str, Any]:
+        """Every author field, as plain data (editor, OLX and the service use this)."""
+        return {name: getattr(self, name) for name in self.EDITOR_FIELDS}
+
+    @property
+    def course_key(self) -> str:
+        return compat.course_and_usage_keys(self)[0]
+
+    @property
+    def usage_key(self) -> str:
+        return compat.course_and_usage_keys(self)[1]
+
+    def default_achievement_id(self) -> str:
+        """A stable https identifier for the achievement when the author gives none."""
+        base = urlsplit(getattr(settings, "MICROVET", {}).get("BASE_URL", "") or "https://localhost")
+        name = uuid.uuid5(uuid.NAMESPACE_URL, f"{self.course_key}/{self.usage_key}")
+        return f"https://{base.netloc or 'localhost'}/microvet/achievements/{name}"
+
+    def definition_dict(self) -> dict[str, Any]:
+        """The definition (format of examples/micro-credential.yaml) described by the fields; maybe invalid."""
+        return editor.definition_from_fields(self.field_values(), default_id=self.default_achievement_id())
+
+    def problems(self) -> dict[str, str]:
+        """What keeps the micro-credential from being issuable: field path -> reason (empty when fine)."""
+        problems: dict[str, str] = {}
+        try:
+            parse_definition(self.definition_dict())
+        except DefinitionError as exc:
+            problems.update(getattr(exc, "errors", {exc.subject: exc.reason}))
+        try:
+            validate_rules(self.rules)
+        except DefinitionError as exc:
+            problems[exc.subject] = exc.reason
+        return problems
+
+    def register(self) -> None:
+        """Tell the service about the (valid) definition so assessments of the course can find it."""
+        definition = parse_definition(self.definition_dict()).to_dict()
+        _service().register_definition(self.course_key, self.usage_key, definition, validate_rules(self.rules))
+
+    def validate(self):
+        """Studio's banner: list every element that keeps the micro-credential from being issued."""
+        validation = super().validate()
+        for path, reason in self.problems().items():
+            validation.add(ValidationMessage(ValidationMessage.ERROR, f"{path}: {reason}"))
+        return validation
+
+    # ---------------------------------------------------------------------------------------- learner side
+
+    def _learner(self):
+        return _service().Learner(*compat.current_user(self))
+
+    def learner_state(self) -> dict[str, Any]:
+        """What the credential card shows: the definition in plain words, progress and the credential."""
+        problems = self.problems()
+        if problems:
+            return {"status": "unavailable", "message": _(
+                "This micro-credential is not ready yet: the course team has not finished describing it.")}
+        try:
+            self.register()
+            _issuer_keys()
+            progress = _service().learner_progress(self._learner(), self.course_key, self.usage_key)
+        except KeyMaterialError:
+            log.exception("microvet: issuer keys are not configured")
+            return {"status": "error", "message": _(
+                "Credentials cannot be issued yet: the issuer keys are not configured. "
+                "Please tell the course team.")}
+        except Exception:  # noqa: BLE001 - the learner sees a message, the log keeps the traceback
+            log.exception("microvet: the credential service failed for %s", self.usage_key)
+            return {"status": "error", "message": _(
+                "Your progress cannot be shown right now. Please reload the page later.")}
+        return {"status": "ok", "state": progress.state, "outcomes": [self._outcome_view(o) for o in progress.outcomes],
+                "credential": credential_view(progress.credential) if progress.credential else None}
+
+    def _outcome_view(self, outcome) -> dict[str, Any]:
+        return {"id": outcome.id, "text": outcome.text, "validated": outcome.validated,
+                "assessments": [self._block_name(key) for key in outcome.validated_by]}
+
+    def _block_name(self, usage_key: str) -> str:
+        """An assessment's display name (its usage key where the runtime cannot load it)."""
+        try:
+            return self.runtime.get_block(usage_key).display_name
+        except Exception:  # noqa: BLE001 - a deleted or foreign block still has a key to show
+            return usage_key
+
+    def student_view_data(self, context=None) -> dict[str, Any]:
+        """The micro-credential for the mobile app (public information only; rules stay on the server)."""
+        values = self.field_values()
+        return {
+            "title": self.display_name,
+            "definition": self.definition_dict() if not self.problems() else None,
+            "labels": self._labels(values),
+            "progress_url": self.runtime.handler_url(self, "student_view_user_state"),
+        }
+
+    @XBlock.supports("multi_device")
+    def student_view(self, context=None) -> Fragment:
+        state = self.learner_state()
+        values = self.field_values()
+        context = {"block": values, "labels": self._labels(values), "state": state,
+                   "title": self.display_name, "element_id": self.usage_key.replace(".", "-")}
+        if state.get("credential"):
+            context["share"] = self._share(state["credential"])
+        frag = Fragment(LOADER.render_django_template(
+            "templates/microvet/credential/student.html", context, i18n_service=translator()))
+        frag.add_css_url(self.runtime.local_resource_url(self, "public/credential/credential.css"))
+        self._add_js_catalog(frag)
+        frag.add_javascript_url(self.runtime.local_resource_url(self, "public/credential/credential.js"))
+        frag.initialize_js("MicrovetCredential")
+        return frag
+
+    def _labels(self, values: Mapping[str, Any]) -> dict[str, str]:
+        """Translated labels of the EU value lists chosen by the author."""
+        def label(options, key):
+            return _(options[key].label) if key in options else ""
+
+        return {"assessment_type": label(ASSESSMENT_TYPES, values["assessment_type"]),
+                "participation": label(PARTICIPATION_FORMS, values["participation"]),
+                "supervision": label(SUPERVISION, values["supervision"])}
+
+    def _share(self, credential: Mapping[str, Any]) -> dict[str, str]:
+        body = self.awarding_body or {}
+        return {"linkedin": linkedin_url(
+            name=self.display_name, organization=body.get("name", ""), issued=credential["issued_on"],
+            expires=credential.get("expires_on"), cert_url=credential["urls"]["verify"],
+            cert_id=credential["id"])}
+
+    def _add_js_catalog(self, frag: Fragment) -> None:
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        name = f"public/credential/i18n/{translation.to_locale(language)}.js"
+        if (PACKAGE_DIR / name).exists():
+            frag.add_javascript_url(self.runtime.local_resource_url(self, name))
+
+    @XBlock.json_handler
+    def student_view_user_state(self, data, suffix=""):
+        """The learner's progress and credential as JSON (mobile app)."""
+        return self.learner_state()
+
+    @XBlock.json_handler
+    def reissue(self, data, suffix=""):
+        """Re-issue the learner's credential to a DID they control (did:key or did:web)."""
+        did = data.get("did", "").strip() if isinstance(data, Mapping) and isinstance(data.get("did"), str) else ""
+        if not valid_did(did):
+            return {"ok": False, "field": "did", "message": _(
+                "Enter a DID such as did:key:z6Mk… or did:web:example.org.")}
+        api = _service()
+        try:
+            learner = self._learner()
+            progress = api.learner_progress(learner, self.course_key, self.usage_key)
+            if progress.state != api.EARNED:
+                return {"ok": False, "message": _("Only an earned, valid credential can be re-issued.")}
+            credential = api.reissue(progress.credential.uuid, actor=f"learner:{learner.user_id}",
+                                     reason="re-issued to the learner's DID at the learner's request",
+                                     subject_did=did)
+        except MicrovetError as exc:
+            return {"ok": False, "field": "did", "message": exc.reason}
+        except Exception:  # noqa: BLE001
+            log.exception("microvet: re-issue failed for %s", self.usage_key)
+            return {"ok": False, "message": _("The credential could not be re-issued. Please try again later.")}
+        return {"ok": True, "message": _("Your credential was re-issued to %(did)s.") % {"did": did},
+                "credential": credential_view(credential)}
+
+    def index_dictionary(self) -> dict[str, Any]:
+        """Course search: find courses by skill, outcome, EQF level or ECTS."""
+        index = super().index_dictionary() if hasattr(super(), "index_dictionary") else {}
+        outcomes = self.learning_outcomes or []
+        index.setdefault("content", {}).update({
+            "display_name": self.display_name,
+            "learning_outcomes": " ".join(o.get("text", "") for o in outcomes),
+            "esco_skills": " ".join(s for o in outcomes for s in o.get("esco_skills", [])),
+            "eqf_level": f"EQF {self.eqf_level}" if self.eqf_level else "",
+            "ects": f"{self.ects:g} ECTS" if self.ects is not None else "",
+        })
+        index["content_type"] = "Micro-credential"
+        return index
+
+    # ----------------------------------------------------------------------------------------- author side
+
+    def studio_view(self, context=None) -> Fragment:
+        values = self.field_values()
+        simple = editor.as_simple(self.rules or {}) if self.rules else {"min_score": "", "not_before": "",
+                                                                           "not_after": ""}
+        context = {
+            "values": values, "simple": simple or {}, "advanced": simple is None,
+            "rules_json": _json(self.rules), "default_id": self.default_achievement_id(),
+            "assessment_types": _options(ASSESSMENT_TYPES), "participation_forms": _options(PARTICIPATION_FORMS),
+            "supervision_options": _options(SUPERVISION), "eqf_levels": range(1, 9),
+            "problems": self.problems(), "image_max_kb": editor.IMAGE_MAX_BYTES // 1024,
+        }
+        frag = Fragment(LOADER.render_django_template(
+            "templates/microvet/credential/studio.html", context, i18n_service=translator()))
+        frag.add_css_url(self.runtime.local_resource_url(self, "public/credential/studio.css"))
+        self._add_js_catalog(frag)
+        frag.add_javascript_url(self.runtime.local_resource_url(self, "public/credential/studio.js"))
+        frag.initialize_js("MicrovetCredentialEditor", {"outcomes": values["learning_outcomes"]})
+        return frag
+
+    @XBlock.json_handler
+    def studio_submit(self, data, suffix=""):
+        """Validate every editor field; save all of them and register the definition, or change nothing."""
+        result = editor.validate_submission(data, default_id=self.default_achievement_id(), gettext=_)
+        if result.errors:
+            return {"ok": False, "errors": result.errors,
+                    "message": _("Nothing was saved: please correct the fields marked below.")}
+        for name, value in result.values.items():
+            setattr(self, name, value)
+        try:
+            self.register()
+        except Exception:  # noqa: BLE001 - saved; the LMS registers again on the next render
+            log.exception("microvet: could not register %s with the service", self.usage_key)
+            return {"ok": True, "message": _("Saved. The credential service could not be reached; "
+                                             "it will be updated when a learner opens the unit.")}
+        return {"ok": True, "message": _("Saved.")}
+
+    # ------------------------------------------------------------------------------------------------- OLX
+
+    @classmethod
+    def parse_xml(cls, node, runtime, keys):
+        block = runtime.construct_xblock_from_class(cls, keys)
+        for name, value in credential_olx.import_fields(node).items():
+            setattr(block, name, value)
+        return block
+
+    def add_xml_to_node(self, node):
+        node.tag = self.xml_element_name()
+        node.set("xblock-family", self.entry_point)
+        credential_olx.export_fields(self.field_values(), node)
+
+    @staticmethod
+    def workbench_scenarios():
+        from microcredential_xblock.demo.scenarios import SCENARIOS  # noqa: PLC0415
+
+        return SCENARIOS
+
+
+def credential_view(credential: Any) -> dict[str, Any]:
+    """The issued credential's public facts and URLs for the card (never the recipient's e-mail)."""
+    return {"id": str(credential.uuid), "issued_on": credential.issued_at.date().isoformat(),
+            "expires_on": credential.valid_until.date().isoformat() if credential.valid_until else None,
+            "urls": _service().public_urls(credential)}
+
+
+def _options(concepts: Mapping[str, Any]) -> list[tuple[str, str]]:
+    return [(key, _(concept.label)) for key, concept in concepts.items()]
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False)

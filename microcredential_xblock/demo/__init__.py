@@ -1,0 +1,1 @@
+"""`make demo`: the XBlock workbench with the sample micro-credential, the service and development keys."""

@@ -1,0 +1,60 @@
+"""``python -m microcredential_xblock.demo [--port 8000] [--var DIR]``: prepare and run the demo workbench.
+
+First run: creates DIR (default: ``var/`` in the repository), migrates the SQLite database and creates
+development issuer keys (did:key) in DIR/keys. Later runs reuse both. Then serves on 127.0.0.1:PORT.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+#: Who signs the demo's credentials: a sample provider, clearly marked as development keys.
+DEMO_ISSUER = {
+    "name": "Istituto Formazione Professionale Aurora (demo keys)",
+    "url": "https://aurora-vet.example.it",
+    "email": "credentials@aurora-vet.example.it",
+    "country": "IT",
+    "region": "Emilia-Romagna",
+}
+
+
+def prepare(var: Path) -> Path:
+    """Create the var directory, migrate the database and create dev keys once; returns the keys dir."""
+    import django  # noqa: PLC0415 - settings must be chosen first
+    from django.core.management import call_command  # noqa: PLC0415
+
+    from badge_issuer.keys import generate_issuer  # noqa: PLC0415
+
+    var.mkdir(parents=True, exist_ok=True)
+    django.setup()
+    call_command("migrate", run_syncdb=True, interactive=False, verbosity=0)
+    keys = var / "keys" / "default"
+    if not (keys / "issuer.json").exists():
+        keys.mkdir(parents=True, exist_ok=True)
+        issuer = generate_issuer(keys, did="key", profile=DEMO_ISSUER)
+        print(f"Created development issuer keys for {issuer.issuer_id} in {keys}")
+    return keys
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m microcredential_xblock.demo", description=__doc__)
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    parser.add_argument("--var", type=Path, default=REPO / "var", help="data directory (database, keys, logs)")
+    args = parser.parse_args(argv)
+    var = args.var.resolve()
+    os.environ["MICROVET_DEMO_VAR"] = str(var)
+    os.environ["MICROVET_DEMO_PORT"] = str(args.port)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "microcredential_xblock.demo.workbench_settings"
+    prepare(var)
+    from django.core.management import call_command  # noqa: PLC0415
+
+    print(f"microVET demo: http://127.0.0.1:{args.port}/scenario/microcredential.0/?student=alice")
+    call_command("runserver", f"127.0.0.1:{args.port}", use_reloader=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
