@@ -36,6 +36,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Callable, Mapping
 
 from .errors import DefinitionError
+from .i18n import gettext_noop
 
 MAX_DEPTH = 8
 MAX_CHILDREN = 50
@@ -45,11 +46,6 @@ OPS: dict[str, Callable[[float, float], bool]] = {
 LEAF_KINDS = ("all_outcomes", "min_score", "assessments_completed", "window", "course_passed")
 GROUP_KINDS = ("all", "any")
 KINDS = LEAF_KINDS + GROUP_KINDS
-
-
-def gettext_noop(message: str) -> str:
-    """Marks a template for extraction by the upper floor's makemessages; returns it unchanged."""
-    return message
 
 
 @dataclass(frozen=True)

@@ -32,3 +32,30 @@ elif _DB == "postgresql":
     }}
 else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+
+# ----------------------------------------------------------------------------------- microVET service
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from badge_issuer.keys import generate_issuer  # noqa: E402
+
+INSTALLED_APPS += ["microcredential_xblock.service"]
+ROOT_URLCONF = "tests.urls"
+TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True,
+              "OPTIONS": {"context_processors": ["django.template.context_processors.request",
+                                                 "django.contrib.auth.context_processors.auth",
+                                                 "django.contrib.messages.context_processors.messages"]}}]
+MIDDLEWARE = ["django.contrib.sessions.middleware.SessionMiddleware",
+              "django.contrib.auth.middleware.AuthenticationMiddleware",
+              "django.contrib.messages.middleware.MessageMiddleware"]
+#: Throw-away test keys (did:web, so the DID document view has something to serve), made per run.
+_KEYS_DIR = Path(tempfile.mkdtemp(prefix="microvet-test-keys-"))
+generate_issuer(_KEYS_DIR / "default", did="web", domain="lms.example.org", path="microvet",
+                profile={"name": "Aurora VET", "url": "https://aurora-vet.example.it", "country": "IT"})
+MICROVET = {"BASE_URL": "https://lms.example.org", "KEYS_DIR": str(_KEYS_DIR), "FORMATS": ["di", "jwt"]}
+
+if _DB == "sqlite":
+    # A file, not memory: the concurrency test opens one connection per thread. IMMEDIATE makes
+    # every transaction take the write lock up front, so SQLite queues writers instead of failing.
+    DATABASES["default"].update(OPTIONS={"transaction_mode": "IMMEDIATE", "timeout": 60},
+                                TEST={"NAME": str(_KEYS_DIR / "test.sqlite3")})

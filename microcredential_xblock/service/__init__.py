@@ -1,0 +1,1 @@
+"""Django app "microvet": evidence, issuing rules, issuance exactly once, public credential URLs."""

@@ -1,0 +1,320 @@
+"""What the XBlocks (and the platform event handlers) call. Nothing else in the service is public.
+
+Arguments are checked here: a wrong type or an unknown id raises ``InvalidInput`` (a
+``DefinitionError`` and a ``ValueError`` naming the argument), an unknown credential or definition
+raises ``NotFound`` (a ``LookupError``); handlers turn both into 4xx JSON.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import uuid
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from django.db import IntegrityError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from opaque_keys import OpaqueKey
+
+from badge_issuer.definition import parse_definition
+from badge_issuer.errors import DefinitionError
+from badge_issuer.rules import evaluate, explain, validate_rules
+
+from . import evidence, issuance
+from .evidence import OutcomeScore
+from .models import IssuanceClaim, IssuedCredential, MicroCredentialDefinition, OutcomeEvidence
+
+__all__ = [
+    "Learner", "OutcomeScore", "OutcomeProgress", "Progress", "InvalidInput", "NotFound",
+    "register_definition", "record_assessment", "record_course_passing", "learner_progress", "preview_rules",
+    "revoke", "suspend", "reinstate", "reissue", "public_urls", "get_credential",
+]
+
+IN_PROGRESS, EARNED, SUSPENDED, REVOKED, EXPIRED = "in_progress", "earned", "suspended", "revoked", "expired"
+
+
+class InvalidInput(DefinitionError, ValueError):
+    """An argument is of the wrong type or refers to something unknown; subject = the argument."""
+
+
+class NotFound(LookupError):
+    """No such credential or registered micro-credential."""
+
+
+@dataclass(frozen=True)
+class Learner:
+    user_id: str
+    email: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class OutcomeProgress:
+    id: str
+    text: str
+    validated: bool
+    validated_by: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One learner's way towards one micro-credential, as the micro-credential block shows it."""
+
+    usage_key: str
+    microcredential_id: str
+    title: str
+    state: str
+    outcomes: tuple[OutcomeProgress, ...]
+    credential: IssuedCredential | None
+
+
+# ------------------------------------------------------------------------------------------ checks
+
+def _key(value: Any, name: str) -> str:
+    if isinstance(value, OpaqueKey):
+        value = str(value)
+    if not isinstance(value, str) or not value.strip() or len(value) > 255:
+        raise InvalidInput(name, _("must be a course or usage key (a non-empty string of at most 255 characters)"))
+    return value
+
+
+def _learner(learner: Any) -> Learner:
+    if not isinstance(learner, Learner):
+        raise InvalidInput("learner", _("must be a Learner"))
+    if not isinstance(learner.user_id, str) or not learner.user_id or len(learner.user_id) > 64:
+        raise InvalidInput("learner.user_id", _("must be a non-empty string of at most 64 characters"))
+    if not isinstance(learner.email, str) or "@" not in learner.email or not isinstance(learner.name, str):
+        raise InvalidInput("learner.email", _("must be an e-mail address"))
+    return learner
+
+
+def _number(value: Any, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+        raise InvalidInput(name, _("must be a number of at least 0"))
+    return float(value)
+
+
+def _outcome_scores(course_key: str, outcome_scores: Any) -> dict[str, OutcomeScore]:
+    if not isinstance(outcome_scores, Mapping):
+        raise InvalidInput("outcome_scores", _("must map outcome ids to OutcomeScore"))
+    known = _known_outcomes(course_key)
+    for outcome_id, value in outcome_scores.items():
+        where = f"outcome_scores[{outcome_id!r}]"
+        if not isinstance(outcome_id, str) or not outcome_id or len(outcome_id) > 100:
+            raise InvalidInput(where, _("outcome ids are non-empty strings of at most 100 characters"))
+        if known and outcome_id not in known:
+            raise InvalidInput(where, _("no micro-credential of this course has this learning outcome"))
+        if (not isinstance(value, OutcomeScore) or not isinstance(value.validated, bool)
+                or not 0 <= _number(value.fraction, where) <= 1):
+            raise InvalidInput(where, _("must be an OutcomeScore with a fraction from 0 to 1"))
+    return dict(outcome_scores)
+
+
+def _known_outcomes(course_key: str) -> set[str]:
+    return {lo["id"] for row in _definitions(course_key) for lo in row.definition["learning_outcomes"]}
+
+
+def _definitions(course_key: str) -> list[MicroCredentialDefinition]:
+    return list(MicroCredentialDefinition.objects.filter(course_key=course_key).order_by("pk"))
+
+
+def _registered(course_key: Any, usage_key: Any) -> MicroCredentialDefinition:
+    row = MicroCredentialDefinition.objects.filter(course_key=_key(course_key, "course_key"),
+                                                   usage_key=_key(usage_key, "usage_key")).first()
+    if row is None:
+        raise NotFound(_("No micro-credential is registered for this block."))
+    return row
+
+
+# ------------------------------------------------------------------------------------------ registry
+
+def register_definition(course_key: Any, usage_key: Any, definition: Mapping[str, Any],
+                        rules: Mapping[str, Any]) -> MicroCredentialDefinition:
+    """Store or update the definition of a micro-credential block; a no-op if nothing changed."""
+    course_key, usage_key = _key(course_key, "course_key"), _key(usage_key, "usage_key")
+    normalised = parse_definition(definition).to_dict()
+    validate_rules(rules)
+    content_hash = hashlib.sha256(json.dumps([course_key, normalised, rules], sort_keys=True).encode()).hexdigest()
+    current = MicroCredentialDefinition.objects.filter(usage_key=usage_key).first()
+    if current is not None and current.content_hash == content_hash:
+        return current
+    values = {"course_key": course_key, "microcredential_id": normalised["id"], "definition": normalised,
+              "rules": rules, "content_hash": content_hash}
+    try:
+        row, _created = MicroCredentialDefinition.objects.update_or_create(usage_key=usage_key, defaults=values)
+    except IntegrityError:  # two renders registered at once; the other one stored the same content
+        row = MicroCredentialDefinition.objects.get(usage_key=usage_key)
+    return row
+
+
+# ------------------------------------------------------------------------------------------ learners
+
+def record_assessment(learner: Learner, course_key: Any, usage_key: Any, outcome_scores: Mapping[str, OutcomeScore],
+                      score: float, max_score: float) -> tuple[Progress, ...]:
+    """Store a graded submission, evaluate every micro-credential of the course, issue where a rule holds."""
+    learner = _learner(learner)
+    course_key, usage_key = _key(course_key, "course_key"), _key(usage_key, "usage_key")
+    scores = _outcome_scores(course_key, outcome_scores)
+    score, max_score = _number(score, "score"), _number(max_score, "max_score")
+    if max_score == 0 or score > max_score:
+        raise InvalidInput("max_score", _("must be positive and at least the score"))
+    evidence.store(learner.user_id, course_key, usage_key, scores, score, max_score)
+    return _evaluate_course(learner, course_key)
+
+
+def record_course_passing(learner: Learner, course_key: Any, passed: bool) -> tuple[Progress, ...]:
+    """The platform's COURSE_PASSING_STATUS_UPDATED event (issue 5); retried events are harmless."""
+    learner, course_key = _learner(learner), _key(course_key, "course_key")
+    if not isinstance(passed, bool):
+        raise InvalidInput("passed", _("must be true or false"))
+    evidence.set_course_passed(learner.user_id, course_key, passed)
+    return _evaluate_course(learner, course_key)
+
+
+def _evaluate_course(learner: Learner, course_key: str) -> tuple[Progress, ...]:
+    progress = []
+    for row in _definitions(course_key):
+        standing = _standing(learner.user_id, row)
+        if _claim(learner.user_id, row) is None and evaluate(row.rules, standing.facts):
+            issuance.issue_once(row, _award(learner, row, standing))
+        progress.append(_progress(learner.user_id, row, standing))
+    return tuple(progress)
+
+
+def _standing(learner_id: str, row: MicroCredentialDefinition) -> evidence.Standing:
+    outcome_ids = frozenset(lo["id"] for lo in row.definition["learning_outcomes"])
+    return evidence.standing(learner_id, row.course_key, outcome_ids)
+
+
+def _award(learner: Learner, row: MicroCredentialDefinition, standing: evidence.Standing) -> issuance.Award:
+    return issuance.Award(
+        learner_id=learner.user_id, email=learner.email, name=learner.name, subject_did="",
+        course_key=row.course_key, usage_key=row.usage_key,
+        snapshot={"definition": row.definition, "rules": row.rules, "content_hash": row.content_hash},
+        score_percent=None if standing.facts.score_percent is None else round(standing.facts.score_percent, 2),
+    )
+
+
+def _claim(learner_id: str, row: MicroCredentialDefinition) -> IssuedCredential | None:
+    claim = (IssuanceClaim.objects.select_related("credential")
+             .filter(learner_id=learner_id, microcredential_id=row.microcredential_id).first())
+    return claim.credential if claim is not None else None
+
+
+def _progress(learner_id: str, row: MicroCredentialDefinition, standing: evidence.Standing) -> Progress:
+    credential = _claim(learner_id, row)
+    outcomes = tuple(
+        OutcomeProgress(lo["id"], lo["text"], lo["id"] in standing.validated_by, standing.validated_by.get(lo["id"], ()))
+        for lo in row.definition["learning_outcomes"])
+    return Progress(row.usage_key, row.microcredential_id, row.definition["title"], _state(credential),
+                    outcomes, credential)
+
+
+def _state(credential: IssuedCredential | None) -> str:
+    if credential is None:
+        return IN_PROGRESS
+    if credential.state == IssuedCredential.REVOKED:
+        return REVOKED
+    if credential.state == IssuedCredential.SUSPENDED:
+        return SUSPENDED
+    if credential.valid_until is not None and credential.valid_until < timezone.now():
+        return EXPIRED
+    return EARNED
+
+
+def learner_progress(learner: Learner, course_key: Any, usage_key: Any) -> Progress:
+    """Outcomes, state and credential of one learner for the micro-credential block at ``usage_key``."""
+    learner = _learner(learner)
+    row = _registered(course_key, usage_key)
+    return _progress(learner.user_id, row, _standing(learner.user_id, row))
+
+
+def preview_rules(course_key: Any, usage_key: Any, learner_id: str) -> dict[str, Any]:
+    """For staff: which parts of the rule set hold for this learner and which do not (translated)."""
+    if not isinstance(learner_id, str) or not learner_id:
+        raise InvalidInput("learner_id", _("must be a non-empty string"))
+    row = _registered(course_key, usage_key)
+    standing = _standing(learner_id, row)
+    tree = _translate(explain(row.rules, standing.facts))
+    return {"holds": tree["holds"], "tree": tree,
+            "validated_outcomes": sorted(standing.facts.validated_outcomes),
+            "score_percent": standing.facts.score_percent}
+
+
+def _translate(node: dict[str, Any]) -> dict[str, Any]:
+    node = dict(node, detail=_(node["msgid"]) % node["params"])
+    if "children" in node:
+        node["children"] = [_translate(child) for child in node["children"]]
+    return node
+
+
+# ------------------------------------------------------------------------------------------ staff actions
+
+def get_credential(credential_uuid: Any) -> IssuedCredential:
+    """The stored credential, or NotFound (also for ids that are not UUIDs)."""
+    try:
+        uid = uuid.UUID(str(credential_uuid))
+    except ValueError:
+        raise NotFound(_("No such credential.")) from None
+    credential = IssuedCredential.objects.filter(uuid=uid).first()
+    if credential is None:
+        raise NotFound(_("No such credential."))
+    return credential
+
+
+def _reason(actor: Any, reason: Any) -> None:
+    if not isinstance(actor, str) or not actor:
+        raise InvalidInput("actor", _("must name the staff member"))
+    if not isinstance(reason, str) or not reason.strip():
+        raise InvalidInput("reason", _("a reason is required"))
+
+
+def revoke(credential_uuid: Any, *, actor: str, reason: str) -> IssuedCredential:
+    """Final: the bit is set in the status list, which is re-signed."""
+    _reason(actor, reason)
+    if get_credential(credential_uuid).state == IssuedCredential.REVOKED:
+        raise InvalidInput("state", _("the credential is already revoked"))
+    return issuance.change_status(credential_uuid, "revoke", actor=actor, reason=reason)
+
+
+def suspend(credential_uuid: Any, *, actor: str, reason: str) -> IssuedCredential:
+    _reason(actor, reason)
+    if get_credential(credential_uuid).state != IssuedCredential.ACTIVE:
+        raise InvalidInput("state", _("only an active credential can be suspended"))
+    return issuance.change_status(credential_uuid, "suspend", actor=actor, reason=reason)
+
+
+def reinstate(credential_uuid: Any, *, actor: str, reason: str) -> IssuedCredential:
+    """Lift a suspension (a revocation is final)."""
+    _reason(actor, reason)
+    if get_credential(credential_uuid).state != IssuedCredential.SUSPENDED:
+        raise InvalidInput("state", _("only a suspended credential can be reinstated"))
+    return issuance.change_status(credential_uuid, "reinstate", actor=actor, reason=reason)
+
+
+def reissue(credential_uuid: Any, *, actor: str, reason: str, email: str | None = None, name: str | None = None,
+            subject_did: str | None = None) -> IssuedCredential:
+    """A new credential (new id, new status index) linked to the old one, which is revoked."""
+    _reason(actor, reason)
+    get_credential(credential_uuid)
+    if subject_did is not None and (not isinstance(subject_did, str) or not subject_did.startswith("did:")):
+        raise InvalidInput("subject_did", _("must be a DID such as did:key:z6Mk..."))
+    if email is not None and (not isinstance(email, str) or "@" not in email):
+        raise InvalidInput("email", _("must be an e-mail address"))
+    if name is not None and not isinstance(name, str):
+        raise InvalidInput("name", _("must be text"))
+    return issuance.reissue(credential_uuid, actor=actor, reason=reason, email=email, name=name,
+                            subject_did=subject_did)
+
+
+def public_urls(credential: IssuedCredential) -> dict[str, str]:
+    """Absolute public URLs of a credential: JSON-LD, JWT, verification page, baked badges, ELM."""
+    uid = credential.uuid
+    urls = {"json": issuance.absolute_url("credential", uid), "verify": issuance.absolute_url("verify", uid),
+            "png": issuance.absolute_url("badge_png", uid), "svg": issuance.absolute_url("badge_svg", uid),
+            "elm": issuance.absolute_url("elm", uid)}
+    if credential.jwt:
+        urls["jwt"] = issuance.absolute_url("credential_jwt", uid)
+    return urls

@@ -1,0 +1,19 @@
+"""Public, login-free URLs; mounted at /microvet/ by the plugin and the demo (namespace "microvet")."""
+from django.urls import path
+
+from . import views
+
+app_name = "microvet"
+
+urlpatterns = [
+    path("credentials/<uuid:uid>", views.credential, name="credential"),
+    path("credentials/<uuid:uid>.jwt", views.credential_jwt, name="credential_jwt"),
+    path("credentials/<uuid:uid>/verify", views.verify_page, name="verify"),
+    path("credentials/<uuid:uid>/badge.png", views.badge_png, name="badge_png"),
+    path("credentials/<uuid:uid>/badge.svg", views.badge_svg, name="badge_svg"),
+    path("credentials/<uuid:uid>/elm", views.elm, name="elm"),
+    path("issuer", views.issuer, name="issuer"),
+    path(".well-known/did.json", views.did_document, name="did"),
+    path("jwks.json", views.jwks, name="jwks"),
+    path("status/<str:list_id>", views.status_list, name="status"),
+]

@@ -1,0 +1,233 @@
+"""Public views: credentials, badges, ELM, the verification page, issuer documents, status lists.
+
+No login; every response carries an ETag and Cache-Control so proxies and wallets can cache it.
+Unknown ids are 404 (JSON for machine formats, HTML for the page), never a stack trace.
+Media types: ``application/vc+ld+json`` for the JSON-LD credential and status lists,
+``application/vc+jwt`` for the VC-JWT (the VC-JOSE-COSE media type for a secured credential).
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from functools import lru_cache, wraps
+from pathlib import Path
+from typing import Any, Callable, Mapping
+from urllib.parse import unquote, urlsplit
+
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
+from django.template import Context, Engine
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from badge_issuer.badge_image import default_badge_png, default_badge_svg
+from badge_issuer.bake import bake_png, bake_svg
+from badge_issuer.definition import Definition, parse_definition
+from badge_issuer.elm import to_elm
+from badge_issuer.errors import KeyMaterialError
+from badge_issuer.keys import OfflineResolver
+from badge_issuer.verify import verify
+from badge_issuer.vocab import ASSESSMENT_TYPES, PARTICIPATION_FORMS, SUPERVISION
+
+from .api import NotFound, get_credential, public_urls
+from .config import config, issuer_keys
+from .issuance import issuer_profile
+from .models import IssuedCredential, StatusList
+
+VC_LD = "application/vc+ld+json"
+VC_JWT = "application/vc+jwt"
+#: Templates live with the package's other templates (microcredential_xblock/templates/microvet/).
+ENGINE = Engine(dirs=[str(Path(__file__).resolve().parent.parent / "templates")],
+                libraries={"i18n": "django.templatetags.i18n"}, autoescape=True)
+
+
+def _cached(request: HttpRequest, body: bytes | str, content_type: str) -> HttpResponse:
+    data = body.encode("utf-8") if isinstance(body, str) else body
+    etag = '"%s"' % hashlib.sha256(data).hexdigest()[:32]
+    if etag in request.headers.get("If-None-Match", ""):
+        response: HttpResponse = HttpResponseNotModified()
+    else:
+        response = HttpResponse(data, content_type=content_type)
+    response["ETag"] = etag
+    patch_cache_control(response, public=True, max_age=config().cache_seconds)
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _json(request: HttpRequest, document: Any, content_type: str = "application/json") -> HttpResponse:
+    return _cached(request, json.dumps(document, ensure_ascii=False, indent=2), f"{content_type}; charset=utf-8")
+
+
+def _not_found(message: str) -> JsonResponse:
+    return JsonResponse({"error": message}, status=404)
+
+
+def public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """GET/HEAD only; a missing credential, list or key set is a 404, not a 500."""
+    @require_safe
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            return _not_found(str(exc))
+        except KeyMaterialError:
+            return _not_found(_("This service has no issuer keys configured."))
+    return wrapper
+
+
+# ------------------------------------------------------------------------------------------ credentials
+
+@public
+def credential(request: HttpRequest, uid: Any) -> HttpResponse:
+    return _json(request, get_credential(uid).document, VC_LD)
+
+
+@public
+def credential_jwt(request: HttpRequest, uid: Any) -> HttpResponse:
+    row = get_credential(uid)
+    if not row.jwt:
+        return _not_found(_("This credential was not issued as a VC-JWT."))
+    return _cached(request, row.jwt, VC_JWT)
+
+
+@public
+def elm(request: HttpRequest, uid: Any) -> HttpResponse:
+    row = get_credential(uid)
+    return _json(request, to_elm(_definition(row), row.document), "application/ld+json")
+
+
+def _definition(row: IssuedCredential) -> Definition:
+    return parse_definition(row.definition_snapshot["definition"])
+
+
+@public
+def badge_png(request: HttpRequest, uid: Any) -> HttpResponse:
+    row = get_credential(uid)
+    image = _image(row, "image/png") or _default_png(*_title_level(row))
+    return _cached(request, bake_png(image, row.document), "image/png")
+
+
+@public
+def badge_svg(request: HttpRequest, uid: Any) -> HttpResponse:
+    row = get_credential(uid)
+    image = _image(row, "image/svg+xml") or default_badge_svg(*_title_level(row)).encode("utf-8")
+    return _cached(request, bake_svg(image, row.document), "image/svg+xml")
+
+
+def _title_level(row: IssuedCredential) -> tuple[str, int | None]:
+    definition = row.definition_snapshot["definition"]
+    return definition["title"], definition.get("eqf_level")
+
+
+@lru_cache(maxsize=64)
+def _default_png(title: str, eqf_level: int | None) -> bytes:
+    return default_badge_png(title, eqf_level)
+
+
+def _image(row: IssuedCredential, media_type: str) -> bytes | None:
+    """The definition's own image when it is a data: URI of this type (https images are never fetched)."""
+    image = row.definition_snapshot["definition"].get("image") or ""
+    header, sep, payload = image.partition(",")
+    if not sep or not header.startswith(f"data:{media_type}"):
+        return None
+    return base64.b64decode(payload) if header.endswith(";base64") else unquote(payload).encode("utf-8")
+
+
+# ------------------------------------------------------------------------------------------ verification page
+
+def _status_fetcher(url: str) -> Mapping[str, Any]:
+    list_id = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
+    row = StatusList.objects.filter(list_id=list_id).first()
+    if row is None or row.signed is None:
+        raise KeyError(url)
+    return row.signed
+
+
+@public
+def verify_page(request: HttpRequest, uid: Any) -> HttpResponse:
+    try:
+        row = get_credential(uid)
+    except NotFound:
+        html = ENGINE.get_template("microvet/service/not_found.html").render(Context({}))
+        return HttpResponse(html, status=404)
+    report = verify(row.document, resolver=OfflineResolver(issuers=[issuer_keys()]), status_fetcher=_status_fetcher)
+    definition = _definition(row)
+    context = {
+        "row": row, "report": report, "definition": definition, "issuer": row.document.get("issuer", {}),
+        "elements": _eu_elements(row, definition), "urls": public_urls(row),
+        "state": dict(IssuedCredential.STATES).get(row.state, row.state),
+    }
+    html = ENGINE.get_template("microvet/service/verify.html").render(Context(context))
+    response = _cached(request, html, "text/html; charset=utf-8")
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:"
+    return response
+
+
+def _eu_elements(row: IssuedCredential, definition: Definition) -> list[dict[str, Any]]:
+    """The EU standard elements (Council Recommendation 2022, Annex I) in their order, labels translated."""
+    body = definition.awarding_body
+    elements = [
+        (_("Learner"), row.recipient_name or _("(identified by a hashed e-mail address)")),
+        (_("Title"), definition.title),
+        (_("Country and region of the issuer"), ", ".join(filter(None, [body.country, body.region]))),
+        (_("Awarding body"), body.name),
+        (_("Date of issue"), row.issued_at.date().isoformat()),
+        (_("Learning outcomes"), [lo.text for lo in definition.learning_outcomes]),
+        (_("Notional workload"), _("%(ects)s ECTS, %(hours)s hours") % {"ects": definition.ects,
+                                                                       "hours": definition.hours}),
+        (_("EQF level"), definition.eqf_level),
+        (_("Type of assessment"), _(ASSESSMENT_TYPES[definition.assessment_type].label)),
+        (_("Form of participation"), _(PARTICIPATION_FORMS[definition.participation].label)),
+        (_("Quality assurance"), definition.quality_assurance),
+    ]
+    optional = [
+        (_("Prerequisites"), definition.prerequisites),
+        (_("Supervision and identity verification"),
+         _(SUPERVISION[definition.supervision].label) if definition.supervision else ""),
+        (_("Grade achieved"), f"{row.score_percent:g} %" if row.score_percent is not None else ""),
+        (_("Integration and stackability"), definition.stackability),
+        (_("Valid until"), row.valid_until.date().isoformat() if row.valid_until else ""),
+        (_("Further information"), definition.further_information),
+    ]
+    shown = elements + [(label, value) for label, value in optional if value]
+    return [{"label": label, "items": value if isinstance(value, list) else None, "text": value}
+            for label, value in shown]
+
+
+# ------------------------------------------------------------------------------------------ issuer and status
+
+@public
+def issuer(request: HttpRequest) -> HttpResponse:
+    """The issuer Profile; for an https issuer it is also the controller document of its keys."""
+    keys = issuer_keys()
+    document = {"@context": ["https://www.w3.org/ns/credentials/v2",
+                             "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"], **issuer_profile(keys)}
+    if keys.method == "https":
+        controller = keys.controller_document()
+        document["@context"] = [*controller["@context"], *document["@context"]]
+        document.update(verificationMethod=controller["verificationMethod"],
+                        assertionMethod=controller["assertionMethod"])
+    return _json(request, document, "application/ld+json")
+
+
+@public
+def did_document(request: HttpRequest) -> HttpResponse:
+    keys = issuer_keys()
+    if keys.method != "web":
+        return _not_found(_("This issuer is not a did:web issuer."))
+    return _json(request, keys.did_document(), "application/did+ld+json")
+
+
+@public
+def jwks(request: HttpRequest) -> HttpResponse:
+    return _json(request, issuer_keys().jwks(), "application/jwk-set+json")
+
+
+@public
+def status_list(request: HttpRequest, list_id: str) -> HttpResponse:
+    row = StatusList.objects.filter(list_id=list_id).first()
+    if row is None or row.signed is None:
+        return _not_found(_("No such status list."))
+    return _json(request, row.signed, VC_LD)

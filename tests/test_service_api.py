@@ -1,0 +1,234 @@
+"""service.api: registry, evidence across blocks, issuing once, staff actions, immutability."""
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from badge_issuer.errors import DefinitionError
+from badge_issuer.keys import OfflineResolver
+from badge_issuer.model import verify_recipient
+from badge_issuer.verify import verify
+from microcredential_xblock.service import api, issuance
+from microcredential_xblock.service.config import issuer_keys
+from microcredential_xblock.service.models import (AuditEvent, IssuanceClaim, IssuedCredential,
+                                                   MicroCredentialDefinition, StatusAllocation, StatusList)
+from microcredential_xblock.service.views import _status_fetcher
+from tests.service_fixtures import (COURSE, LEARNER, MC_BLOCK, QUIZ1, QUIZ2, RULES, all_validated,  # noqa: F401
+                                    definition, earned, outcome_ids, registered)
+
+pytestmark = [pytest.mark.storage, pytest.mark.django_db]
+
+
+def check(credential: IssuedCredential):
+    return verify(credential.document, resolver=OfflineResolver(issuers=[issuer_keys()]),
+                  status_fetcher=_status_fetcher)
+
+
+def test_migrations_match_models():
+    call_command("makemigrations", "microvet", check=True, dry_run=True, verbosity=0)
+
+
+# ------------------------------------------------------------------------------------------ registry
+
+def test_register_is_idempotent_and_updates_on_change(registered, definition):
+    again = api.register_definition(COURSE, MC_BLOCK, definition, RULES)
+    assert again.pk == registered.pk and again.updated == registered.updated
+    definition["title"] = "Renamed"
+    changed = api.register_definition(COURSE, MC_BLOCK, definition, RULES)
+    assert changed.pk == registered.pk and changed.content_hash != registered.content_hash
+    assert MicroCredentialDefinition.objects.get().definition["title"] == "Renamed"
+
+
+def test_register_rejects_bad_rules_and_definitions(db, definition):
+    with pytest.raises(DefinitionError) as caught:
+        api.register_definition(COURSE, MC_BLOCK, definition, {"all": [{"min_score": {"value": 101}}]})
+    assert caught.value.subject == "rules.all[0].min_score.value"
+    del definition["awarding_body"]
+    with pytest.raises(DefinitionError):
+        api.register_definition(COURSE, MC_BLOCK, definition, RULES)
+    with pytest.raises(api.InvalidInput) as caught:
+        api.register_definition(None, MC_BLOCK, definition, RULES)
+    assert caught.value.subject == "course_key"
+    assert not MicroCredentialDefinition.objects.exists()
+
+
+# ------------------------------------------------------------------------------------------ evidence
+
+def test_evidence_across_two_assessments_then_issue(registered):
+    first, second, third = outcome_ids()
+    progress, = api.record_assessment(LEARNER, COURSE, QUIZ1, {first: api.OutcomeScore(1.0, True),
+                                                               second: api.OutcomeScore(0.4, False)}, 8, 10)
+    assert progress.state == api.IN_PROGRESS and progress.credential is None
+    assert [o.validated for o in progress.outcomes] == [True, False, False]
+    assert progress.outcomes[0].validated_by == (QUIZ1,)
+    progress, = api.record_assessment(LEARNER, COURSE, QUIZ2, {second: api.OutcomeScore(0.8, True),
+                                                               third: api.OutcomeScore(0.9, True)}, 7, 10)
+    assert progress.state == api.EARNED
+    credential = progress.credential
+    assert credential.score_percent == 75.0  # (8 + 7) / 20
+    assert credential.definition_snapshot["rules"] == RULES
+    report = check(credential)
+    assert report.ok, report.verdict()
+    assert verify_recipient(credential.document, "ada.learner@example.org")
+    assert "Ada.Learner@example.org" not in str(credential.document)
+
+
+def test_best_score_counts_and_validation_never_goes_back(registered):
+    oid = outcome_ids()
+    api.record_assessment(LEARNER, COURSE, QUIZ1, {oid[0]: api.OutcomeScore(1.0, True)}, 3, 10)
+    api.record_assessment(LEARNER, COURSE, QUIZ1, {oid[0]: api.OutcomeScore(0.1, False)}, 1, 10)
+    preview = api.preview_rules(COURSE, MC_BLOCK, LEARNER.user_id)
+    assert preview["validated_outcomes"] == [oid[0]] and preview["score_percent"] == 30.0
+    assert preview["holds"] is False
+    parts = preview["tree"]["children"]
+    assert [p["holds"] for p in parts] == [False, False]
+    assert oid[1] in parts[0]["detail"] and "30" in parts[1]["detail"]
+
+
+def test_score_below_minimum_does_not_issue(registered):
+    progress, = api.record_assessment(LEARNER, COURSE, QUIZ1, all_validated(), 6, 10)
+    assert progress.state == api.IN_PROGRESS
+    assert not IssuedCredential.objects.exists()
+
+
+def test_course_passed_rule(db, definition):
+    api.register_definition(COURSE, MC_BLOCK, definition, {"course_passed": True})
+    progress, = api.record_course_passing(LEARNER, COURSE, False)
+    assert progress.state == api.IN_PROGRESS
+    progress, = api.record_course_passing(LEARNER, COURSE, True)
+    assert progress.state == api.EARNED
+    progress, = api.record_course_passing(LEARNER, COURSE, True)  # a retried event
+    assert IssuedCredential.objects.count() == 1
+
+
+@pytest.mark.parametrize("kwargs, subject", [
+    ({"outcome_scores": {"lo-unknown": api.OutcomeScore(1.0, True)}}, "outcome_scores['lo-unknown']"),
+    ({"outcome_scores": {"lo-write-outcomes": 1.0}}, "outcome_scores['lo-write-outcomes']"),
+    ({"outcome_scores": {"lo-write-outcomes": api.OutcomeScore(1.5, True)}}, "outcome_scores['lo-write-outcomes']"),
+    ({"outcome_scores": {"lo-write-outcomes": api.OutcomeScore(0.5, "yes")}}, "outcome_scores['lo-write-outcomes']"),
+    ({"outcome_scores": ["lo-write-outcomes"]}, "outcome_scores"),
+    ({"score": "9"}, "score"),
+    ({"score": float("nan")}, "score"),
+    ({"score": 11}, "max_score"),
+    ({"max_score": 0, "score": 0}, "max_score"),
+    ({"learner": {"user_id": "42"}}, "learner"),
+    ({"learner": api.Learner(user_id=42, email="a@b.org")}, "learner.user_id"),
+    ({"learner": api.Learner(user_id="42", email="nobody")}, "learner.email"),
+    ({"usage_key": ""}, "usage_key"),
+])
+def test_record_assessment_validates_arguments(registered, kwargs, subject):
+    args = {"learner": LEARNER, "course_key": COURSE, "usage_key": QUIZ1, "outcome_scores": all_validated(),
+            "score": 9, "max_score": 10} | kwargs
+    with pytest.raises(api.InvalidInput) as caught:
+        api.record_assessment(**args)
+    assert caught.value.subject == subject
+    assert isinstance(caught.value, ValueError)
+    assert not IssuedCredential.objects.exists()
+
+
+def test_unknown_block_is_not_found(db):
+    with pytest.raises(api.NotFound):
+        api.learner_progress(LEARNER, COURSE, MC_BLOCK)
+    with pytest.raises(api.NotFound):
+        api.get_credential("not-a-uuid")
+
+
+# ------------------------------------------------------------------------------------------ exactly once
+
+def test_double_submission_issues_once(earned):
+    progress, = api.record_assessment(LEARNER, COURSE, QUIZ1, all_validated(), 10, 10)
+    assert progress.credential.pk == earned.pk
+    assert issuance.issue_once(MicroCredentialDefinition.objects.get(), issuance.Award(
+        learner_id=LEARNER.user_id, email=LEARNER.email, name="", subject_did="", course_key=COURSE,
+        usage_key=MC_BLOCK, snapshot=earned.definition_snapshot, score_percent=90.0)).pk == earned.pk
+    assert IssuedCredential.objects.count() == 1 == StatusAllocation.objects.count()
+
+
+def test_signing_failure_leaves_nothing_and_can_be_retried(registered, monkeypatch):
+    def broken(*args, **kwargs):
+        raise OSError("disk full while signing")
+
+    monkeypatch.setattr(issuance, "issue_credential", broken)
+    with pytest.raises(OSError):
+        api.record_assessment(LEARNER, COURSE, QUIZ1, all_validated(), 9, 10)
+    assert not IssuedCredential.objects.exists()
+    assert not IssuanceClaim.objects.exists() and not StatusAllocation.objects.exists()
+    monkeypatch.undo()
+    progress, = api.record_assessment(LEARNER, COURSE, QUIZ1, all_validated(), 9, 10)
+    assert progress.state == api.EARNED and IssuanceClaim.objects.get().credential == progress.credential
+
+
+# ------------------------------------------------------------------------------------------ immutability
+
+def test_editing_or_deleting_the_definition_changes_nothing_issued(earned, definition):
+    document = earned.document
+    definition["title"] = "Something else entirely"
+    api.register_definition(COURSE, MC_BLOCK, definition, {"course_passed": True})
+    earned.refresh_from_db()
+    assert earned.document == document
+    assert earned.definition_snapshot["definition"]["title"] == "Designing micro-credentials for VET"
+    MicroCredentialDefinition.objects.all().delete()
+    assert check(IssuedCredential.objects.get()).ok
+
+
+# ------------------------------------------------------------------------------------------ status
+
+def _status_check(credential):
+    return next(c for c in check(credential).checks if c.name.startswith("status"))
+
+
+def test_revoke_sets_the_bit_and_resigns_the_list(earned):
+    before = StatusList.objects.get().signed
+    api.revoke(earned.uuid, actor="staff", reason="Plagiarism found")
+    row = StatusList.objects.get()
+    assert row.signed != before
+    earned.refresh_from_db()
+    assert earned.state == IssuedCredential.REVOKED and earned.revoked_at is not None
+    status = _status_check(earned)
+    assert not status.passed and "suspended" in status.reason  # one entry per OB 3.0 credential: ADR 0005
+    assert api.learner_progress(LEARNER, COURSE, MC_BLOCK).state == api.REVOKED
+    with pytest.raises(api.InvalidInput):
+        api.reinstate(earned.uuid, actor="staff", reason="oops")
+    assert [e.action for e in AuditEvent.objects.all()] == ["revoke"]
+    # A revoked learner is not silently re-issued by a later submission.
+    api.record_assessment(LEARNER, COURSE, QUIZ1, all_validated(), 10, 10)
+    assert IssuedCredential.objects.count() == 1
+
+
+def test_suspend_then_reinstate(earned):
+    api.suspend(earned.uuid, actor="staff", reason="Under review")
+    assert api.learner_progress(LEARNER, COURSE, MC_BLOCK).state == api.SUSPENDED
+    assert not _status_check(earned).passed
+    api.reinstate(earned.uuid, actor="staff", reason="Review closed")
+    assert api.learner_progress(LEARNER, COURSE, MC_BLOCK).state == api.EARNED
+    assert _status_check(earned).passed
+    assert [(e.action, e.actor) for e in AuditEvent.objects.all()] == [("suspend", "staff"), ("reinstate", "staff")]
+    with pytest.raises(api.InvalidInput) as caught:
+        api.suspend(earned.uuid, actor="staff", reason="")
+    assert caught.value.subject == "reason"
+
+
+def test_reissue_links_old_and_new(earned):
+    new = api.reissue(earned.uuid, actor="staff", reason="Name corrected", name="Ada M. Learner",
+                      subject_did="did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK")
+    earned.refresh_from_db()
+    assert new.replaces == earned and earned.state == IssuedCredential.REVOKED
+    assert new.document["credentialSubject"]["id"].startswith("did:key:")
+    assert new.recipient_name == "Ada M. Learner" and new.uuid != earned.uuid
+    assert IssuanceClaim.objects.get().credential == new
+    assert api.learner_progress(LEARNER, COURSE, MC_BLOCK).credential == new
+    assert check(new).ok and not _status_check(earned).passed
+    assert StatusAllocation.objects.count() == 2
+    with pytest.raises(api.InvalidInput):
+        api.reissue(new.uuid, actor="staff", reason="x", subject_did="not a did")
+
+
+def test_expired_state(earned):
+    IssuedCredential.objects.filter(pk=earned.pk).update(valid_until="2000-01-01T00:00:00Z")
+    assert api.learner_progress(LEARNER, COURSE, MC_BLOCK).state == api.EXPIRED
+
+
+def test_public_urls(earned):
+    urls = api.public_urls(earned)
+    assert urls["json"] == f"https://lms.example.org/microvet/credentials/{earned.uuid}" == earned.document["id"]
+    assert urls["verify"].endswith("/verify") and urls["jwt"].endswith(".jwt")
