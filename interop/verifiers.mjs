@@ -7,6 +7,7 @@ import * as vc from '@digitalbazaar/vc';
 import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import {cryptosuite as eddsaRdfc2022} from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
+import {checkStatus as checkBitstringStatus} from '@digitalbazaar/vc-bitstring-status-list';
 import * as jose from 'jose';
 import jsigs from 'jsonld-signatures';
 
@@ -35,8 +36,10 @@ function resultError(result) {
     } else {
       errors.push(error.message ?? String(error));
     }
+    collect(error.cause); // e.g. why a status list credential did not verify
   };
   collect(result.error);
+  collect(result.statusResult?.error);
   for(const entry of result.results ?? []) {
     collect(entry.error);
   }
@@ -44,20 +47,41 @@ function resultError(result) {
 }
 
 /**
- * Verify the Data Integrity proof(s) of a credential.
+ * Bitstring Status List check with Digital Bazaar's checker (the list credential is loaded through
+ * the loader, so from the resolve directory, and its own proof and issuer are verified).
+ * That checker only reports each bit ("status"); a set bit is what makes the credential fail here.
+ */
+async function checkStatus(options) {
+  const result = await checkBitstringStatus(options);
+  const set = (result.results ?? []).filter(entry => entry.status);
+  if(!result.verified || !set.length) {
+    return result;
+  }
+  const {statusPurpose, statusListCredential, statusListIndex} = set[0].credentialStatus;
+  const state = statusPurpose === 'revocation' ? 'revoked' : statusPurpose === 'suspension' ?
+    'suspended' : `flagged for ${statusPurpose}`;
+  return {verified: false, error: new Error(
+    `credential is ${state} (${statusListCredential} index ${statusListIndex})`)};
+}
+
+const diSuite = () => new DataIntegrityProof({cryptosuite: eddsaRdfc2022});
+
+/** Status check that accepts any status (--skip-status). */
+const ignoreStatus = async () => ({verified: true});
+
+/**
+ * Verify the Data Integrity proof(s) of a credential, and its Bitstring Status List entry if any.
  * proofOnly=false (the default) uses CredentialIssuancePurpose: the key must be listed under
  * assertionMethod of its controller AND the controller must be the credential's issuer.
  * proofOnly=true drops the issuer binding (the W3C test vector's issuer is not its key's controller).
  */
 export async function verifyDi(credential, {documentLoader, proofOnly = false, now, skipStatus = false}) {
-  const suite = new DataIntegrityProof({cryptosuite: eddsaRdfc2022});
+  const suite = diSuite();
   const purpose = proofOnly ? new AssertionProofPurpose() : new vc.CredentialIssuancePurpose();
-  const options = {credential, suite, purpose, documentLoader, now};
-  if(credential.credentialStatus && skipStatus) {
-    // Status lists are checked by the Python verifier; the JS side checks proofs only.
-    options.checkStatus = async () => ({verified: true});
-  }
-  const result = await vc.verifyCredential(options);
+  const result = await vc.verifyCredential({
+    credential, suite, purpose, documentLoader, now,
+    checkStatus: skipStatus ? ignoreStatus : checkStatus
+  });
   return result.verified ? null : resultError(result);
 }
 
@@ -215,6 +239,11 @@ export async function verifyJwt(token, {documentLoader, index, proofOnly = false
       throw new Error(`embedded Data Integrity proof: ${error}`);
     }
     proofs.push('eddsa-rdfc-2022');
+  } else if(credential.credentialStatus && !skipStatus) {
+    const status = await checkStatus({credential, documentLoader, suite: diSuite()});
+    if(!status.verified) {
+      throw new Error(resultError(status));
+    }
   }
   return proofs;
 }

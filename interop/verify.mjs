@@ -49,7 +49,14 @@ async function main() {
     return 2;
   }
   const {values, positionals} = parsed;
-  const {documentLoader, index} = createDocumentLoader({resolveDir: values['resolve-dir'] ?? null});
+  let loader;
+  try {
+    loader = createDocumentLoader({resolveDir: values['resolve-dir'] ?? null});
+  } catch(error) {
+    process.stderr.write(`verify.mjs: --resolve-dir: ${error.message}\n`);
+    return 2;
+  }
+  const {documentLoader, index} = loader;
   const context = {
     documentLoader, index,
     proofOnly: values['proof-only'],

@@ -20,7 +20,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
-from badge_issuer import keys
+from badge_issuer import keys, status
 from badge_issuer.definition import load_definition
 from badge_issuer.model import Recipient
 from badge_issuer.proofs.data_integrity import sign_di
@@ -185,6 +185,13 @@ def test_loader_fetches_no_controller_document(vector_results):
     assert "not available offline" in result["error"]
 
 
+def test_missing_resolve_dir_is_a_usage_error(tmp_path):
+    proc = run_node("verify.mjs", OB3_VECTOR / "signed.json", "--resolve-dir", tmp_path / "absent")
+    assert proc.returncode == 2
+    assert str(tmp_path / "absent") in proc.stderr
+    assert proc.stdout == ""
+
+
 # ---------------------------------------------------------------- our credentials
 
 #: (name, did method, JWT algorithm): did:key signs both formats with its one Ed25519 key;
@@ -196,6 +203,52 @@ ISSUERS = [
     ("didweb_eddsa", "web", "EdDSA"),
 ]
 CASES = ["di", "jwt", "both", "both-document", "jwk_header"]
+
+
+#: Issuers whose credentials also get a revocation list entry (one did:key, one https issuer).
+STATUS_ISSUERS = ["didkey", "https_es256"]
+
+
+def write_status_cases(issue, issuer, name: str, *, definition, recipient, resolve: Path, out) -> None:
+    """Credentials with a Bitstring Status List entry: clear bit, set bit, and a list altered after signing.
+
+    The signed list credentials go into the resolve dir, where the Node loader finds them by id.
+    """
+    list_url = f"https://{name.replace('_', '-')}.example.org/status/revocation/1"
+    forged_url = f"https://{name.replace('_', '-')}.example.org/status/revocation/2"
+    revocations = status.StatusList("revocation")
+    kept, revoked = revocations.allocate(()), revocations.allocate(())
+    while revoked == kept:
+        revoked = revocations.allocate(())
+    revocations.revoke(revoked)
+    listed = issue.sign_credential(
+        status.status_list_credential(
+            list_url, issuer.issuer_id, "revocation", revocations.encode(), "2026-01-01T00:00:00Z"
+        ),
+        issuer,
+    ).document
+    keys.write_json(resolve / f"status-{name}.json", listed)
+    clear = status.StatusList("revocation")
+    forged = issue.sign_credential(
+        status.status_list_credential(
+            forged_url, issuer.issuer_id, "revocation", clear.encode(), "2026-01-01T00:00:00Z"
+        ),
+        issuer,
+    ).document
+    clear.set(kept)  # flip a bit after signing: the list's own proof must now fail
+    forged["credentialSubject"]["encodedList"] = clear.encode()
+    keys.write_json(resolve / f"status-{name}-forged.json", forged)
+
+    def issued(url: str, index: int, formats: tuple[str, ...]):
+        entry = status.status_entry(url, index, "revocation")
+        return issue.issue_credential(definition, recipient, issuer, formats=formats, status_entries=[entry])
+
+    out(f"{name}-status-clear-di", issued(list_url, kept, ("di",)).document)
+    out(f"{name}-status-clear-jwt", issued(list_url, kept, ("jwt",)).jwt)
+    out(f"{name}-status-revoked-di", issued(list_url, revoked, ("di",)).document)
+    out(f"{name}-status-revoked-jwt", issued(list_url, revoked, ("jwt",)).jwt)
+    out(f"{name}-status-revoked-both", issued(list_url, revoked, ("di", "jwt")).jwt)
+    out(f"{name}-status-forged-list-di", issued(forged_url, kept, ("di",)).document)
 
 
 @pytest.fixture(scope="module")
@@ -259,6 +312,10 @@ def our_results(tmp_path_factory, example_definition_path) -> dict[str, dict[str
             ),
         )
 
+    for name in STATUS_ISSUERS:
+        write_status_cases(
+            issue, issuers[name], name, definition=definition, recipient=recipient, resolve=resolve, out=out
+        )
     # A credential naming the https issuer but signed by the did:key issuer's (real, resolvable) key.
     https, didkey = issuers["https_es256"], issuers["didkey"]
     impostor = issue.issue_credential(definition, recipient, https, formats=("jwt",)).document
@@ -310,6 +367,29 @@ def test_key_of_another_issuer_is_rejected_in_node(our_results, stem, reason):
     result = our_results[stem]
     assert result["verified"] is False
     assert reason in result["error"]
+
+
+@pytest.mark.parametrize("issuer", STATUS_ISSUERS)
+@pytest.mark.parametrize("fmt", ["di", "jwt"])
+def test_credential_with_clear_status_bit_verifies_in_node(our_results, issuer, fmt):
+    result = our_results[f"{issuer}-status-clear-{fmt}"]
+    assert result["verified"] is True, result["error"]
+
+
+@pytest.mark.parametrize("issuer", STATUS_ISSUERS)
+@pytest.mark.parametrize("fmt", ["di", "jwt", "both"])
+def test_revoked_credential_is_rejected_in_node(our_results, issuer, fmt):
+    result = our_results[f"{issuer}-status-revoked-{fmt}"]
+    assert result["verified"] is False
+    assert "credential is revoked (https://" in result["error"]
+
+
+@pytest.mark.parametrize("issuer", STATUS_ISSUERS)
+def test_status_list_altered_after_signing_is_rejected_in_node(our_results, issuer):
+    result = our_results[f"{issuer}-status-forged-list-di"]
+    assert result["verified"] is False
+    assert '"BitstringStatusListCredential" not verified' in result["error"]
+    assert "Invalid signature" in result["error"]
 
 
 # ---------------------------------------------------------------- benchmark helper interface
