@@ -123,8 +123,12 @@ class OutcomeResult:
     threshold: float
 
     @property
+    def fraction(self) -> float:
+        return min(1.0, self.earned / self.possible) if self.possible else 0.0
+
+    @property
     def percent(self) -> float:
-        return 100.0 * self.earned / self.possible if self.possible else 0.0
+        return 100.0 * self.fraction
 
     @property
     def validated(self) -> bool:
@@ -260,7 +264,8 @@ def _validate_choices(question: Question, subject: str) -> None:
     if question.kind == "single" and right != 1:
         raise OlxError(f"{subject}/choice", gettext_noop("a single-choice question needs exactly one correct choice"))
     if question.kind == "multiple" and right < 1:
-        raise OlxError(f"{subject}/choice", gettext_noop("a multiple-choice question needs at least one correct choice"))
+        raise OlxError(f"{subject}/choice",
+                       gettext_noop("a multiple-choice question needs at least one correct choice"))
 
 
 def validate(assessment: Assessment) -> Assessment:
