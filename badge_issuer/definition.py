@@ -39,7 +39,8 @@ HOURS_MAX = 5400  # 180 ECTS x 30 hours
 VALID_FOR_DAYS_MAX = 36500  # 100 years; also keeps datetime arithmetic in range
 RESULT_TYPES = ("Percent",)
 
-_TOP_LEVEL = {
+#: The fields a definition may have at its top level (anything else is reported as unknown).
+TOP_LEVEL_FIELDS = {
     "id", "title", "description", "language", "version", "field_of_study", "awarding_body",
     "learning_outcomes", "workload", "eqf_level", "nqf_level", "assessment_type", "participation",
     "quality_assurance", "prerequisites", "supervision", "stackability", "further_information",
@@ -226,16 +227,20 @@ def _num(value: float) -> str:
 
 def _image(c: _Collector, data: Mapping) -> str:
     value = c.text(data, "image", "image", required=False)
-    if not value or value.startswith("https://"):
-        return c.iri(data, "image", "image", required=False) if value else ""
-    match = IMAGE_DATA_RE.match(value)
-    if not match:
-        c.fail("image", "must be an https URL or a data:image/png;base64,... or data:image/svg+xml;base64,... URI")
+    if not value:
         return ""
-    try:
-        base64.b64decode(match.group(2), validate=True)
-    except (binascii.Error, ValueError):
-        c.fail("image", "the base64 data is not valid")
+    if value.startswith("https://"):
+        reason = https_url_problem(value)
+    elif match := IMAGE_DATA_RE.match(value):
+        try:
+            base64.b64decode(match.group(2), validate=True)
+            reason = None
+        except (binascii.Error, ValueError):
+            reason = "the base64 data is not valid"
+    else:
+        reason = "must be an https URL or a data:image/png;base64,... or data:image/svg+xml;base64,... URI"
+    if reason:
+        c.fail("image", reason)
         return ""
     return value
 
@@ -340,7 +345,7 @@ def parse_definition(data: Mapping) -> Definition:
         c.unknown(grading, {"result_type", "pass_mark"}, "grading.")
         fields["result_type"] = c.choice(grading, "result_type", "grading.result_type", dict.fromkeys(RESULT_TYPES))
         fields["pass_mark"] = c.number(grading, "pass_mark", "grading.pass_mark", 0, 100)
-    c.unknown(data, _TOP_LEVEL, "")
+    c.unknown(data, TOP_LEVEL_FIELDS, "")
     if c.errors:
         raise _definition_error(c.errors)
     return Definition(**fields)

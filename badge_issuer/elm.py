@@ -15,8 +15,15 @@ from .definition import Definition
 from .errors import DefinitionError
 from .model import decimal_text, prune
 from .vocab import (
-    ASSESSMENT_TYPES, COUNTRY_AUTHORITY, ECTS, ESCO_SKILL_SCHEME, PARTICIPATION_FORMS, SUPERVISION, Concept,
-    country_iri, eqf_level,
+    ASSESSMENT_TYPES,
+    COUNTRY_AUTHORITY,
+    ECTS,
+    ESCO_SKILL_SCHEME,
+    PARTICIPATION_FORMS,
+    SUPERVISION,
+    Concept,
+    country_iri,
+    eqf_level,
 )
 
 GENERIC_PROFILE = Concept("http://data.europa.eu/snb/credential/e34929035b", "Generic",

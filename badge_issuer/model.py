@@ -11,7 +11,7 @@ import secrets
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -131,7 +131,7 @@ def build_credential(
     _check_iri(issuer_id, "issuer_profile.id")
     if issued_at.tzinfo is None:
         raise DefinitionError("issued_at", "must be timezone-aware (UTC)")
-    issued = issued_at.astimezone(timezone.utc).replace(microsecond=0)
+    issued = issued_at.astimezone(UTC).replace(microsecond=0)
     statuses = [dict(entry) for entry in status_entries]
     if len(statuses) > 1:
         raise DefinitionError("status_entries", "OB 3.0 allows one credentialStatus entry per credential")
@@ -158,14 +158,15 @@ def _issuer(definition: Definition, profile: Mapping[str, Any], issuer_id: str) 
     """The issuer Profile: the key holder's id and extras, with the awarding body's EU elements 3-4."""
     body = definition.awarding_body
     issuer = {k: v for k, v in profile.items() if k != "@context"}
-    issuer.update({
+    awarding = {
         "id": issuer_id,
         "type": ["Profile"],
         "name": body.name,
         "url": body.url,
         "email": body.email,
         "address": {"type": ["Address"], "addressCountryCode": body.country, "addressRegion": body.region},
-    })
+    }
+    issuer.update({k: v for k, v in awarding.items() if v})  # an empty awarding-body email keeps the profile's
     return issuer
 
 
@@ -200,7 +201,8 @@ def _result(definition: Definition, score: float) -> dict[str, Any]:
     if isinstance(score, bool) or not isinstance(score, (int, float)) or not 0 <= score <= 100:
         raise DefinitionError("score", "must be a number from 0 to 100 (a percentage)")
     if definition.pass_mark is not None and score < definition.pass_mark:
-        raise DefinitionError("score", f"{decimal_text(score)} is below the pass mark {decimal_text(definition.pass_mark)}")
+        pass_mark = decimal_text(definition.pass_mark)
+        raise DefinitionError("score", f"{decimal_text(score)} is below the pass mark {pass_mark}")
     return {"type": ["Result"], "resultDescription": f"{definition.id}#result", "value": decimal_text(score)}
 
 

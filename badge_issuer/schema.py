@@ -7,7 +7,7 @@ depend on which optional format-checking packages happen to be installed.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -39,7 +39,7 @@ def _refuse(uri: str) -> Resource:
     raise NoSuchResource(ref=uri)  # offline: never retrieve a remote schema
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validator(kind: str) -> Draft201909Validator:
     schemas = [_schema(k) for k in SCHEMA_FILES]
     registry = Registry(retrieve=_refuse).with_resources(

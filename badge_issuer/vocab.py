@@ -108,7 +108,7 @@ VG VGB VI VIR VN VNM VU VUT WF WLF WS WSM YE YEM YT MYT ZA ZAF ZM ZMB ZW ZWE XK 
 """.split()
 
 #: ISO 3166-1 alpha-2 code -> alpha-3 code (the EU country authority table uses alpha-3).
-COUNTRY_ALPHA3: dict[str, str] = dict(zip(_ISO_3166[::2], _ISO_3166[1::2]))
+COUNTRY_ALPHA3: dict[str, str] = dict(zip(_ISO_3166[::2], _ISO_3166[1::2], strict=True))
 
 
 def country_iri(alpha2: str) -> str:

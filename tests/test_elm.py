@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -23,7 +23,7 @@ def credential(definition):
     return build_credential(definition, Recipient("ana@example.org", "did:key:z6MkAna", "Ana Andromeda"),
                             {"id": "https://aurora-vet.example.it/ob3/issuer"},
                             credential_id="urn:uuid:7f3c1a52-1111-4c5d-9e0f-0123456789ab",
-                            issued_at=datetime(2026, 11, 28, 12, tzinfo=timezone.utc), score=87.5, include_name=True)
+                            issued_at=datetime(2026, 11, 28, 12, tzinfo=UTC), score=87.5, include_name=True)
 
 
 @pytest.fixture(scope="module")

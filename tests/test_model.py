@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -11,10 +11,15 @@ from badge_issuer import contexts, schema
 from badge_issuer.definition import load_definition, parse_definition
 from badge_issuer.errors import DefinitionError
 from badge_issuer.model import (
-    ACHIEVEMENT_SCHEMA_URL, Recipient, achievement_of, build_credential, identity_hash, verify_recipient,
+    ACHIEVEMENT_SCHEMA_URL,
+    Recipient,
+    achievement_of,
+    build_credential,
+    identity_hash,
+    verify_recipient,
 )
 
-ISSUED = datetime(2026, 11, 28, 12, 0, 5, 123456, tzinfo=timezone.utc)
+ISSUED = datetime(2026, 11, 28, 12, 0, 5, 123456, tzinfo=UTC)
 ISSUER = {"id": "https://aurora-vet.example.it/ob3/issuer", "type": ["Profile"], "name": "platform name"}
 CRED_ID = "urn:uuid:7f3c1a52-1111-4c5d-9e0f-0123456789ab"
 
@@ -88,7 +93,7 @@ def test_name_only_when_asked(definition):
     named = build(definition, recipient=recipient, include_name=True)["credentialSubject"]
     assert named["identifier"][1] == {"type": "IdentityObject", "identityType": "name", "hashed": False,
                                       "identityHash": "Ana Andromeda"}
-    with pytest.raises(DefinitionError, match="recipient.name"):
+    with pytest.raises(DefinitionError, match=r"recipient\.name"):
         build(definition, include_name=True)
 
 
@@ -197,5 +202,16 @@ def test_issued_at_is_converted_to_utc(definition):
 
 
 def test_issuer_without_id_is_refused(definition):
-    with pytest.raises(DefinitionError, match="issuer_profile.id"):
+    with pytest.raises(DefinitionError, match=r"issuer_profile\.id"):
         build_credential(definition, Recipient("a@b.org"), {"name": "x"}, credential_id=CRED_ID, issued_at=ISSUED)
+
+
+def test_issuer_profile_extras_survive_and_empty_body_fields_do_not_erase_them(definition):
+    data = definition.to_dict()
+    del data["awarding_body"]["email"]
+    profile = {"id": ISSUER["id"], "email": "keys@platform.example", "description": "Signs for Aurora",
+               "@context": ["https://www.w3.org/ns/credentials/v2"]}
+    issuer = build_credential(parse_definition(data), Recipient("a@b.org"), profile, credential_id=CRED_ID,
+                              issued_at=ISSUED)["issuer"]
+    assert issuer["email"] == "keys@platform.example" and issuer["description"] == "Signs for Aurora"
+    assert "@context" not in issuer and issuer["name"] == definition.awarding_body.name

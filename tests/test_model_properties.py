@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import copy
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from badge_issuer import contexts, schema
-from badge_issuer.definition import _TOP_LEVEL, LANGUAGE_RE, parse_definition
+from badge_issuer.definition import LANGUAGE_RE, TOP_LEVEL_FIELDS, parse_definition
 from badge_issuer.elm import to_elm
 from badge_issuer.errors import DefinitionError
 from badge_issuer.model import Recipient, build_credential
@@ -86,14 +86,14 @@ def test_definition_fails_by_field_or_builds_a_valid_credential(mutations, score
         definition = parse_definition(data)
     except DefinitionError as error:
         assert error.subject in error.errors
-        assert error.subject.split(".")[0].split("[")[0] in _TOP_LEVEL
+        assert error.subject.split(".")[0].split("[")[0] in TOP_LEVEL_FIELDS
         assert error.reason
         event(f"refused: {error.subject}")
         return
     event("built")
     credential = build_credential(definition, Recipient("learner@example.org"), {"id": "https://issuer.example/1"},
                                   credential_id="urn:uuid:00000000-0000-4000-8000-000000000002",
-                                  issued_at=datetime(2026, 11, 28, tzinfo=timezone.utc),
+                                  issued_at=datetime(2026, 11, 28, tzinfo=UTC),
                                   score=None if definition.pass_mark is None else max(score or 0, definition.pass_mark))
     json.dumps(credential, ensure_ascii=False).encode("utf-8")  # every string is encodable
     assert schema.validate(credential) == []

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import copy
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -12,7 +12,9 @@ from badge_issuer.definition import load_definition
 from badge_issuer.model import Recipient, build_credential, prune
 from badge_issuer.schema import SchemaError
 
-EXAMPLES = sorted((contexts_dir := __import__("pathlib").Path(__file__).parent / "data" / "ob3" / "examples").glob("*.json"))
+from .conftest import OB3_DATA
+
+EXAMPLES = sorted((OB3_DATA / "examples").glob("*.json"))
 
 
 def load(path):
@@ -38,7 +40,7 @@ def test_our_credential_issued_by_each_official_issuer_profile(path, example_def
     assert schema.validate(issuer, "profile") == []
     credential = build_credential(load_definition(example_definition_path), Recipient("a@example.org"), issuer,
                                   credential_id="urn:uuid:00000000-0000-4000-8000-000000000001",
-                                  issued_at=datetime(2026, 1, 1, tzinfo=timezone.utc), score=90)
+                                  issued_at=datetime(2026, 1, 1, tzinfo=UTC), score=90)
     assert credential["issuer"]["id"] == issuer["id"]
     assert schema.validate(credential) == []
     contexts.check_safe_mode(credential)
