@@ -40,8 +40,8 @@ class CachingProcessor(jsonld.JsonLdProcessor):
     Overrides pyld 3.x's private ``_process_context``; the byte-identity tests guard an upgrade.
     """
 
-    def _process_context(self, active_ctx, local_ctx, options, override_protected=False,
-                         propagate=True, validate_scoped=True, cycles=None):  # noqa: ANN001, ANN202
+    def _process_context(self, active_ctx, local_ctx, options, override_protected=False,  # noqa: PLR0917 - pyld's
+                         propagate=True, validate_scoped=True, cycles=None):
         uid = active_ctx.get("_uuid") if cycles is None else None
         if uid is None:  # nested (remote-context) processing or an unnamed context: not cacheable
             return super()._process_context(active_ctx, local_ctx, options, override_protected,

@@ -16,8 +16,7 @@ import os
 import stat
 import tempfile
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, Protocol
 from urllib.parse import urlsplit
@@ -29,6 +28,7 @@ from jwt.algorithms import ECAlgorithm, OKPAlgorithm, RSAAlgorithm
 from . import multibase
 from .contexts import DID_V1, MULTIKEY_V1
 from .errors import KeyMaterialError
+from .proofs import xsd_datetime
 
 PrivateKey = ed25519.Ed25519PrivateKey | rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 PublicKey = ed25519.Ed25519PublicKey | rsa.RSAPublicKey | ec.EllipticCurvePublicKey
@@ -306,10 +306,6 @@ def load_private_key(path: Path) -> PrivateKey:
 # ---------------------------------------------------------------- generate / load / rotate
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
 def _issuer_id(method: str, domain: str | None, path: str, di_key: ed25519.Ed25519PrivateKey) -> str:
     if method == "key":
         return did_key_from_public_key(di_key.public_key())
@@ -362,7 +358,7 @@ def generate_issuer(
     clean_profile = _profile(profile)
     di_key = ed25519.Ed25519PrivateKey.generate()
     issuer_id = _issuer_id(did, domain, path, di_key)
-    created = _now()
+    created = xsd_datetime()
     private: dict[str, PrivateKey] = {"key-1": di_key}
     records = [KeyRecord("key-1", "di", "EdDSA", public_jwk(di_key), created)]
     active_jwt = "key-1"
@@ -414,15 +410,13 @@ def rotate_keys(directory: str | os.PathLike[str]) -> IssuerKeys:
     old = load_issuer(directory)
     if old.method == "key":
         raise KeyMaterialError(old.issuer_id, "a did:key identifier is its key and cannot rotate; use did:web or https")
-    now = _now()
+    now = xsd_datetime()
     next_number = max(int(k.key_id.removeprefix("key-")) for k in old.keys) + 1
     new_di, new_jwt = f"key-{next_number}", f"key-{next_number + 1}"
     di_key, jwt_key = ed25519.Ed25519PrivateKey.generate(), _new_private_key(old.jwt_alg)
     retired = {old.active_di, old.active_jwt}
-    records = tuple(
-        KeyRecord(k.key_id, k.purpose, k.alg, k.public_jwk, k.created, k.retired or (now if k.key_id in retired else None))
-        for k in old.keys
-    ) + (
+    records = (
+        *(replace(k, retired=now) if k.key_id in retired else k for k in old.keys),
         KeyRecord(new_di, "di", "EdDSA", public_jwk(di_key), now),
         KeyRecord(new_jwt, "jwt", old.jwt_alg, public_jwk(jwt_key), now),
     )

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import datetime, timezone
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -19,7 +18,7 @@ from ..canonical import canonize
 from ..contexts import check_safe_mode
 from ..errors import KeyMaterialError, MicrovetError, SigningError
 from ..keys import KeyResolver
-from . import Check
+from . import Check, xsd_datetime
 
 PROOF_TYPE = "DataIntegrityProof"
 CRYPTOSUITE = "eddsa-rdfc-2022"
@@ -56,7 +55,7 @@ def sign_di(
         raise SigningError("key", "eddsa-rdfc-2022 needs an Ed25519 private key")
     if "#" not in verification_method:
         raise SigningError("verificationMethod", "must be a verification method id with a #fragment")
-    created = created or datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    created = created or xsd_datetime()
     if not _DATETIME.match(created):
         raise SigningError("proof.created", f"{created!r} is not an XML Schema dateTime with a time zone")
     unsecured = {k: v for k, v in document.items() if k != "proof"}

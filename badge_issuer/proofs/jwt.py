@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import jwt
@@ -17,7 +17,7 @@ from jwt.utils import base64url_decode
 
 from ..errors import MicrovetError, SigningError
 from ..keys import JWT_ALGS, KeyResolver, PrivateKey, alg_for_key, public_jwk
-from . import Check
+from . import Check, xsd_datetime
 
 CLAIMS = ("iss", "jti", "nbf", "sub", "exp")
 _HEADER_MEMBERS = frozenset({"alg", "kid", "jwk", "typ"})
@@ -95,7 +95,7 @@ def verify_jwt(token: str, resolver: KeyResolver) -> tuple[dict[str, Any] | None
     """
     try:
         # The header is read by hand first: PyJWT would act on members such as crit before our rules.
-        header = json.loads(base64url_decode(token.split(".")[0]))
+        header = json.loads(base64url_decode(token.split(".", maxsplit=1)[0]))
         if not isinstance(header, dict):
             raise ValueError("the header is not a JSON object")
         header_check = _header_check(header)
@@ -154,14 +154,15 @@ def _from_vc_claim(payload: Mapping[str, Any]) -> dict[str, Any]:
         credential["credentialSubject"] = {"id": payload["sub"]} | subject
     for claim, name, v2_name in (("nbf", "issuanceDate", "validFrom"), ("exp", "expirationDate", "validUntil")):
         if isinstance(payload.get(claim), int) and name not in credential and v2_name not in credential:
-            credential[name] = datetime.fromtimestamp(payload[claim], timezone.utc).isoformat().replace("+00:00", "Z")
+            credential[name] = xsd_datetime(datetime.fromtimestamp(payload[claim], UTC))
     return credential
 
 
 def _header_check(header: Mapping[str, Any]) -> Check:
     extra = sorted(set(header) - _HEADER_MEMBERS)
     if extra:
-        return Check("jwt header", False, f"unexpected header member {extra[0]!r}; only alg, kid|jwk and typ are allowed")
+        return Check("jwt header", False,
+                     f"unexpected header member {extra[0]!r}; only alg, kid|jwk and typ are allowed")
     if header.get("typ") != "JWT":
         return Check("jwt header", False, f"typ is {header.get('typ')!r}, must be 'JWT'")
     if header.get("alg") not in JWT_ALGS:
