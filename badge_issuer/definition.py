@@ -175,7 +175,7 @@ class _Collector:
         if value > high or value < low or (value == low and not low_inclusive):
             self.fail(path, rule)
             return None
-        return value
+        return abs(value) if value == 0 else value  # -0.0 would print as "-0 ECTS"
 
     def choice(self, data: Mapping, key: str, path: str, options: Mapping, *, required: bool = True) -> str:
         value = self.text(data, key, path, required=required)

@@ -99,9 +99,10 @@ def test_ects_must_be_a_plain_number_in_range(data, ects):
 
 
 def test_zero_ects_and_fractional_values_are_accepted(data):
-    data["workload"] = {"ects": 0, "hours": 12.5}
+    data["workload"] = {"ects": -0.0, "hours": 12.5}
     d = parse_definition(data)
     assert (d.ects, d.hours) == (0, 12.5)
+    assert str(d.ects) == "0.0"  # not "-0.0"
 
 
 def test_optional_fields_may_be_omitted(data):

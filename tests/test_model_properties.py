@@ -17,7 +17,7 @@ from badge_issuer import contexts, schema
 from badge_issuer.definition import LANGUAGE_RE, TOP_LEVEL_FIELDS, parse_definition
 from badge_issuer.elm import to_elm
 from badge_issuer.errors import DefinitionError
-from badge_issuer.model import Recipient, build_credential
+from badge_issuer.model import Recipient, build_credential, verify_recipient
 from badge_issuer.vocab import ASSESSMENT_TYPES, COUNTRY_ALPHA3, PARTICIPATION_FORMS, SUPERVISION
 
 from .conftest import ROOT
@@ -100,3 +100,14 @@ def test_definition_fails_by_field_or_builds_a_valid_credential(mutations, score
     contexts.check_safe_mode(credential)
     contexts.check_safe_mode(to_elm(definition, credential))
     assert parse_definition(definition.to_dict()) == definition
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.emails(), st.text(max_size=40), st.sampled_from([str.upper, str.lower, lambda e: f"  {e}\t"]))
+def test_recipient_hash_verifies_for_any_email_and_salt(email, salt, variant):
+    definition = parse_definition(BASE)
+    credential = build_credential(definition, Recipient(email), {"id": "https://issuer.example/1"}, salt=salt,
+                                  credential_id="urn:uuid:00000000-0000-4000-8000-000000000003",
+                                  issued_at=datetime(2026, 11, 28, tzinfo=UTC))
+    assert verify_recipient(credential, variant(email))
+    assert not verify_recipient(credential, "x" + email)
