@@ -169,14 +169,34 @@ async function selectKey(header, keys, issuerId) {
   throw new Error(`${what} is not a key issuer ${issuerId} publishes for assertions`);
 }
 
-/** The credential inside a VC-JWT payload: the "vc" claim (VC 1.1) or the payload minus JWT claims. */
+const isoSeconds = numericDate => new Date(numericDate * 1000).toISOString().replace('.000Z', 'Z');
+
+/**
+ * The credential inside a VC-JWT payload: the payload minus the JWT claims (VC 2.0 style, what we
+ * issue), or the "vc" claim (VC 1.1 JWT encoding), where the claims stand for the properties the
+ * "vc" object may omit and are copied into it before checking.
+ */
 function credentialOf(payload) {
-  if(payload.vc && typeof payload.vc === 'object') {
-    return payload.vc;
+  if(!(payload.vc && typeof payload.vc === 'object')) {
+    const credential = {...payload};
+    for(const claim of JWT_CLAIMS) {
+      delete credential[claim];
+    }
+    return credential;
   }
-  const credential = {...payload};
-  for(const claim of JWT_CLAIMS) {
-    delete credential[claim];
+  const credential = structuredClone(payload.vc);
+  const v1 = [].concat(credential['@context'] ?? [])[0] === 'https://www.w3.org/2018/credentials/v1';
+  credential.id ??= payload.jti;
+  credential.issuer ??= payload.iss;
+  if(payload.nbf !== undefined) {
+    credential[v1 ? 'issuanceDate' : 'validFrom'] ??= isoSeconds(payload.nbf);
+  }
+  if(payload.exp !== undefined) {
+    credential[v1 ? 'expirationDate' : 'validUntil'] ??= isoSeconds(payload.exp);
+  }
+  const subject = credential.credentialSubject;
+  if(payload.sub !== undefined && subject && !Array.isArray(subject) && typeof subject === 'object') {
+    subject.id ??= payload.sub;
   }
   return credential;
 }

@@ -202,7 +202,7 @@ ISSUERS = [
     ("https_rs256", "https", "RS256"),
     ("didweb_eddsa", "web", "EdDSA"),
 ]
-CASES = ["di", "jwt", "both", "both-document", "jwk_header"]
+CASES = ["di", "jwt", "both", "both-document", "jwk_header", "vc_claim"]
 
 
 #: Issuers whose credentials also get a revocation list entry (one did:key, one https issuer).
@@ -289,6 +289,16 @@ def our_results(tmp_path_factory, example_definition_path) -> dict[str, dict[str
         out(f"{name}-both-document", both.document)
         unsigned = {k: v for k, v in signed.items() if k != "proof"}
         out(f"{name}-jwk_header", sign_jwt(unsigned, issuer.jwt_key, None, embed_jwk=True))
+        # VC 1.1 JWT encoding: the credential in a "vc" claim, its id and issuer carried only by jti and iss.
+        out(
+            f"{name}-vc_claim",
+            jwt.encode(
+                expected_claims(unsigned) | {"vc": {k: v for k, v in unsigned.items() if k not in ("id", "issuer")}},
+                issuer.jwt_key,
+                algorithm=issuer.jwt_alg,
+                headers={"typ": "JWT", "kid": issuer.jwt_kid},
+            ),
+        )
         # Tampered: a changed leaf under a valid proof / signature.
         out(f"{name}-di-tampered", tamper_leaf(signed))
         out(
@@ -330,7 +340,7 @@ def test_our_credential_verifies_in_node(our_results, issuer, case):
     result = our_results[f"{issuer}-{case}"]
     assert result["verified"] is True, result["error"]
     assert result["format"] == ("di" if case.startswith("di") or case.endswith("document") else "jwt")
-    expected = {"jwt": ["jws"], "jwk_header": ["jws"], "both": ["jws", "eddsa-rdfc-2022"]}.get(
+    expected = {"jwt": ["jws"], "jwk_header": ["jws"], "vc_claim": ["jws"], "both": ["jws", "eddsa-rdfc-2022"]}.get(
         case, ["eddsa-rdfc-2022"]
     )
     assert result["proofs"] == expected
