@@ -35,6 +35,10 @@ function resultError(result) {
       error.errors.forEach(collect);
     } else {
       errors.push(error.message ?? String(error));
+      const event = error.details?.event; // jsonld safe mode: which term or IRI was refused
+      if(event) {
+        errors.push(`${event.code}: ${JSON.stringify(event.details)}`);
+      }
     }
     collect(error.cause); // e.g. why a status list credential did not verify
   };

@@ -119,6 +119,8 @@ def vector_results(tmp_path_factory) -> dict[str, dict[str, dict[str, Any]]]:
     w3c = json.loads((W3C_VECTOR / "signedDataInt.json").read_text())
     w3c_tampered = copy.deepcopy(w3c)
     w3c_tampered["credentialSubject"]["alumniOf"] = "The School of Counterexamples"
+    undefined_term = copy.deepcopy(ob3)
+    undefined_term["credentialSubject"]["favouriteColour"] = "green"
     unknown_context = copy.deepcopy(ob3)
     unknown_context["@context"].append("https://example.org/not-bundled/context.jsonld")
     return {
@@ -127,6 +129,7 @@ def vector_results(tmp_path_factory) -> dict[str, dict[str, dict[str, Any]]]:
                 OB3_VECTOR / "signed.json",
                 write_json(tmp / "ob3_tampered.json", tamper_leaf(ob3)),
                 write_json(tmp / "ob3_unknown_context.json", unknown_context),
+                write_json(tmp / "ob3_undefined_term.json", undefined_term),
                 W3C_VECTOR / "signedDataInt.json",
             ],
             "--resolve-dir",
@@ -140,6 +143,9 @@ def vector_results(tmp_path_factory) -> dict[str, dict[str, dict[str, Any]]]:
             "--proof-only",
         ),
         "no_resolve_dir": run_verify([OB3_VECTOR / "signed.json"]),
+        "before_valid_from": run_verify(
+            [OB3_VECTOR / "signed.json"], "--resolve-dir", str(resolve), "--now", "2009-12-31T00:00:00Z"
+        ),
     }
 
 
@@ -176,6 +182,20 @@ def test_loader_refuses_an_unbundled_context(vector_results):
     result = vector_results["resolved"]["ob3_unknown_context"]
     assert result["verified"] is False
     assert "https://example.org/not-bundled/context.jsonld" in result["error"]
+
+
+def test_undefined_term_is_refused_in_safe_mode(vector_results):
+    """A term no context defines would be signed-over-nothing; jsonld safe mode refuses it by name."""
+    result = vector_results["resolved"]["ob3_undefined_term"]
+    assert result["verified"] is False
+    assert "Safe mode validation error" in result["error"]
+    assert '"property":"favouriteColour"' in result["error"]
+
+
+def test_credential_is_not_yet_valid_before_valid_from(vector_results):
+    result = vector_results["before_valid_from"]["signed"]
+    assert result["verified"] is False
+    assert 'is before "validFrom" (2010-01-01T00:00:00Z)' in result["error"]
 
 
 def test_loader_fetches_no_controller_document(vector_results):
