@@ -62,6 +62,83 @@ def jsonld_options(**extra: Any) -> dict[str, Any]:
 def check_safe_mode(document: dict[str, Any]) -> None:
     """Raise SafeModeError if any term of ``document`` is undefined or any IRI is relative.
 
+    The outcome depends only on the document's shape (see ``_shape``), so documents of a shape
+    that already passed skip the JSON-LD round trip: issuing many credentials of one definition
+    costs one expansion, not one per credential.
+    """
+    shape = _shape_key(document)
+    if shape is not None and shape in _SAFE_SHAPES:
+        return
+    _check_safe_mode_uncached(document)
+    if shape is not None:
+        if len(_SAFE_SHAPES) >= _SAFE_SHAPES_MAX:
+            _SAFE_SHAPES.clear()
+        _SAFE_SHAPES.add(shape)
+
+
+_SAFE_SHAPES: set[str] = set()
+_SAFE_SHAPES_MAX = 1024
+
+
+def _collect_typed_terms(node: Any, iri_terms: set[str], vocab_terms: set[str]) -> None:
+    """Names of terms coerced to IRIs (``@type: @id``) or vocabulary terms (``@type: @vocab``), any scope."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if isinstance(value, dict):
+                if value.get("@type") == "@id":
+                    iri_terms.add(key)
+                elif value.get("@type") == "@vocab":
+                    vocab_terms.add(key)
+            _collect_typed_terms(value, iri_terms, vocab_terms)
+    elif isinstance(node, list):
+        for item in node:
+            _collect_typed_terms(item, iri_terms, vocab_terms)
+
+
+@lru_cache(maxsize=None)
+def _typed_terms() -> tuple[frozenset[str], frozenset[str]]:
+    iri_terms: set[str] = {"id", "@id"}
+    vocab_terms: set[str] = {"type", "@type"}
+    for url in BUNDLED:
+        _collect_typed_terms(bundled_context(url), iri_terms, vocab_terms)
+    return frozenset(iri_terms - vocab_terms), frozenset(vocab_terms)
+
+
+def _shape(node: Any, key: str, iri_terms: frozenset[str], vocab_terms: frozenset[str]) -> Any:
+    """What JSON-LD expansion of ``node`` depends on: keys, vocabulary values, IRI-ness of IRI values.
+
+    Literal values never make expansion drop a term, so they are reduced to their JSON type;
+    values of vocabulary-typed terms (``type``, enumerations) select term definitions and scoped
+    contexts, so they are kept verbatim; values of IRI-typed terms fail only when relative, so
+    they are reduced to that one fact (a relative one is kept verbatim and so never matches).
+    """
+    if key == "@context":
+        return node
+    if isinstance(node, dict):
+        return {k: _shape(v, k, iri_terms, vocab_terms) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_shape(item, key, iri_terms, vocab_terms) for item in node]
+    if isinstance(node, str):
+        if key in vocab_terms:
+            return node
+        if key in iri_terms:
+            return "<iri>" if _is_absolute_iri(node) else node
+        return "<str>"
+    return f"<{type(node).__name__}>"
+
+
+def _shape_key(document: dict[str, Any]) -> str | None:
+    """Cache key for safe mode, or None when the document has inline contexts (not cacheable)."""
+    contexts = document.get("@context")
+    if not isinstance(contexts, list) or not all(isinstance(c, str) and c in BUNDLED for c in contexts):
+        return None
+    iri_terms, vocab_terms = _typed_terms()
+    return json.dumps(_shape(document, "", iri_terms, vocab_terms), sort_keys=False, separators=(",", ":"))
+
+
+def _check_safe_mode_uncached(document: dict[str, Any]) -> None:
+    """The full check, run once per document shape.
+
     Expands the document, compacts it again with its own contexts, and compares the two JSON
     trees: a key or a value that does not come back was dropped by expansion (undefined term).
     Relative IRIs show up in the expanded form as ``@id``/``@type`` values without a scheme.

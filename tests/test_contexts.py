@@ -1,0 +1,71 @@
+"""Strict offline loader and safe mode, including the shape cache that skips repeated JSON-LD work."""
+from __future__ import annotations
+
+import copy
+from datetime import UTC, datetime
+
+import pytest
+
+from badge_issuer import contexts
+from badge_issuer.contexts import check_safe_mode, document_loader
+from badge_issuer.errors import DocumentLoaderError, SafeModeError
+from badge_issuer.model import Recipient, build_credential
+
+from .issuing import example_definition
+
+
+@pytest.fixture
+def credential() -> dict:
+    return build_credential(example_definition(), Recipient(email="ana@example.org"),
+                            {"id": "did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2", "name": "Aurora"},
+                            credential_id="urn:uuid:3b8a0c4e-5f7d-4a2b-9c1d-2e3f4a5b6c7d",
+                            issued_at=datetime(2026, 11, 1, tzinfo=UTC), score=75)
+
+
+def test_unknown_context_url_is_an_error_naming_it():
+    with pytest.raises(DocumentLoaderError, match="https://example.org/ctx"):
+        document_loader("https://example.org/ctx")
+
+
+def test_every_bundled_context_loads():
+    for url in contexts.BUNDLED:
+        assert "@context" in document_loader(url)["document"]
+
+
+@pytest.mark.parametrize("cached", [False, True], ids=["cold", "after-a-valid-document-of-the-same-shape"])
+def test_failures_are_found_with_and_without_the_cache(credential, cached):
+    contexts._SAFE_SHAPES.clear()
+    if cached:
+        check_safe_mode(credential)
+        assert contexts._SAFE_SHAPES
+    relative = copy.deepcopy(credential)
+    relative["credentialSubject"]["achievement"]["id"] = "achievements/1"
+    with pytest.raises(SafeModeError, match="relative IRI"):
+        check_safe_mode(relative)
+    undefined = copy.deepcopy(credential)
+    undefined["evidence"] = [{"type": ["Evidence"], "colour": "red"}]
+    with pytest.raises(SafeModeError, match=r"\$\.evidence\[0\]\.colour"):
+        check_safe_mode(undefined)
+    wrong_type = copy.deepcopy(credential)
+    wrong_type["credentialSubject"]["type"] = ["AchievementSubjectX"]
+    with pytest.raises(SafeModeError):
+        check_safe_mode(wrong_type)
+    fewer_contexts = copy.deepcopy(credential)
+    fewer_contexts["@context"] = [c for c in fewer_contexts["@context"] if c != contexts.MICROVET_V1]
+    with pytest.raises(SafeModeError, match="not defined"):
+        check_safe_mode(fewer_contexts)
+
+
+def test_literal_values_do_not_change_the_shape(credential):
+    other = copy.deepcopy(credential)
+    other["name"] = "Another title entirely"
+    other["credentialSubject"]["id"] = "did:example:123"
+    assert contexts._shape_key(other) == contexts._shape_key(credential)
+    other["credentialSubject"]["id"] = "relative"
+    assert contexts._shape_key(other) != contexts._shape_key(credential)
+
+
+def test_inline_contexts_are_not_cached(credential):
+    inline = copy.deepcopy(credential)
+    inline["@context"] = [*inline["@context"], {"colour": "https://example.org/colour"}]
+    assert contexts._shape_key(inline) is None
