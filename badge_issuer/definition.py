@@ -129,7 +129,8 @@ class _Collector:
     def fail(self, path: str, reason: str) -> None:
         self.errors.setdefault(path, reason)
 
-    def text(self, data: Mapping, key: str, path: str, *, required: bool = True, max_len: int | None = None) -> str:
+    def text(self, data: Mapping, key: str, path: str, *, required: bool = True, max_len: int | None = None,
+             single_line: bool = False) -> str:
         value = data.get(key)
         if value is None:
             if required:
@@ -145,6 +146,9 @@ class _Collector:
             return ""
         if _BAD_TEXT.search(value):
             self.fail(path, "must not contain control characters or unpaired surrogates")
+            return ""
+        if single_line and any(c in value for c in "\n\r\t\u2028\u2029"):
+            self.fail(path, "must be a single line (names and labels are shown as headings)")
             return ""
         if max_len is not None and len(value) > max_len:
             self.fail(path, f"must be at most {max_len} characters (got {len(value)})")
@@ -250,7 +254,7 @@ def _awarding_body(c: _Collector, data: Mapping) -> AwardingBody | None:
     if body is None:
         return None
     c.unknown(body, {"name", "url", "email", "country", "region"}, "awarding_body.")
-    name = c.text(body, "name", "awarding_body.name", max_len=TITLE_MAX)
+    name = c.text(body, "name", "awarding_body.name", max_len=TITLE_MAX, single_line=True)
     url = c.iri(body, "url", "awarding_body.url")
     email = c.text(body, "email", "awarding_body.email", required=False)
     if email and not _looks_like_email(email):
@@ -258,7 +262,7 @@ def _awarding_body(c: _Collector, data: Mapping) -> AwardingBody | None:
     country = c.text(body, "country", "awarding_body.country")
     if country and country not in COUNTRY_ALPHA3:
         c.fail("awarding_body.country", f"must be an ISO 3166-1 alpha-2 code in capitals, like IT (got {country!r})")
-    region = c.text(body, "region", "awarding_body.region", required=False)
+    region = c.text(body, "region", "awarding_body.region", required=False, single_line=True)
     return AwardingBody(name, url, country, region, email)
 
 
@@ -317,7 +321,7 @@ def parse_definition(data: Mapping) -> Definition:
     c = _Collector()
     fields: dict[str, Any] = {
         "id": c.iri(data, "id", "id", fragment=False),
-        "title": c.text(data, "title", "title", max_len=TITLE_MAX),
+        "title": c.text(data, "title", "title", max_len=TITLE_MAX, single_line=True),
         "description": c.text(data, "description", "description"),
         "language": c.text(data, "language", "language"),
         "awarding_body": _awarding_body(c, data),
@@ -333,7 +337,9 @@ def parse_definition(data: Mapping) -> Definition:
     }
     if fields["language"] and not LANGUAGE_RE.match(fields["language"]):
         c.fail("language", "must be a BCP 47 language tag such as en, it or pt-BR")
-    for key in ("version", "field_of_study", "nqf_level", "prerequisites", "stackability", "further_information"):
+    for key in ("version", "field_of_study", "nqf_level"):
+        fields[key] = c.text(data, key, key, required=False, single_line=True)
+    for key in ("prerequisites", "stackability", "further_information"):
         fields[key] = c.text(data, key, key, required=False)
     workload = c.mapping(data, "workload", "workload")
     if workload is not None:

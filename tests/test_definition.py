@@ -81,7 +81,8 @@ def test_all_errors_are_collected_first_one_is_the_subject(data):
 
 @pytest.mark.parametrize("field,value", [
     ("title", ""), ("title", "   "), ("title", "x" * 256), ("title", 42), ("title", "bad\x00title"),
-    ("title", "lone \ud800 surrogate"), ("description", None), ("quality_assurance", ""),
+    ("title", "lone \ud800 surrogate"), ("title", "two\nlines"), ("version", "1.0\u2028beta"),
+    ("description", None), ("quality_assurance", ""),
     ("learning_outcomes", []), ("learning_outcomes", "write things"), ("version", 1.0),
     ("image", "http://example.org/badge.png"), ("image", "data:image/gif;base64,R0lGOD=="),
     ("image", "data:image/png;base64,%%%"), ("supervision", "proctored"),
