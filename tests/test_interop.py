@@ -351,6 +351,19 @@ def our_results(tmp_path_factory, example_definition_path) -> dict[str, dict[str
     impostor = issue.issue_credential(definition, recipient, https, formats=("jwt",)).document
     out("impostor-di", sign_di(impostor, didkey.di_key, didkey.di_verification_method))
     out("impostor-jwt", sign_jwt(impostor, didkey.jwt_key, didkey.jwt_kid))
+    # Header rules: an HMAC "alg" (anyone holding the secret could sign) and a typ other than JWT.
+    own = issue.issue_credential(definition, recipient, didkey, formats=("jwt",)).document
+    claims = expected_claims(own) | own
+    out(
+        "header-hs256",
+        jwt.encode(
+            claims, "a shared secret of 32 bytes len!", algorithm="HS256", headers={"typ": "JWT", "kid": didkey.jwt_kid}
+        ),
+    )
+    out(
+        "header-typ",
+        jwt.encode(claims, didkey.jwt_key, algorithm="EdDSA", headers={"typ": "vc+jwt", "kid": didkey.jwt_kid}),
+    )
     return run_verify(files, "--resolve-dir", str(resolve))
 
 
@@ -420,6 +433,19 @@ def test_status_list_altered_after_signing_is_rejected_in_node(our_results, issu
     assert result["verified"] is False
     assert '"BitstringStatusListCredential" not verified' in result["error"]
     assert "Invalid signature" in result["error"]
+
+
+@pytest.mark.parametrize(
+    ("stem", "reason"),
+    [
+        ("header-hs256", 'JOSE header "alg" "HS256" is not one of RS256,ES256,EdDSA'),
+        ("header-typ", 'JOSE header "typ" is "vc+jwt", must be "JWT"'),
+    ],
+)
+def test_jose_header_outside_ob3_is_rejected_in_node(our_results, stem, reason):
+    result = our_results[stem]
+    assert result["verified"] is False
+    assert reason in result["error"]
 
 
 # ---------------------------------------------------------------- benchmark helper interface
