@@ -232,3 +232,12 @@ def test_public_urls(earned):
     urls = api.public_urls(earned)
     assert urls["json"] == f"https://lms.example.org/microvet/credentials/{earned.uuid}" == earned.document["id"]
     assert urls["verify"].endswith("/verify") and urls["jwt"].endswith(".jwt")
+
+
+def test_status_index_collisions_draw_again(registered, monkeypatch):
+    """Every issuance first draws index 0: the unique allocation row forces the others to move on."""
+    monkeypatch.setattr(issuance.Bits, "allocate", lambda self, taken, rng=None: min(set(range(8)) - set(taken)))
+    for i in range(3):
+        learner = api.Learner(user_id=f"l{i}", email=f"l{i}@example.org")
+        api.record_assessment(learner, COURSE, QUIZ1, all_validated(), 9, 10)
+    assert sorted(StatusAllocation.objects.values_list("index", flat=True)) == [0, 1, 2]

@@ -23,6 +23,7 @@ from badge_issuer.errors import DefinitionError
 from badge_issuer.rules import evaluate, explain, validate_rules
 
 from . import evidence, issuance
+from .config import config
 from .evidence import OutcomeScore
 from .models import IssuanceClaim, IssuedCredential, MicroCredentialDefinition, OutcomeEvidence
 
@@ -280,7 +281,10 @@ def revoke(credential_uuid: Any, *, actor: str, reason: str) -> IssuedCredential
 
 
 def suspend(credential_uuid: Any, *, actor: str, reason: str) -> IssuedCredential:
+    """Reversible; needs STATUS_PURPOSE "suspension" (a bit on a revocation list would mean revoked)."""
     _reason(actor, reason)
+    if config().status_purpose != "suspension":
+        raise InvalidInput("action", _("suspension is not enabled: this service publishes revocation lists"))
     if get_credential(credential_uuid).state != IssuedCredential.ACTIVE:
         raise InvalidInput("state", _("only an active credential can be suspended"))
     return issuance.change_status(credential_uuid, "suspend", actor=actor, reason=reason)

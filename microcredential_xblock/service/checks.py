@@ -23,7 +23,6 @@ def check_configuration(app_configs: Any = None, **kwargs: Any) -> list[checks.C
     if not cfg.keys_dir.is_dir() or not os.access(cfg.keys_dir, os.R_OK | os.X_OK):
         return [checks.Error(_("The keys directory %(dir)s is missing or unreadable.") % {"dir": cfg.keys_dir},
                              hint=_("Create it or fix its permissions for the LMS user."), id="microvet.E002")]
-    issuer_keys.cache_clear()
     try:
         keys = issuer_keys()
     except KeyMaterialError as exc:

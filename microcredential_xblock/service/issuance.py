@@ -8,6 +8,7 @@ rolls everything back and the next submission or retried event simply tries agai
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -30,6 +31,10 @@ from .models import (AuditEvent, IssuanceClaim, IssuedCredential, IssuerProfile,
 #: A list is retired once half full, so every index hides among at least 65,536 unused ones.
 FILL_LIMIT = 0.5
 _ATTEMPTS = 5
+#: pyld keeps process-wide LRU caches (cachetools, not thread-safe): two threads canonicalizing at
+#: once raised KeyError in the 20-thread test. Signing and verifying are CPU-bound under the GIL
+#: anyway, so one lock per process costs nothing. Remove once badge_issuer.canonical locks pyld.
+jsonld_lock = threading.Lock()
 
 
 def absolute_url(name: str, *args: Any) -> str:
@@ -76,7 +81,8 @@ def _sign_list(row: StatusList) -> None:
     keys = issuer_keys()
     unsigned = status_list_credential(absolute_url("status", row.list_id), keys.issuer_id, row.purpose,
                                       row.encoded, timezone.now(), ttl_ms=config().cache_seconds * 1000)
-    row.signed = sign_credential(unsigned, keys, ("di",)).document
+    with jsonld_lock:
+        row.signed = sign_credential(unsigned, keys, ("di",)).document
     row.save(update_fields=["signed", "encoded", "updated"])
 
 
@@ -149,11 +155,10 @@ def issue_once(registered: MicroCredentialDefinition, award: Award) -> IssuedCre
 def _claimed(learner_id: str, microcredential_id: str, *, lock: bool = False) -> IssuedCredential | None:
     """The claimed credential; a locking read sees rows committed after our snapshot (MariaDB RR)."""
     with transaction.atomic():
-        claims = IssuanceClaim.objects.select_related("credential")
-        if lock:
-            claims = claims.select_for_update()
+        claims = IssuanceClaim.objects.select_for_update() if lock else IssuanceClaim.objects
         claim = claims.filter(learner_id=learner_id, microcredential_id=microcredential_id).first()
-    return claim.credential if claim is not None else None
+        # No select_related: PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
+        return IssuedCredential.objects.get(pk=claim.credential_id) if claim is not None else None
 
 
 def _create(award: Award, microcredential_id: str, status_list: StatusList,
@@ -170,12 +175,14 @@ def _create(award: Award, microcredential_id: str, status_list: StatusList,
     )
     index = _allocate(status_list, credential)
     entry = status_entry(absolute_url("status", status_list.list_id), index, status_list.purpose)
-    signed = issue_credential(
-        definition, Recipient(award.email, award.subject_did or None, award.name or None), issuer_keys(),
-        formats=config().formats, credential_id=absolute_url("credential", credential.uuid), issued_at=issued_at,
-        score=award.score_percent if definition.pass_mark is not None else None,
-        evidence=award.evidence, status_entries=[entry], include_name=config().include_name and bool(award.name),
-    )
+    with jsonld_lock:
+        signed = issue_credential(
+            definition, Recipient(award.email, award.subject_did or None, award.name or None), issuer_keys(),
+            formats=config().formats, credential_id=absolute_url("credential", credential.uuid),
+            issued_at=issued_at, score=award.score_percent if definition.pass_mark is not None else None,
+            evidence=award.evidence, status_entries=[entry],
+            include_name=config().include_name and bool(award.name),
+        )
     credential.document, credential.jwt = signed.document, signed.jwt or ""
     credential.save(update_fields=["document", "jwt"])
     return credential

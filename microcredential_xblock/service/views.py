@@ -32,7 +32,7 @@ from badge_issuer.vocab import ASSESSMENT_TYPES, PARTICIPATION_FORMS, SUPERVISIO
 
 from .api import NotFound, get_credential, public_urls
 from .config import config, issuer_keys
-from .issuance import issuer_profile
+from .issuance import issuer_profile, jsonld_lock
 from .models import IssuedCredential, StatusList
 
 VC_LD = "application/vc+ld+json"
@@ -152,7 +152,9 @@ def verify_page(request: HttpRequest, uid: Any) -> HttpResponse:
     except NotFound:
         html = ENGINE.get_template("microvet/service/not_found.html").render(Context({}))
         return HttpResponse(html, status=404)
-    report = verify(row.document, resolver=OfflineResolver(issuers=[issuer_keys()]), status_fetcher=_status_fetcher)
+    with jsonld_lock:
+        report = verify(row.document, resolver=OfflineResolver(issuers=[issuer_keys()]),
+                        status_fetcher=_status_fetcher)
     definition = _definition(row)
     context = {
         "row": row, "report": report, "definition": definition, "issuer": row.document.get("issuer", {}),

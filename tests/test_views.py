@@ -1,0 +1,119 @@
+"""Public views: media types, caching headers, 404s, baked badges, ELM, the verification page."""
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+
+from badge_issuer.bake import extract
+from microcredential_xblock.service import api
+from microcredential_xblock.service.config import issuer_keys
+from microcredential_xblock.service.models import StatusList
+from tests.service_fixtures import (COURSE, LEARNER, MC_BLOCK, QUIZ1, RULES, all_validated,  # noqa: F401
+                                    definition, earned, registered)
+
+pytestmark = [pytest.mark.storage, pytest.mark.django_db]
+XSS = '<script>alert("x")</script>'
+
+
+def test_credential_json_ld_with_cache_headers(client, earned):
+    response = client.get(f"/microvet/credentials/{earned.uuid}")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vc+ld+json")
+    assert json.loads(response.content) == earned.document
+    assert "max-age=300" in response["Cache-Control"] and "public" in response["Cache-Control"]
+    again = client.get(f"/microvet/credentials/{earned.uuid}", HTTP_IF_NONE_MATCH=response["ETag"])
+    assert again.status_code == 304 and again["ETag"] == response["ETag"]
+
+
+def test_credential_jwt(client, earned):
+    response = client.get(f"/microvet/credentials/{earned.uuid}.jwt")
+    assert response.status_code == 200 and response["Content-Type"] == "application/vc+jwt"
+    assert response.content.decode() == earned.jwt and earned.jwt.count(".") == 2
+
+
+@pytest.mark.parametrize("path", [
+    f"/microvet/credentials/{uuid.UUID(int=1)}", f"/microvet/credentials/{uuid.UUID(int=1)}.jwt",
+    f"/microvet/credentials/{uuid.UUID(int=1)}/badge.png", f"/microvet/credentials/{uuid.UUID(int=1)}/elm",
+    "/microvet/credentials/not-a-uuid", "/microvet/credentials/%27%3B--", "/microvet/status/nope",
+])
+def test_unknown_ids_are_404(client, db, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert b"Traceback" not in response.content
+
+
+def test_unknown_verify_page_is_html_404(client, db):
+    response = client.get(f"/microvet/credentials/{uuid.UUID(int=2)}/verify")
+    assert response.status_code == 404 and b"<h1>Credential not found</h1>" in response.content
+
+
+def test_post_is_refused(client, earned):
+    assert client.post(f"/microvet/credentials/{earned.uuid}").status_code == 405
+
+
+def test_baked_badges_carry_the_credential(client, earned):
+    png = client.get(f"/microvet/credentials/{earned.uuid}/badge.png")
+    assert png["Content-Type"] == "image/png" and png.content.startswith(b"\x89PNG")
+    assert extract(png.content) == earned.document
+    svg = client.get(f"/microvet/credentials/{earned.uuid}/badge.svg")
+    assert svg["Content-Type"] == "image/svg+xml" and extract(svg.content) == earned.document
+
+
+def test_elm_export(client, earned):
+    response = client.get(f"/microvet/credentials/{earned.uuid}/elm")
+    document = json.loads(response.content)
+    assert response.status_code == 200 and "EuropeanDigitalCredential" in document["type"]
+
+
+def test_verify_page_shows_checks_elements_and_issuer(client, earned):
+    response = client.get(f"/microvet/credentials/{earned.uuid}/verify")
+    html = response.content.decode()
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
+    assert "Valid: every check passed." in html
+    assert "status (suspension)" in html and "Quality assurance" in html and "ISO 21001" in html
+    assert "Istituto Formazione Professionale Aurora" in html and issuer_keys().issuer_id in html
+    assert "Ada.Learner@example.org" not in html
+
+
+def test_verify_page_after_suspension_says_why(client, earned):
+    api.suspend(earned.uuid, actor="staff", reason="Identity check pending")
+    html = client.get(f"/microvet/credentials/{earned.uuid}/verify").content.decode()
+    assert "Not valid" in html and "the credential is suspended" in html and "Identity check pending" in html
+
+
+def test_verify_page_escapes_author_text(client, db, definition):
+    definition["title"] = f"Title {XSS}"
+    definition["quality_assurance"] = f"QA {XSS}"
+    definition["learning_outcomes"][0]["text"] = f"Outcome {XSS}"
+    definition["awarding_body"]["name"] = f"Body {XSS}"
+    api.register_definition(COURSE, MC_BLOCK, definition, RULES)
+    (progress,) = api.record_assessment(LEARNER, COURSE, QUIZ1, all_validated(), 9, 10)
+    html = client.get(f"/microvet/credentials/{progress.credential.uuid}/verify").content.decode()
+    assert "<script>" not in html
+    assert html.count("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;") >= 4
+
+
+def test_issuer_documents(client, db):
+    keys = issuer_keys()
+    profile = json.loads(client.get("/microvet/issuer").content)
+    assert profile["id"] == keys.issuer_id and profile["address"]["addressCountryCode"] == "IT"
+    did = client.get("/microvet/.well-known/did.json")
+    assert did["Content-Type"].startswith("application/did+ld+json")
+    assert json.loads(did.content) == keys.did_document()
+    jwks = json.loads(client.get("/microvet/jwks.json").content)
+    assert jwks == keys.jwks() and all("d" not in key for key in jwks["keys"])
+
+
+def test_status_list_is_resigned_on_change(client, earned):
+    row = StatusList.objects.get()
+    url = f"/microvet/status/{row.list_id}"
+    before = client.get(url)
+    assert before["Content-Type"].startswith("application/vc+ld+json")
+    assert json.loads(before.content)["id"] == f"https://lms.example.org{url}"
+    api.revoke(earned.uuid, actor="staff", reason="Fraud")
+    after = client.get(url)
+    assert after["ETag"] != before["ETag"]
+    assert json.loads(after.content)["credentialSubject"]["encodedList"] != \
+        json.loads(before.content)["credentialSubject"]["encodedList"]
