@@ -106,7 +106,7 @@ function verificationMethodsOf(doc) {
  * have no id, so they are found by path: DIR/example.edu/.well-known/jwks.json stands for
  * https://example.edu/.well-known/jwks.json.
  */
-export function indexResolveDir(dir, extraDocuments = []) {
+function indexResolveDir(dir, extraDocuments = []) {
   const documents = new Map();
   const methods = new Map();
   const jwks = new Map();
