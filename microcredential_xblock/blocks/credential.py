@@ -5,6 +5,7 @@ The block is thin: editor input is validated by ``editor.py`` (which delegates t
 (``microcredential_xblock.service.api``), because a block cannot read other blocks' learner state in the LMS
 (docs/upper-floor.md). Nothing secret is a field: keys and issuer configuration are Django settings.
 """
+
 from __future__ import annotations
 
 import functools
@@ -69,11 +70,17 @@ def valid_did(value: str) -> bool:
     return bool(DID_KEY_RE.match(value) or DID_WEB_RE.match(value))
 
 
-def linkedin_url(*, name: str, organization: str, issued: str, cert_url: str, cert_id: str,
-                 expires: str | None = None) -> str:
+def linkedin_url(
+    *, name: str, organization: str, issued: str, cert_url: str, cert_id: str, expires: str | None = None
+) -> str:
     """LinkedIn's "Add to profile" link for a certification; ``issued``/``expires`` are ISO 8601 dates."""
-    params = [("startTask", "CERTIFICATION_NAME"), ("name", name), ("organizationName", organization),
-              ("issueYear", issued[:4]), ("issueMonth", str(int(issued[5:7])))]
+    params = [
+        ("startTask", "CERTIFICATION_NAME"),
+        ("name", name),
+        ("organizationName", organization),
+        ("issueYear", issued[:4]),
+        ("issueMonth", str(int(issued[5:7]))),
+    ]
     if expires:
         params += [("expirationYear", expires[:4]), ("expirationMonth", str(int(expires[5:7])))]
     params += [("certUrl", cert_url), ("certId", cert_id)]
@@ -104,8 +111,9 @@ class MicroCredentialXBlock(XBlock):
     has_score = False
 
     display_name = String(display_name="Title", default="Micro-credential", scope=Scope.settings)
-    achievement_id = String(help="Stable https URL identifying the achievement; derived when empty",
-                            default="", scope=Scope.settings)
+    achievement_id = String(
+        help="Stable https URL identifying the achievement; derived when empty", default="", scope=Scope.settings
+    )
     description = String(default="", scope=Scope.content)
     language = String(default="en", scope=Scope.settings)
     version = String(default="", scope=Scope.settings)
@@ -125,12 +133,12 @@ class MicroCredentialXBlock(XBlock):
     further_information = String(default="", scope=Scope.settings)
     pass_mark = Float(default=None, scope=Scope.settings)
     valid_for_days = Integer(default=None, scope=Scope.settings)
-    image = String(help="Uploaded PNG badge as a data: URI; empty for the generated badge",
-                   default="", scope=Scope.settings)
+    image = String(
+        help="Uploaded PNG badge as a data: URI; empty for the generated badge", default="", scope=Scope.settings
+    )
     rules = Dict(default={"all_outcomes": True}, scope=Scope.settings)
 
-    EDITOR_FIELDS = (*editor.TEXT_FIELDS, *editor.NUMBER_FIELDS, "awarding_body", "learning_outcomes", "image",
-                     "rules")
+    EDITOR_FIELDS = (*editor.TEXT_FIELDS, *editor.NUMBER_FIELDS, "awarding_body", "learning_outcomes", "image", "rules")
 
     # ------------------------------------------------------------------------------------------ definition
 
@@ -190,33 +198,48 @@ class MicroCredentialXBlock(XBlock):
         """What the credential card shows: the definition in plain words, progress and the credential."""
         problems = self.problems()
         if problems:
-            return {"status": "unavailable", "message": _(
-                "This micro-credential is not ready yet: the course team has not finished describing it.")}
+            return {
+                "status": "unavailable",
+                "message": _("This micro-credential is not ready yet: the course team has not finished describing it."),
+            }
         try:
             self.register()
             _issuer_keys()
             progress = _service().learner_progress(self._learner(), self.course_key, self.usage_key)
         except KeyMaterialError:
             log.exception("microvet: issuer keys are not configured")
-            return {"status": "error", "message": _(
-                "Credentials cannot be issued yet: the issuer keys are not configured. "
-                "Please tell the course team.")}
-        except Exception:  # noqa: BLE001 - the learner sees a message, the log keeps the traceback
+            return {
+                "status": "error",
+                "message": _(
+                    "Credentials cannot be issued yet: the issuer keys are not configured. Please tell the course team."
+                ),
+            }
+        except Exception:
             log.exception("microvet: the credential service failed for %s", self.usage_key)
-            return {"status": "error", "message": _(
-                "Your progress cannot be shown right now. Please reload the page later.")}
-        return {"status": "ok", "state": progress.state, "outcomes": [self._outcome_view(o) for o in progress.outcomes],
-                "credential": credential_view(progress.credential) if progress.credential else None}
+            return {
+                "status": "error",
+                "message": _("Your progress cannot be shown right now. Please reload the page later."),
+            }
+        return {
+            "status": "ok",
+            "state": progress.state,
+            "outcomes": [self._outcome_view(o) for o in progress.outcomes],
+            "credential": credential_view(progress.credential) if progress.credential else None,
+        }
 
     def _outcome_view(self, outcome) -> dict[str, Any]:
-        return {"id": outcome.id, "text": outcome.text, "validated": outcome.validated,
-                "assessments": [self._block_name(key) for key in outcome.validated_by]}
+        return {
+            "id": outcome.id,
+            "text": outcome.text,
+            "validated": outcome.validated,
+            "assessments": [self._block_name(key) for key in outcome.validated_by],
+        }
 
     def _block_name(self, usage_key: str) -> str:
         """An assessment's display name (its usage key where the runtime cannot load it)."""
         try:
             return self.runtime.get_block(usage_key).display_name
-        except Exception:  # noqa: BLE001 - a deleted or foreign block still has a key to show
+        except Exception:
             return usage_key
 
     def student_view_data(self, context=None) -> dict[str, Any]:
@@ -233,12 +256,20 @@ class MicroCredentialXBlock(XBlock):
     def student_view(self, context=None) -> Fragment:
         state = self.learner_state()
         values = self.field_values()
-        context = {"block": values, "labels": self._labels(values), "state": state,
-                   "title": self.display_name, "element_id": self.usage_key.replace(".", "-")}
+        context = {
+            "block": values,
+            "labels": self._labels(values),
+            "state": state,
+            "title": self.display_name,
+            "element_id": self.usage_key.replace(".", "-"),
+        }
         if state.get("credential"):
             context["share"] = self._share(state["credential"])
-        frag = Fragment(LOADER.render_django_template(
-            "templates/microvet/credential/student.html", context, i18n_service=translator()))
+        frag = Fragment(
+            LOADER.render_django_template(
+                "templates/microvet/credential/student.html", context, i18n_service=translator()
+            )
+        )
         frag.add_css_url(self.runtime.local_resource_url(self, "public/credential/credential.css"))
         self._add_js_catalog(frag)
         frag.add_javascript_url(self.runtime.local_resource_url(self, "public/credential/credential.js"))
@@ -247,19 +278,28 @@ class MicroCredentialXBlock(XBlock):
 
     def _labels(self, values: Mapping[str, Any]) -> dict[str, str]:
         """Translated labels of the EU value lists chosen by the author."""
+
         def label(options, key):
             return _(options[key].label) if key in options else ""
 
-        return {"assessment_type": label(ASSESSMENT_TYPES, values["assessment_type"]),
-                "participation": label(PARTICIPATION_FORMS, values["participation"]),
-                "supervision": label(SUPERVISION, values["supervision"])}
+        return {
+            "assessment_type": label(ASSESSMENT_TYPES, values["assessment_type"]),
+            "participation": label(PARTICIPATION_FORMS, values["participation"]),
+            "supervision": label(SUPERVISION, values["supervision"]),
+        }
 
     def _share(self, credential: Mapping[str, Any]) -> dict[str, str]:
         body = self.awarding_body or {}
-        return {"linkedin": linkedin_url(
-            name=self.display_name, organization=body.get("name", ""), issued=credential["issued_on"],
-            expires=credential.get("expires_on"), cert_url=credential["urls"]["verify"],
-            cert_id=credential["id"])}
+        return {
+            "linkedin": linkedin_url(
+                name=self.display_name,
+                organization=body.get("name", ""),
+                issued=credential["issued_on"],
+                expires=credential.get("expires_on"),
+                cert_url=credential["urls"]["verify"],
+                cert_id=credential["id"],
+            )
+        }
 
     def _add_js_catalog(self, frag: Fragment) -> None:
         language = translation.get_language() or settings.LANGUAGE_CODE
@@ -277,36 +317,47 @@ class MicroCredentialXBlock(XBlock):
         """Re-issue the learner's credential to a DID they control (did:key or did:web)."""
         did = data.get("did", "").strip() if isinstance(data, Mapping) and isinstance(data.get("did"), str) else ""
         if not valid_did(did):
-            return {"ok": False, "field": "did", "message": _(
-                "Enter a DID such as did:key:z6Mk… or did:web:example.org.")}
+            return {
+                "ok": False,
+                "field": "did",
+                "message": _("Enter a DID such as did:key:z6Mk… or did:web:example.org."),
+            }
         api = _service()
         try:
             learner = self._learner()
             progress = api.learner_progress(learner, self.course_key, self.usage_key)
             if progress.state != api.EARNED:
                 return {"ok": False, "message": _("Only an earned, valid credential can be re-issued.")}
-            credential = api.reissue(progress.credential.uuid, actor=f"learner:{learner.user_id}",
-                                     reason="re-issued to the learner's DID at the learner's request",
-                                     subject_did=did)
+            credential = api.reissue(
+                progress.credential.uuid,
+                actor=f"learner:{learner.user_id}",
+                reason="re-issued to the learner's DID at the learner's request",
+                subject_did=did,
+            )
         except MicrovetError as exc:
             return {"ok": False, "field": "did", "message": exc.reason}
-        except Exception:  # noqa: BLE001
+        except Exception:
             log.exception("microvet: re-issue failed for %s", self.usage_key)
             return {"ok": False, "message": _("The credential could not be re-issued. Please try again later.")}
-        return {"ok": True, "message": _("Your credential was re-issued to %(did)s.") % {"did": did},
-                "credential": credential_view(credential)}
+        return {
+            "ok": True,
+            "message": _("Your credential was re-issued to %(did)s.") % {"did": did},
+            "credential": credential_view(credential),
+        }
 
     def index_dictionary(self) -> dict[str, Any]:
         """Course search: find courses by skill, outcome, EQF level or ECTS."""
         index = super().index_dictionary() if hasattr(super(), "index_dictionary") else {}
         outcomes = self.learning_outcomes or []
-        index.setdefault("content", {}).update({
-            "display_name": self.display_name,
-            "learning_outcomes": " ".join(o.get("text", "") for o in outcomes),
-            "esco_skills": " ".join(s for o in outcomes for s in o.get("esco_skills", [])),
-            "eqf_level": f"EQF {self.eqf_level}" if self.eqf_level else "",
-            "ects": f"{self.ects:g} ECTS" if self.ects is not None else "",
-        })
+        index.setdefault("content", {}).update(
+            {
+                "display_name": self.display_name,
+                "learning_outcomes": " ".join(o.get("text", "") for o in outcomes),
+                "esco_skills": " ".join(s for o in outcomes for s in o.get("esco_skills", [])),
+                "eqf_level": f"EQF {self.eqf_level}" if self.eqf_level else "",
+                "ects": f"{self.ects:g} ECTS" if self.ects is not None else "",
+            }
+        )
         index["content_type"] = "Micro-credential"
         return index
 
@@ -314,17 +365,27 @@ class MicroCredentialXBlock(XBlock):
 
     def studio_view(self, context=None) -> Fragment:
         values = self.field_values()
-        simple = editor.as_simple(self.rules or {}) if self.rules else {"min_score": "", "not_before": "",
-                                                                           "not_after": ""}
+        simple = (
+            editor.as_simple(self.rules or {}) if self.rules else {"min_score": "", "not_before": "", "not_after": ""}
+        )
         context = {
-            "values": values, "simple": simple or {}, "advanced": simple is None,
-            "rules_json": _json(self.rules), "default_id": self.default_achievement_id(),
-            "assessment_types": _options(ASSESSMENT_TYPES), "participation_forms": _options(PARTICIPATION_FORMS),
-            "supervision_options": _options(SUPERVISION), "eqf_levels": range(1, 9),
-            "problems": self.problems(), "image_max_kb": editor.IMAGE_MAX_BYTES // 1024,
+            "values": values,
+            "simple": simple or {},
+            "advanced": simple is None,
+            "rules_json": _json(self.rules),
+            "default_id": self.default_achievement_id(),
+            "assessment_types": _options(ASSESSMENT_TYPES),
+            "participation_forms": _options(PARTICIPATION_FORMS),
+            "supervision_options": _options(SUPERVISION),
+            "eqf_levels": range(1, 9),
+            "problems": self.problems(),
+            "image_max_kb": editor.IMAGE_MAX_BYTES // 1024,
         }
-        frag = Fragment(LOADER.render_django_template(
-            "templates/microvet/credential/studio.html", context, i18n_service=translator()))
+        frag = Fragment(
+            LOADER.render_django_template(
+                "templates/microvet/credential/studio.html", context, i18n_service=translator()
+            )
+        )
         frag.add_css_url(self.runtime.local_resource_url(self, "public/credential/studio.css"))
         self._add_js_catalog(frag)
         frag.add_javascript_url(self.runtime.local_resource_url(self, "public/credential/studio.js"))
@@ -336,16 +397,24 @@ class MicroCredentialXBlock(XBlock):
         """Validate every editor field; save all of them and register the definition, or change nothing."""
         result = editor.validate_submission(data, default_id=self.default_achievement_id(), gettext=_)
         if result.errors:
-            return {"ok": False, "errors": result.errors,
-                    "message": _("Nothing was saved: please correct the fields marked below.")}
+            return {
+                "ok": False,
+                "errors": result.errors,
+                "message": _("Nothing was saved: please correct the fields marked below."),
+            }
         for name, value in result.values.items():
             setattr(self, name, value)
         try:
             self.register()
-        except Exception:  # noqa: BLE001 - saved; the LMS registers again on the next render
+        except Exception:
             log.exception("microvet: could not register %s with the service", self.usage_key)
-            return {"ok": True, "message": _("Saved. The credential service could not be reached; "
-                                             "it will be updated when a learner opens the unit.")}
+            return {
+                "ok": True,
+                "message": _(
+                    "Saved. The credential service could not be reached; "
+                    "it will be updated when a learner opens the unit."
+                ),
+            }
         return {"ok": True, "message": _("Saved.")}
 
     # ------------------------------------------------------------------------------------------------- OLX
@@ -371,9 +440,12 @@ class MicroCredentialXBlock(XBlock):
 
 def credential_view(credential: Any) -> dict[str, Any]:
     """The issued credential's public facts and URLs for the card (never the recipient's e-mail)."""
-    return {"id": str(credential.uuid), "issued_on": credential.issued_at.date().isoformat(),
-            "expires_on": credential.valid_until.date().isoformat() if credential.valid_until else None,
-            "urls": _service().public_urls(credential)}
+    return {
+        "id": str(credential.uuid),
+        "issued_on": credential.issued_at.date().isoformat(),
+        "expires_on": credential.valid_until.date().isoformat() if credential.valid_until else None,
+        "urls": _service().public_urls(credential),
+    }
 
 
 def _options(concepts: Mapping[str, Any]) -> list[tuple[str, str]]:

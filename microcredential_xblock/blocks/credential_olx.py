@@ -14,6 +14,7 @@ The functions work on plain dicts of field values so they are testable without a
 checks the XML's shape and number syntax; the EU elements and rules are validated by badge_issuer when
 the block is saved or checked (``validate()``), so an imported draft is kept, not lost.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -26,11 +27,31 @@ from badge_issuer.i18n import gettext_noop
 from .olx import OlxError, check_element, format_number, number, sub_element
 
 #: Short values kept as attributes of <microcredential>, in this order.
-ATTRIBUTES = ("display_name", "achievement_id", "language", "version", "eqf_level", "nqf_level", "ects", "hours",
-              "assessment_type", "participation", "supervision", "pass_mark", "valid_for_days")
+ATTRIBUTES = (
+    "display_name",
+    "achievement_id",
+    "language",
+    "version",
+    "eqf_level",
+    "nqf_level",
+    "ects",
+    "hours",
+    "assessment_type",
+    "participation",
+    "supervision",
+    "pass_mark",
+    "valid_for_days",
+)
 #: Prose kept as child elements (readable, and free of attribute escaping), in this order.
-ELEMENTS = ("description", "field_of_study", "quality_assurance", "prerequisites", "stackability",
-            "further_information", "image")
+ELEMENTS = (
+    "description",
+    "field_of_study",
+    "quality_assurance",
+    "prerequisites",
+    "stackability",
+    "further_information",
+    "image",
+)
 #: Numeric attributes: True for whole numbers. Ranges are badge_issuer's job; this only bounds the syntax.
 NUMBERS = {"eqf_level": True, "valid_for_days": True, "ects": False, "hours": False, "pass_mark": False}
 NUMBER_LIMIT = 1e9
@@ -66,8 +87,9 @@ def export_fields(values: Mapping[str, Any], node: etree._Element) -> None:
 def import_fields(node: etree._Element) -> dict[str, Any]:
     """Read field values from a <microcredential> element; unknown elements and bad numbers are errors."""
     here = "microcredential"
-    check_element(node, here, (*ATTRIBUTES, "xblock-family", "url_name"),
-                  (*ELEMENTS, "awarding_body", "outcome", "rules"))
+    check_element(
+        node, here, (*ATTRIBUTES, "xblock-family", "url_name"), (*ELEMENTS, "awarding_body", "outcome", "rules")
+    )
     values: dict[str, Any] = {}
     for key in ATTRIBUTES:
         text = node.get(key)
@@ -82,11 +104,13 @@ def import_fields(node: etree._Element) -> dict[str, Any]:
             values["awarding_body"] = {k: child.get(k, "") for k in AWARDING_BODY_KEYS}
         elif child.tag == "outcome":
             check_element(child, f"{here}/outcome", ("id",), ("text", "esco"))
-            outcomes.append({
-                "id": child.get("id", ""),
-                "text": child.findtext("text") or "",
-                "esco_skills": [e.text or "" for e in child.findall("esco")],
-            })
+            outcomes.append(
+                {
+                    "id": child.get("id", ""),
+                    "text": child.findtext("text") or "",
+                    "esco_skills": [e.text or "" for e in child.findall("esco")],
+                }
+            )
         else:
             rule_nodes = _elements(child)
             if len(rule_nodes) != 1:
@@ -99,7 +123,7 @@ def import_fields(node: etree._Element) -> dict[str, Any]:
 
 def rules_to_xml(rule: Mapping[str, Any]) -> etree._Element:
     """One rule node of ``badge_issuer.rules`` as an XML element of the same name."""
-    (kind, value), = rule.items()
+    ((kind, value),) = rule.items()
     element = etree.Element(kind)
     if kind in _GROUP_RULES:
         for child in value:

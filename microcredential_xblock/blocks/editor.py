@@ -6,6 +6,7 @@ rule inputs). ``validate_submission`` casts the text the author typed, delegates
 and returns either clean block field values or *every* problem keyed by the form field that shows it.
 The block saves all or nothing: an invalid submission changes no field, and the form keeps what was typed.
 """
+
 from __future__ import annotations
 
 import base64
@@ -15,6 +16,8 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from django.conf.locale import LANG_INFO
 
 from badge_issuer.definition import parse_definition
 from badge_issuer.errors import DefinitionError
@@ -29,20 +32,42 @@ RULES_JSON_MAX = 20_000
 
 #: Scalar text fields of the form: block field name == form key.
 TEXT_FIELDS = (
-    "display_name", "achievement_id", "description", "language", "version", "field_of_study", "nqf_level",
-    "assessment_type", "participation", "quality_assurance", "prerequisites", "supervision", "stackability",
+    "display_name",
+    "achievement_id",
+    "description",
+    "language",
+    "version",
+    "field_of_study",
+    "nqf_level",
+    "assessment_type",
+    "participation",
+    "quality_assurance",
+    "prerequisites",
+    "supervision",
+    "stackability",
     "further_information",
 )
-#: Numeric fields: form key -> (cast, what the author must type).
+#: Numeric fields: form key -> the type the typed text is cast to.
 NUMBER_FIELDS: dict[str, Callable[[str], Any]] = {
-    "ects": float, "hours": float, "eqf_level": int, "pass_mark": float, "valid_for_days": int,
+    "ects": float,
+    "hours": float,
+    "eqf_level": int,
+    "pass_mark": float,
+    "valid_for_days": int,
 }
 AWARDING_BODY_KEYS = ("name", "url", "email", "country", "region")
 
 # Definition paths (badge_issuer) -> form keys where they differ.
-_PATH_TO_FORM = {"title": "display_name", "id": "achievement_id", "workload.ects": "ects",
-                 "workload.hours": "hours", "grading.pass_mark": "pass_mark", "grading.result_type": "pass_mark",
-                 "workload": "ects", "grading": "pass_mark"}
+_PATH_TO_FORM = {
+    "title": "display_name",
+    "id": "achievement_id",
+    "workload.ects": "ects",
+    "workload.hours": "hours",
+    "grading.pass_mark": "pass_mark",
+    "grading.result_type": "pass_mark",
+    "workload": "ects",
+    "grading": "pass_mark",
+}
 _OUTCOME_PATH = re.compile(r"^learning_outcomes\[(\d+)\](?:\.(id|text|esco_skills))?")
 
 
@@ -80,6 +105,8 @@ def validate_submission(data: Any, *, default_id: str, gettext: Callable[[str], 
     except DefinitionError as exc:
         for path, reason in getattr(exc, "errors", {exc.subject: exc.reason}).items():
             result.errors.setdefault(form_key(path), reason)
+    if values["language"] and "language" not in result.errors and not known_language(values["language"]):
+        result.errors["language"] = _("Unknown language code; use a code such as en, it, el, es, pt or de.")
     if not result.errors:
         result.values = values
     return result
@@ -101,13 +128,32 @@ def definition_from_fields(values: Mapping[str, Any], *, default_id: str) -> dic
         "learning_outcomes": outcomes,
         "workload": {k: values.get(k) for k in ("ects", "hours") if values.get(k) is not None},
     }
-    for key in ("description", "language", "version", "field_of_study", "eqf_level", "nqf_level",
-                "assessment_type", "participation", "quality_assurance", "prerequisites", "supervision",
-                "stackability", "further_information", "valid_for_days", "image"):
+    for key in (
+        "description",
+        "language",
+        "version",
+        "field_of_study",
+        "eqf_level",
+        "nqf_level",
+        "assessment_type",
+        "participation",
+        "quality_assurance",
+        "prerequisites",
+        "supervision",
+        "stackability",
+        "further_information",
+        "valid_for_days",
+        "image",
+    ):
         data[key] = values.get(key)
     if values.get("pass_mark") is not None:
         data["grading"] = {"result_type": "Percent", "pass_mark": values["pass_mark"]}
     return {k: v for k, v in data.items() if v not in ("", None)}
+
+
+def known_language(tag: str) -> bool:
+    """Whether the primary subtag of a BCP 47 tag is a language Django knows (all EU languages are)."""
+    return tag.split("-", maxsplit=1)[0].lower() in LANG_INFO
 
 
 def form_key(path: str) -> str:
@@ -143,15 +189,20 @@ def _outcomes(items: Any, errors: dict[str, str], _: Callable) -> list[dict[str,
     if not isinstance(items, list):
         return []
     outcomes = []
-    for index, item in enumerate(items):
-        item = item if isinstance(item, Mapping) else {}
+    for index, raw in enumerate(items):
+        item = raw if isinstance(raw, Mapping) else {}
         skills = item.get("esco_skills")
         if isinstance(skills, str):
             skills = skills.split()
         if not isinstance(skills, list):
             skills = []
-        outcomes.append({"id": _text(item.get("id")), "text": _text(item.get("text")),
-                         "esco_skills": [s.strip() for s in skills if isinstance(s, str) and s.strip()]})
+        outcomes.append(
+            {
+                "id": _text(item.get("id")),
+                "text": _text(item.get("text")),
+                "esco_skills": [s.strip() for s in skills if isinstance(s, str) and s.strip()],
+            }
+        )
         if not outcomes[-1]["id"] and outcomes[-1]["text"]:
             outcomes[-1]["id"] = f"lo-{index + 1}"
     return outcomes
@@ -212,8 +263,11 @@ def _rules(data: Mapping[str, Any], errors: dict[str, str], _: Callable) -> dict
 def _rules_key(data: Mapping[str, Any], path: str) -> str:
     if data.get("rules_mode") == "advanced":
         return "rules_json"
-    for leaf, key in (("min_score", "rules_simple.min_score"), ("not_before", "rules_simple.not_before"),
-                      ("not_after", "rules_simple.not_after")):
+    for leaf, key in (
+        ("min_score", "rules_simple.min_score"),
+        ("not_before", "rules_simple.not_before"),
+        ("not_after", "rules_simple.not_after"),
+    ):
         if leaf in path:
             return key
     return "rules_simple.min_score"
@@ -243,5 +297,11 @@ def as_simple(rules: Mapping[str, Any]) -> dict[str, Any] | None:
             simple.update(part["window"])
         else:
             return None
-    return simple if simple_rules(simple["min_score"] if simple["min_score"] != "" else None,
-                                  simple["not_before"], simple["not_after"]) == dict(rules) else None
+    return (
+        simple
+        if simple_rules(
+            simple["min_score"] if simple["min_score"] != "" else None, simple["not_before"], simple["not_after"]
+        )
+        == dict(rules)
+        else None
+    )

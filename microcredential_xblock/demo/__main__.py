@@ -3,6 +3,7 @@
 First run: creates DIR (default: ``var/`` in the repository), migrates the SQLite database and creates
 development issuer keys (did:key) in DIR/keys. Later runs reuse both. Then serves on 127.0.0.1:PORT.
 """
+
 from __future__ import annotations
 
 import argparse

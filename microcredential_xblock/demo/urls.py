@@ -1,4 +1,5 @@
 """The workbench's URLs plus the service's public credential URLs at /microvet/ (as in the LMS plugin)."""
+
 from django.urls import include, path
 from workbench.urls import urlpatterns as workbench_urls
 

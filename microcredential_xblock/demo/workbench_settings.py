@@ -4,6 +4,7 @@ Paths come from ``MICROVET_DEMO_VAR`` (absolute; set by ``python -m microcredent
 server never depends on the working directory, and the port from ``MICROVET_DEMO_PORT`` so the
 credentials' absolute URLs point at this server.
 """
+
 import os
 from pathlib import Path
 
@@ -16,23 +17,44 @@ VAR = Path(os.environ.get("MICROVET_DEMO_VAR", str(REPO / "var"))).resolve()
 PORT = int(os.environ.get("MICROVET_DEMO_PORT", "8000"))
 
 DEBUG = os.environ.get("MICROVET_DEMO_DEBUG", "") == "1"  # no tracebacks for visitors by default
-SECRET_KEY = os.environ.get("MICROVET_DEMO_SECRET", "demo-only-not-secret")  # noqa: S105
+SECRET_KEY = os.environ.get("MICROVET_DEMO_SECRET", "demo-only-not-secret")
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(VAR / "workbench.db")}}
 INSTALLED_APPS = [*INSTALLED_APPS, "microcredential_xblock.service"]
 ROOT_URLCONF = "microcredential_xblock.demo.urls"
 MIDDLEWARE = [*MIDDLEWARE]
-MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.common.CommonMiddleware"),
-                  "django.middleware.locale.LocaleMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.common.CommonMiddleware"), "django.middleware.locale.LocaleMiddleware"
+)
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English"), ("it", "Italiano"), ("el", "Ελληνικά"), ("es", "Español"), ("pt", "Português"),
-             ("de", "Deutsch")]
+LANGUAGES = [
+    ("en", "English"),
+    ("it", "Italiano"),
+    ("el", "Ελληνικά"),
+    ("es", "Español"),
+    ("pt", "Português"),
+    ("de", "Deutsch"),
+]
 LOCALE_PATHS = [str(PACKAGE / "conf" / "locale")]
 TIME_ZONE = "UTC"
 DJFS = {"type": "osfs", "directory_root": str(VAR / "djpyfs"), "url_root": "/static/djpyfs"}
 # Only this package's scenarios on the index page (the sample blocks stay loadable: the demo uses two).
-EXCLUDED_XBLOCKS = {"allscopes_demo", "attempts_scoreboard_demo", "equality_demo", "filethumbs", "helloworld_demo",
-                    "html_demo", "problem_demo", "sidebar_demo", "slider_demo", "textinput_demo", "thumbs",
-                    "view_counter_demo", "debugchild", "sequence_demo", "vertical_demo"}
+EXCLUDED_XBLOCKS = {
+    "allscopes_demo",
+    "attempts_scoreboard_demo",
+    "equality_demo",
+    "filethumbs",
+    "helloworld_demo",
+    "html_demo",
+    "problem_demo",
+    "sidebar_demo",
+    "slider_demo",
+    "textinput_demo",
+    "thumbs",
+    "view_counter_demo",
+    "debugchild",
+    "sequence_demo",
+    "vertical_demo",
+}
 WORKBENCH = {**WORKBENCH, "reset_state_on_restart": False}
 
 MICROVET = {
@@ -47,8 +69,13 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {
-        "logfile": {"class": "logging.handlers.RotatingFileHandler", "filename": str(VAR / "workbench.log"),
-                    "maxBytes": 1_000_000, "backupCount": 2, "formatter": "plain"},
+        "logfile": {
+            "class": "logging.handlers.RotatingFileHandler",
+            "filename": str(VAR / "workbench.log"),
+            "maxBytes": 1_000_000,
+            "backupCount": 2,
+            "formatter": "plain",
+        },
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},
     },
     "loggers": {

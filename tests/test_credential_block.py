@@ -1,0 +1,444 @@
+"""MicroCredentialXBlock under XBlock's ToyRuntime, with a fake service API (the real one is tested elsewhere)."""
+
+from __future__ import annotations
+
+import gettext
+import importlib.util
+import io
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import SimpleNamespace
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from django.utils import translation
+from lxml import etree
+from webob import Request
+from xblock.completable import XBlockCompletionMode
+from xblock.test import toy_runtime
+from xblock.test.toy_runtime import ToyRuntime
+
+from badge_issuer.errors import KeyMaterialError
+from microcredential_xblock.blocks import credential
+from microcredential_xblock.demo.scenarios import OLX_DIR
+
+ROOT = Path(__file__).resolve().parent.parent
+PUBLIC = ROOT / "microcredential_xblock" / "public" / "credential"
+LANGUAGES = ("en", "it", "el", "es", "pt", "de")
+DID_KEY = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
+XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+@dataclass(frozen=True)
+class Learner:
+    user_id: str
+    email: str
+    name: str = ""
+
+
+class FakeApi:
+    """Records what the block asks of the service; answers with the progress a test sets."""
+
+    EARNED = "earned"
+    Learner = Learner
+
+    def __init__(self):
+        self.registered: list[tuple] = []
+        self.reissued: list[dict] = []
+        self.progress = progress("in_progress")
+        self.fail = None
+
+    def register_definition(self, course_key, usage_key, definition, rules):
+        if self.fail:
+            raise self.fail
+        self.registered.append((course_key, usage_key, definition, rules))
+
+    def learner_progress(self, learner, course_key, usage_key):
+        self.learner = learner
+        return self.progress
+
+    def public_urls(self, issued):
+        base = f"http://lms.test/microvet/credentials/{issued.uuid}"
+        return {
+            "json": base,
+            "jwt": base + ".jwt",
+            "verify": base + "/verify",
+            "png": base + "/badge.png",
+            "svg": base + "/badge.svg",
+        }
+
+    def reissue(self, credential_uuid, **kwargs):
+        self.reissued.append({"uuid": credential_uuid, **kwargs})
+        return issued_credential("11111111-2222-3333-4444-555555555555")
+
+
+def issued_credential(uid="8e0f7d8c-1c9a-4a53-9b1e-2f7c5bd1e001"):
+    return SimpleNamespace(
+        uuid=uid, issued_at=datetime(2026, 3, 9, 10, 0, tzinfo=UTC), valid_until=datetime(2031, 3, 8, tzinfo=UTC)
+    )
+
+
+def progress(state, validated=("lo-write-outcomes",), earned=False):
+    ids = ("lo-write-outcomes", "lo-eu-elements", "lo-assessment-qa")
+    outcomes = tuple(
+        SimpleNamespace(
+            id=i,
+            text=f"text of {i}",
+            validated=i in validated,
+            validated_by=("quiz.outcome_assessment.d0.u0",) if i in validated else (),
+        )
+        for i in ids
+    )
+    return SimpleNamespace(state=state, outcomes=outcomes, credential=issued_credential() if earned else None)
+
+
+@pytest.fixture(autouse=True)
+def fresh_toy_runtime(monkeypatch):
+    monkeypatch.setattr(toy_runtime, "TOYRUNTIME_KVS", toy_runtime.ToyRuntimeKeyValueStore({}))
+
+
+@pytest.fixture
+def api(monkeypatch):
+    fake = FakeApi()
+    monkeypatch.setattr(credential, "_service", lambda: fake)
+    monkeypatch.setattr(credential, "_issuer_keys", lambda: None)
+    return fake
+
+
+class Runtime(ToyRuntime):
+    """ToyRuntime with the workbench's URLs for package resources (ToyRuntime gives empty strings)."""
+
+    def local_resource_url(self, block, uri):
+        return f"/resource/{block.scope_ids.block_type}/{uri}"
+
+
+def make_block(xml: str | None = None, user: str = "alice"):
+    if xml is None:
+        root = etree.parse(str(OLX_DIR / "designing-micro-credentials.xml")).getroot()
+        xml = etree.tostring(root.find("microcredential"))
+    runtime = Runtime(user)
+    return runtime.get_block(runtime.parse_xml_string(xml))
+
+
+def call(block, handler: str, data) -> dict:
+    request = Request.blank("/", method="POST", body=json.dumps(data).encode())
+    return json.loads(block.handle(handler, request).body)
+
+
+def text_of(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+# ------------------------------------------------------------------------------------------ author side
+
+
+def test_metadata_block_is_excluded_from_completion():
+    assert credential.MicroCredentialXBlock.completion_mode == XBlockCompletionMode.EXCLUDED
+    assert credential.MicroCredentialXBlock.i18n_js_namespace == "MicrovetI18N"
+
+
+def test_studio_submit_saves_everything_and_registers(api):
+    block = make_block()
+    form = editor_form(block)
+    form.update(eqf_level="6", rules_simple={"min_score": "80"})
+    answer = call(block, "studio_submit", form)
+    assert answer["ok"] is True
+    assert block.eqf_level == 6
+    assert block.rules == {"all": [{"all_outcomes": True}, {"min_score": {"value": 80, "op": ">="}}]}
+    ((_course_key, usage_key, definition, rules),) = api.registered
+    assert definition["eqf_level"] == 6 and rules == block.rules and usage_key == block.usage_key
+
+
+def test_invalid_submission_changes_nothing(api):
+    block = make_block()
+    before = block.field_values()
+    form = editor_form(block)
+    form.update(eqf_level="9", display_name="A better title", ects="-2")
+    answer = call(block, "studio_submit", form)
+    assert answer["ok"] is False and set(answer["errors"]) == {"eqf_level", "ects"}
+    assert block.field_values() == before and api.registered == []
+
+
+def test_saved_even_when_the_service_is_down(api):
+    api.fail = RuntimeError("database is gone")
+    block = make_block()
+    answer = call(block, "studio_submit", dict(editor_form(block), display_name="New title"))
+    assert answer["ok"] is True and "could not be reached" in answer["message"]
+    assert block.display_name == "New title"
+
+
+def test_validate_lists_what_keeps_it_from_being_issuable():
+    messages = [m.text for m in make_block("<microcredential/>").validate().messages]
+    assert any(m.startswith("learning_outcomes:") for m in messages)
+    assert any(m.startswith("eqf_level:") for m in messages)
+    assert any(m.startswith("awarding_body.name:") for m in messages)
+    assert make_block().validate().messages == []
+
+
+def test_studio_view_renders_the_structured_editor():
+    frag = make_block().studio_view({})
+    html = frag.content
+    for name in (
+        "display_name",
+        "awarding_body.country",
+        "eqf_level",
+        "ects",
+        "rules_simple.min_score",
+        "rules_json",
+        "image",
+    ):
+        assert f'name="{name}"' in html
+    assert frag.js_init_fn == "MicrovetCredentialEditor"
+    assert frag.json_init_args["outcomes"][0]["id"] == "lo-write-outcomes"
+    assert '<option value="testing" selected>Testing</option>' in html
+
+
+# ------------------------------------------------------------------------------------------ learner side
+
+
+def test_in_progress_card_shows_outcomes_and_assessment(api):
+    html = make_block().student_view({}).content
+    text = text_of(html)
+    assert "In progress" in text
+    assert "text of lo-write-outcomes Validated: assessed by quiz.outcome_assessment.d0.u0" in text
+    assert "text of lo-eu-elements Not yet validated" in text
+    assert "EQF level 5" in text and "1 ECTS, 25 hours" in text and "Istituto Formazione" in text
+    assert "Download" not in text
+    assert api.learner.email == "alice@learners.microvet.invalid"
+
+
+def test_earned_card_offers_downloads_share_and_linkedin(api):
+    api.progress = progress(
+        "earned", validated=("lo-write-outcomes", "lo-eu-elements", "lo-assessment-qa"), earned=True
+    )
+    html = make_block().student_view({}).content
+    root = etree.HTML(html)
+    links = {a.text.strip(): a.get("href") for a in root.iter("a") if a.text}
+    base = "http://lms.test/microvet/credentials/8e0f7d8c-1c9a-4a53-9b1e-2f7c5bd1e001"
+    assert links["Download (JSON-LD)"] == base
+    assert links["Download (JWT)"] == base + ".jwt"
+    assert links["Badge (PNG)"] == base + "/badge.png" and links["Badge (SVG)"] == base + "/badge.svg"
+    assert links["Open the verification page"] == base + "/verify"
+    assert root.find(".//input[@readonly]").get("value") == base + "/verify"
+    linkedin = urlsplit(links["Add to LinkedIn profile"])
+    assert (linkedin.scheme, linkedin.netloc, linkedin.path) == ("https", "www.linkedin.com", "/profile/add")
+    assert dict(parse_qsl(linkedin.query)) == {
+        "startTask": "CERTIFICATION_NAME",
+        "name": "Designing micro-credentials for VET",
+        "organizationName": "Istituto Formazione Professionale Aurora",
+        "issueYear": "2026",
+        "issueMonth": "3",
+        "expirationYear": "2031",
+        "expirationMonth": "3",
+        "certUrl": base + "/verify",
+        "certId": "8e0f7d8c-1c9a-4a53-9b1e-2f7c5bd1e001",
+    }
+    assert "Earned" in text_of(html)
+
+
+@pytest.mark.parametrize("state", ["suspended", "revoked", "expired"])
+def test_other_states_are_named(api, state):
+    api.progress = progress(state, earned=True)
+    assert state.capitalize() in text_of(make_block().student_view({}).content)
+
+
+def test_linkedin_url_encodes_everything():
+    url = credential.linkedin_url(
+        name="A&B = C?", organization="Ö #1", issued="2026-11-02", cert_url="http://x/y?z=1&w=2", cert_id="id 1"
+    )
+    assert "&name=A%26B+%3D+C%3F&" in url and "organizationName=%C3%96+%231" in url
+    assert dict(parse_qsl(urlsplit(url).query))["certUrl"] == "http://x/y?z=1&w=2"
+
+
+def test_keys_not_configured_is_a_clear_message(api, monkeypatch):
+    def missing():
+        raise KeyMaterialError("MICROVET['KEYS_DIR']", "is not set")
+
+    monkeypatch.setattr(credential, "_issuer_keys", missing)
+    html = make_block().student_view({}).content
+    assert "issuer keys are not configured" in html and "Traceback" not in html and "KEYS_DIR" not in html
+
+
+def test_service_failure_is_a_clear_message(api, monkeypatch):
+    monkeypatch.setattr(api, "learner_progress", lambda *a: 1 / 0)
+    html = make_block().student_view({}).content
+    assert "cannot be shown right now" in html and "ZeroDivisionError" not in html
+
+
+def test_unfinished_definition_says_so():
+    html = make_block("<microcredential/>").student_view({}).content
+    assert "not ready yet" in html
+
+
+def test_author_text_is_escaped_in_the_learner_view(api):
+    block = make_block()
+    block.display_name = XSS
+    block.description = XSS
+    block.further_information = "javascript:alert(1)"
+    block.learning_outcomes = [{"id": "lo-1", "text": XSS, "esco_skills": []}]
+    api.progress = SimpleNamespace(
+        state="earned",
+        credential=issued_credential(),
+        outcomes=(SimpleNamespace(id="lo-1", text=XSS, validated=True, validated_by=()),),
+    )
+    html = block.student_view({}).content
+    assert "<script>" not in html and "<img" not in html and 'href="javascript:' not in html
+    assert "&lt;script&gt;" in html
+    linkedin = next(a.get("href") for a in etree.HTML(html).iter("a") if "linkedin" in (a.get("href") or ""))
+    assert dict(parse_qsl(urlsplit(linkedin).query))["name"] == XSS
+
+
+@pytest.mark.parametrize(
+    ("did", "ok"),
+    [
+        (DID_KEY, True),
+        ("did:web:example.org", True),
+        ("did:web:learner.example.org%3A8443:users:alice", True),
+        ("did:key:z6Mk<script>", False),
+        ("did:web:localhost", False),
+        ("did:web:example.org/../x", False),
+        ("did:ethr:0x123", False),
+        ("javascript:alert(1)", False),
+        ("", False),
+    ],
+)
+def test_did_syntax(did, ok):
+    assert credential.valid_did(did) is ok
+
+
+def test_reissue_to_a_did(api):
+    api.progress = progress("earned", earned=True)
+    answer = call(make_block(), "reissue", {"did": f"  {DID_KEY} "})
+    assert answer["ok"] is True and DID_KEY in answer["message"]
+    (call_args,) = api.reissued
+    assert call_args["subject_did"] == DID_KEY and call_args["actor"] == "learner:alice"
+    assert call_args["uuid"] == "8e0f7d8c-1c9a-4a53-9b1e-2f7c5bd1e001"
+
+
+@pytest.mark.parametrize("body", [{"did": "did:example:123"}, {"did": 5}, {}, ["did"]])
+def test_reissue_refuses_bad_dids(api, body):
+    api.progress = progress("earned", earned=True)
+    answer = call(make_block(), "reissue", body)
+    assert answer["ok"] is False and answer["field"] == "did" and api.reissued == []
+
+
+def test_reissue_needs_an_earned_credential(api):
+    answer = call(make_block(), "reissue", {"did": DID_KEY})
+    assert answer["ok"] is False and api.reissued == []
+
+
+def test_student_view_data_and_user_state_for_mobile(api):
+    block = make_block()
+    data = block.student_view_data()
+    assert data["definition"]["eqf_level"] == 5 and len(data["definition"]["learning_outcomes"]) == 3
+    assert data["labels"]["participation"] == "Online"
+    assert "rules" not in json.dumps(data)
+    state = call(block, "student_view_user_state", {})
+    assert state["state"] == "in_progress" and state["outcomes"][0]["validated"] is True
+
+
+def test_index_dictionary_for_course_search():
+    content = make_block().index_dictionary()["content"]
+    assert content["display_name"] == "Designing micro-credentials for VET"
+    assert "observable, assessable" in content["learning_outcomes"]
+    assert "http://data.europa.eu/esco/skill/5fd5c985" in content["esco_skills"]
+    assert content["eqf_level"] == "EQF 5" and content["ects"] == "1 ECTS"
+
+
+def test_learner_view_assets_are_local_and_small(api):
+    """Issue 4: no external requests, at most 30 KB of JavaScript and CSS added by the learner view."""
+    with translation.override("el"):
+        frag = make_block().student_view({})
+    urls = [r.data for r in frag.resources if r.kind == "url"]
+    assert urls and all(not re.match(r"^(https?:)?//", url) for url in urls)
+    assert all(r.kind == "url" for r in frag.resources)
+    total = sum((PUBLIC / url.split("public/credential/", 1)[1]).stat().st_size for url in urls)
+    biggest_catalog = max(p.stat().st_size for p in (PUBLIC / "i18n").glob("*.js"))
+    total += biggest_catalog - (PUBLIC / "i18n" / "el.js").stat().st_size
+    assert total <= 30 * 1024, f"{total} bytes"
+    for path in PUBLIC.glob("credential.*"):
+        assert not re.search(r"(url\(|src=|import )\s*['\"]?(https?:)?//", path.read_text())
+
+
+# ------------------------------------------------------------------------------------------ translations
+
+
+def _i18n_script():
+    spec = importlib.util.spec_from_file_location("microvet_i18n_script", ROOT / "scripts" / "i18n.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def compiled_catalogs():
+    _i18n_script().compile_catalogs()
+    credential._catalog.cache_clear()
+    yield
+    credential._catalog.cache_clear()
+
+
+LEARNER_MSGIDS = (
+    "EU micro-credential",
+    "In progress",
+    "Learning outcomes",
+    "Awarded by",
+    "Not yet validated",
+    "Quality assurance",
+)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_learner_view_renders_in_each_language_from_the_catalog(api, compiled_catalogs, language):
+    catalog = gettext.translation("django", credential.LOCALE_DIR, languages=[language])
+    with translation.override(language):
+        frag = make_block().student_view({})
+    text = text_of(frag.content)
+    for msgid in LEARNER_MSGIDS:
+        assert catalog.gettext(msgid) in text, (language, msgid)
+    assert catalog.gettext("Online") in text  # a Europass value label, marked in badge_issuer.vocab
+    scripts = [r.data for r in frag.resources if r.data.endswith(".js")]
+    assert any(s.endswith(f"i18n/{language}.js") for s in scripts)
+
+
+def test_translations_come_from_the_package_catalog(api, tmp_path, monkeypatch):
+    """With a catalog holding Italian strings, the card shows them (proves the lookup path, not the texts)."""
+    catalog = Catalog(locale="it")
+    catalog.add("Learning outcomes", "Risultati di apprendimento")
+    catalog.add("Online", "In linea")
+    catalog.add("EQF level %(level)s", "Livello EQF %(level)s", flags=["python-format"])
+    messages = tmp_path / "it" / "LC_MESSAGES"
+    messages.mkdir(parents=True)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    (messages / "django.mo").write_bytes(buffer.getvalue())
+    monkeypatch.setattr(credential, "LOCALE_DIR", tmp_path)
+    credential._catalog.cache_clear()
+    try:
+        with translation.override("it"):
+            text = text_of(make_block().student_view({}).content)
+    finally:
+        credential._catalog.cache_clear()
+    assert "Risultati di apprendimento" in text and "In linea" in text and "Livello EQF 5" in text
+    assert "Learning outcomes" not in text
+
+
+# ------------------------------------------------------------------------------------------ helpers
+
+
+def editor_form(block) -> dict:
+    """What the editor JS would post for the block's current values."""
+    values = block.field_values()
+    form = {
+        k: "" if v is None else str(v) if k in credential.editor.NUMBER_FIELDS else v
+        for k, v in values.items()
+        if k not in ("rules",)
+    }
+    form["rules_mode"] = "simple"
+    form["rules_simple"] = {"min_score": "", "not_before": "", "not_after": ""}
+    return form
