@@ -50,14 +50,76 @@ def _validator(kind: str) -> Draft201909Validator:
     return Draft201909Validator(schema, registry=registry)
 
 
+VALUE_KEYWORDS = frozenset({"pattern", "enum", "const", "format", "minLength", "maxLength", "minimum", "maximum",
+                            "exclusiveMinimum", "exclusiveMaximum", "multipleOf"})
+
+
+def _constrains_values(node: Any) -> bool:
+    """Whether a property's subschema (not following $ref) looks at the values, not only the types."""
+    if isinstance(node, dict):
+        return any(k in VALUE_KEYWORDS or (k != "$ref" and _constrains_values(v)) for k, v in node.items())
+    if isinstance(node, list):
+        return any(_constrains_values(item) for item in node)
+    return False
+
+
+def _collect_value_names(node: Any, names: set[str]) -> None:
+    if isinstance(node, dict):
+        for name, subschema in (node.get("properties") or {}).items():
+            if _constrains_values(subschema):
+                names.add(name)
+        for value in node.values():
+            _collect_value_names(value, names)
+    elif isinstance(node, list):
+        for item in node:
+            _collect_value_names(item, names)
+
+
+@cache
+def _value_names() -> frozenset[str]:
+    """Property names whose values (not just JSON types) any bundled schema constrains."""
+    names: set[str] = {"@context"}
+    for kind in SCHEMA_FILES:
+        _collect_value_names(_schema(kind), names)
+    return frozenset(names)
+
+
+def _shape(node: Any, key: str, names: frozenset[str]) -> Any:
+    """The document with every value the schemas cannot tell apart from another of its JSON type replaced."""
+    if isinstance(node, dict):
+        return {k: _shape(v, k, names) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_shape(item, key, names) for item in node]
+    return node if key in names else f"<{type(node).__name__}>"
+
+
+_VALID_SHAPES: set[tuple[str, str]] = set()
+_VALID_SHAPES_MAX = 1024
+
+
+def _errors(document: Any, kind: str) -> list[str]:
+    """Schema violations; a document of an already valid shape is valid (schema keywords are shape-only
+    except for the value keywords above, whose values the shape keeps)."""
+    validator = _validator(kind)
+    shape = (kind, json.dumps(_shape(document, "", _value_names()), separators=(",", ":")))
+    if shape in _VALID_SHAPES:
+        return []
+    errors = sorted(validator.iter_errors(document), key=lambda e: (e.json_path, e.message))
+    if not errors:
+        if len(_VALID_SHAPES) >= _VALID_SHAPES_MAX:
+            _VALID_SHAPES.clear()
+        _VALID_SHAPES.add(shape)
+    return [f"{error.json_path}: {error.message}" for error in errors]
+
+
 def validate(document: Any, kind: str = "achievement") -> list[str]:
     """Every schema violation of ``document`` as ``"$.json.path: message"``, sorted by path; [] if valid."""
-    errors = sorted(_validator(kind).iter_errors(document), key=lambda e: (e.json_path, e.message))
-    return [f"{error.json_path}: {error.message}" for error in errors]
+    return _errors(document, kind)
 
 
 def check(document: Any, kind: str = "achievement") -> None:
     """Raise SchemaError (subject = JSON path of the first violation) if ``document`` is invalid."""
-    errors = sorted(_validator(kind).iter_errors(document), key=lambda e: (e.json_path, e.message))
+    errors = _errors(document, kind)
     if errors:
-        raise SchemaError(errors[0].json_path, f"{errors[0].message} (OB 3.0 {kind} schema; {len(errors)} problem(s))")
+        path, _, message = errors[0].partition(": ")
+        raise SchemaError(path, f"{message} (OB 3.0 {kind} schema; {len(errors)} problem(s))")

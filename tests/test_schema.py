@@ -87,3 +87,26 @@ def test_endorsement_and_profile_kinds():
     assert schema.validate({"type": ["Profile"]}, "profile")
     with pytest.raises(ValueError):
         schema.validate({}, "diploma")
+
+
+def test_shape_cache_cannot_mask_a_value_violation():
+    """After a valid credential is cached, one of the same shape with a bad constrained value still fails."""
+    from datetime import UTC, datetime
+
+    from badge_issuer import schema as schema_module
+    from badge_issuer.model import Recipient, build_credential
+    from tests.issuing import example_definition
+
+    good = build_credential(example_definition(), Recipient(email="a@b.org"), {"id": "did:example:issuer"},
+                            credential_id="urn:uuid:6a1f5e2c-0d3b-4f7a-8e9c-1b2a3c4d5e6f",
+                            issued_at=datetime(2026, 1, 1, tzinfo=UTC))
+    assert schema_module.validate(good) == []
+    bad_language = copy.deepcopy(good)
+    bad_language["credentialSubject"]["achievement"]["inLanguage"] = "english please"
+    assert any("inLanguage" in e for e in schema_module.validate(bad_language))
+    bad_identity = copy.deepcopy(good)
+    bad_identity["credentialSubject"]["identifier"][0]["identityType"] = "shoeSize"
+    assert schema_module.validate(bad_identity)
+    wrong_type = copy.deepcopy(good)
+    wrong_type["credentialSubject"]["identifier"][0]["hashed"] = "yes"
+    assert schema_module.validate(wrong_type)
