@@ -17,6 +17,7 @@ reuse the result of processing a JSON-LD *context*, never anything derived from 
 
 tests/test_data_integrity.py checks that cached and plain pyld give byte-identical N-Quads.
 """
+
 from __future__ import annotations
 
 import copy
@@ -40,12 +41,21 @@ class CachingProcessor(jsonld.JsonLdProcessor):
     Overrides pyld 3.x's private ``_process_context``; the byte-identity tests guard an upgrade.
     """
 
-    def _process_context(self, active_ctx, local_ctx, options, override_protected=False,  # noqa: PLR0917 - pyld's
-                         propagate=True, validate_scoped=True, cycles=None):
+    def _process_context(  # noqa: PLR0917 - pyld's own signature
+        self,
+        active_ctx,
+        local_ctx,
+        options,
+        override_protected=False,
+        propagate=True,
+        validate_scoped=True,
+        cycles=None,
+    ):
         uid = active_ctx.get("_uuid") if cycles is None else None
         if uid is None:  # nested (remote-context) processing or an unnamed context: not cacheable
-            return super()._process_context(active_ctx, local_ctx, options, override_protected,
-                                            propagate, validate_scoped, cycles)
+            return super()._process_context(
+                active_ctx, local_ctx, options, override_protected, propagate, validate_scoped, cycles
+            )
         key = (uid, id(local_ctx), override_protected, propagate, validate_scoped)
         with _memo_lock:
             hit = _memo.get(key)
@@ -53,8 +63,9 @@ class CachingProcessor(jsonld.JsonLdProcessor):
             if hit is not None and hit[0] is active_ctx and hit[1] is local_ctx:
                 _memo.move_to_end(key)
                 return hit[2]
-        result = super()._process_context(active_ctx, local_ctx, options, override_protected,
-                                          propagate, validate_scoped, cycles)
+        result = super()._process_context(
+            active_ctx, local_ctx, options, override_protected, propagate, validate_scoped, cycles
+        )
         with _memo_lock:
             _memo[key] = (active_ctx, local_ctx, result)
             if len(_memo) > _MEMO_SIZE:

@@ -9,6 +9,7 @@ Layout of an issuer directory (see docs/decisions/0002-proof-formats-and-keys.md
 Retired private keys are deleted on rotation (a retired key must never sign again); their public
 parts stay in issuer.json and in every published document, so older credentials keep verifying.
 """
+
 from __future__ import annotations
 
 import json
@@ -54,8 +55,13 @@ class KeyRecord:
         return public_key_from_jwk(self.public_jwk, subject=self.key_id)
 
     def to_json(self) -> dict[str, Any]:
-        data = {"id": self.key_id, "purpose": self.purpose, "alg": self.alg, "publicJwk": self.public_jwk,
-                "created": self.created}
+        data = {
+            "id": self.key_id,
+            "purpose": self.purpose,
+            "alg": self.alg,
+            "publicJwk": self.public_jwk,
+            "created": self.created,
+        }
         return data | ({"retired": self.retired} if self.retired else {})
 
 
@@ -278,8 +284,7 @@ def write_json(path: Path, data: Any, mode: int = 0o644) -> None:
 def _write_private_key(directory: Path, key_id: str, key: PrivateKey) -> None:
     keys_dir = directory / KEYS_DIR
     keys_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption())
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     _write_atomic(keys_dir / f"{key_id}.pem", pem, 0o600)
 
 
@@ -384,8 +389,14 @@ def load_issuer(directory: str | os.PathLike[str]) -> IssuerKeys:
             KeyRecord(k["id"], k["purpose"], k["alg"], k["publicJwk"], k["created"], k.get("retired"))
             for k in data["keys"]
         )
-        issuer = IssuerKeys(data["issuer"], data["method"], data["profile"], records,
-                            data["activeKeys"]["di"], data["activeKeys"]["jwt"])
+        issuer = IssuerKeys(
+            data["issuer"],
+            data["method"],
+            data["profile"],
+            records,
+            data["activeKeys"]["di"],
+            data["activeKeys"]["jwt"],
+        )
     except OSError as exc:
         raise KeyMaterialError(str(issuer_file), f"cannot read: {exc.strerror}") from exc
     except (ValueError, KeyError, TypeError) as exc:
@@ -397,8 +408,9 @@ def load_issuer(directory: str | os.PathLike[str]) -> IssuerKeys:
         if public_jwk(key) != issuer.record(key_id).public_jwk:
             raise KeyMaterialError(str(path), f"does not match the public key of {key_id} in issuer.json")
         private[key_id] = key
-    return IssuerKeys(issuer.issuer_id, issuer.method, issuer.profile, issuer.keys,
-                      issuer.active_di, issuer.active_jwt, private)
+    return IssuerKeys(
+        issuer.issuer_id, issuer.method, issuer.profile, issuer.keys, issuer.active_di, issuer.active_jwt, private
+    )
 
 
 def rotate_keys(directory: str | os.PathLike[str]) -> IssuerKeys:
@@ -420,8 +432,9 @@ def rotate_keys(directory: str | os.PathLike[str]) -> IssuerKeys:
         KeyRecord(new_di, "di", "EdDSA", public_jwk(di_key), now),
         KeyRecord(new_jwt, "jwt", old.jwt_alg, public_jwk(jwt_key), now),
     )
-    issuer = IssuerKeys(old.issuer_id, old.method, old.profile, records, new_di, new_jwt,
-                        {new_di: di_key, new_jwt: jwt_key})
+    issuer = IssuerKeys(
+        old.issuer_id, old.method, old.profile, records, new_di, new_jwt, {new_di: di_key, new_jwt: jwt_key}
+    )
     _write_private_key(directory, new_di, di_key)
     _write_private_key(directory, new_jwt, jwt_key)
     write_json(directory / ISSUER_FILE, issuer.to_json())  # the commit point of the rotation
@@ -481,8 +494,9 @@ class ResolvedKey:
 class KeyResolver(Protocol):
     def resolve_verification_method(self, vm_id: str) -> ResolvedKey: ...
 
-    def resolve_jwt_key(self, issuer_id: str, *, kid: str | None = None,
-                        jwk: Mapping[str, Any] | None = None) -> ResolvedKey: ...
+    def resolve_jwt_key(
+        self, issuer_id: str, *, kid: str | None = None, jwk: Mapping[str, Any] | None = None
+    ) -> ResolvedKey: ...
 
 
 class OfflineResolver:
@@ -523,18 +537,21 @@ class OfflineResolver:
                 raw = multibase.public_key_from_multibase(method["publicKeyMultibase"])
                 purposes = document.get("assertionMethod", [])
                 listed = any(p == vm_id or (isinstance(p, dict) and p.get("id") == vm_id) for p in purposes)
-                return ResolvedKey(vm_id, str(method.get("controller", "")),
-                                   ed25519.Ed25519PublicKey.from_public_bytes(raw), listed)
+                return ResolvedKey(
+                    vm_id, str(method.get("controller", "")), ed25519.Ed25519PublicKey.from_public_bytes(raw), listed
+                )
         raise KeyMaterialError(vm_id, f"not listed in the document of {controller}")
 
-    def resolve_jwt_key(self, issuer_id: str, *, kid: str | None = None,
-                        jwk: Mapping[str, Any] | None = None) -> ResolvedKey:
+    def resolve_jwt_key(
+        self, issuer_id: str, *, kid: str | None = None, jwk: Mapping[str, Any] | None = None
+    ) -> ResolvedKey:
         """The issuer's key for a JWT, named by ``kid`` or given as a ``jwk`` that the issuer must list."""
         if (kid is None) == (jwk is None):
             raise KeyMaterialError("kid", "exactly one of kid and jwk identifies the signing key")
         if issuer_id.startswith("did:key:"):
-            own = _did_key_method(f"{issuer_id}#{issuer_id.removeprefix('did:key:')}", issuer_id,
-                                  issuer_id.removeprefix("did:key:"))
+            own = _did_key_method(
+                f"{issuer_id}#{issuer_id.removeprefix('did:key:')}", issuer_id, issuer_id.removeprefix("did:key:")
+            )
             if kid is not None and kid != own.id:
                 raise KeyMaterialError(kid, f"a did:key issuer has only the key {own.id}")
             if jwk is not None and public_key_from_jwk(jwk) != own.public_key:
@@ -552,8 +569,9 @@ class OfflineResolver:
         if not match:
             raise KeyMaterialError(kid or "jwk", f"not in the JWKS of {issuer_id}")
         found = match[0]
-        return ResolvedKey(str(found.get("kid", "")), issuer_id,
-                           public_key_from_jwk(found, subject=str(found.get("kid"))), True)
+        return ResolvedKey(
+            str(found.get("kid", "")), issuer_id, public_key_from_jwk(found, subject=str(found.get("kid"))), True
+        )
 
 
 def _did_key_method(vm_id: str, controller: str, fragment: str) -> ResolvedKey:

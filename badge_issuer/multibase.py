@@ -5,6 +5,7 @@ widely used codec whose algorithm is frozen (the Bitcoin alphabet never changes)
 age is not a maintenance risk. ``multiformats`` would also do it but drags in a plugin registry and
 its own varint/CID machinery for two fixed two-byte prefixes, which are simply constants here.
 """
+
 from __future__ import annotations
 
 import base58

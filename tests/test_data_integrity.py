@@ -1,4 +1,5 @@
 """eddsa-rdfc-2022 Data Integrity proofs: both published test vectors byte for byte, and every failed check."""
+
 from __future__ import annotations
 
 import copy
@@ -60,11 +61,17 @@ def test_w3c_signed_vector_verifies_but_its_issuer_does_not_control_the_key():
     checks = verify_di(_json(W3C / "signedDataInt.json"), keys.OfflineResolver())
     assert _failed(checks) == {
         "controller is issuer": "the key is controlled by 'did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2', "
-                                "the issuer is 'https://vc.example/issuers/5678'"
+        "the issuer is 'https://vc.example/issuers/5678'"
     }
-    assert [c.name for c in checks] == ["proof present", "cryptosuite supported", "proofPurpose assertionMethod",
-                                        "verification method resolvable", "controller is issuer",
-                                        "key listed under assertionMethod", "signature valid"]
+    assert [c.name for c in checks] == [
+        "proof present",
+        "cryptosuite supported",
+        "proofPurpose assertionMethod",
+        "verification method resolvable",
+        "controller is issuer",
+        "key listed under assertionMethod",
+        "signature valid",
+    ]
 
 
 # ---------------------------------------------------------------- 1EdTech OB 3.0 vector
@@ -77,9 +84,16 @@ def ob3_resolver(tmp_path) -> keys.OfflineResolver:
     path = tmp_path / "example.edu" / "issuers" / "565049.json"
     path.parent.mkdir(parents=True)
     method = {k: pair[k] for k in ("id", "type", "controller", "publicKeyMultibase")}
-    path.write_text(json.dumps({"@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
-                                "id": pair["controller"], "verificationMethod": [method],
-                                "assertionMethod": [pair["id"]]}))
+    path.write_text(
+        json.dumps(
+            {
+                "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
+                "id": pair["controller"],
+                "verificationMethod": [method],
+                "assertionMethod": [pair["id"]],
+            }
+        )
+    )
     return keys.OfflineResolver(tmp_path)
 
 
@@ -182,8 +196,10 @@ def test_impostor_key_fails_the_controller_check(issuer, credential, tmp_path):
     [
         ({"proofPurpose": "authentication"}, {"proofPurpose assertionMethod", "signature valid"}),
         ({"cryptosuite": "ecdsa-rdfc-2019"}, {"cryptosuite supported", "signature valid"}),
-        ({"verificationMethod": "did:web:nowhere.example#key-1"},
-         {"verification method resolvable", "signature valid"}),
+        (
+            {"verificationMethod": "did:web:nowhere.example#key-1"},
+            {"verification method resolvable", "signature valid"},
+        ),
         ({"proofValue": "uAAAA"}, {"signature valid"}),
     ],
 )
@@ -216,9 +232,11 @@ def _eu_micro_credential() -> dict:
     definition = definition_module.load_definition(ROOT / "examples" / "micro-credential.yaml")
     model = pytest.importorskip("badge_issuer.model")
     return model.build_credential(
-        definition, model.Recipient("learner@example.org", subject_id="did:example:learner"),
+        definition,
+        model.Recipient("learner@example.org", subject_id="did:example:learner"),
         {"id": "did:web:aurora.example", "type": ["Profile"], "name": "Aurora VET"},
-        credential_id="urn:uuid:1b0e3a2c-0000-4000-8000-000000000001", issued_at=datetime(2025, 6, 30, tzinfo=UTC),
+        credential_id="urn:uuid:1b0e3a2c-0000-4000-8000-000000000001",
+        issued_at=datetime(2025, 6, 30, tzinfo=UTC),
         score=87,
     )
 

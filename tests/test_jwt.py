@@ -1,4 +1,5 @@
 """VC-JWT (OB 3.0 section 8.2): round trips for every algorithm, strict headers, claims that must match."""
+
 from __future__ import annotations
 
 import base64
@@ -23,8 +24,14 @@ def issuers(tmp_path_factory) -> dict[str, tuple[keys.IssuerKeys, keys.OfflineRe
     root = tmp_path_factory.mktemp("jwt")
     made = {}
     for method, alg in ISSUERS:
-        issuer = keys.generate_issuer(root / f"{method}-{alg}", did=method, domain=f"{method}-{alg}.example".lower(),
-                                      path="issuers/aurora", jwt_alg=alg, profile={"name": "Aurora VET"})
+        issuer = keys.generate_issuer(
+            root / f"{method}-{alg}",
+            did=method,
+            domain=f"{method}-{alg}.example".lower(),
+            path="issuers/aurora",
+            jwt_alg=alg,
+            profile={"name": "Aurora VET"},
+        )
         if method != "key":
             keys.publish(issuer, root / "resolve")
         made[f"{method}-{alg}"] = issuer
@@ -125,16 +132,25 @@ def test_did_key_issuer_rejects_another_did_key(issuers, tmp_path):
 def test_header_members_beyond_alg_kid_typ_are_rejected(issuers, headers, reason):
     issuer, resolver = issuers["web-EdDSA"]
     document = credential(issuer)
-    token = jwt.encode(document | expected_claims(document), issuer.jwt_key, algorithm="EdDSA",
-                       headers={"typ": "JWT", "kid": issuer.jwt_kid} | headers)
+    token = jwt.encode(
+        document | expected_claims(document),
+        issuer.jwt_key,
+        algorithm="EdDSA",
+        headers={"typ": "JWT", "kid": issuer.jwt_kid} | headers,
+    )
     decoded, checks = verify_jwt(token, resolver)
     assert reason in _failed(checks)["jwt header"] and decoded is None
 
 
 @pytest.mark.parametrize(
     ("claim", "value"),
-    [("iss", "did:web:other.example"), ("jti", "urn:uuid:other"), ("nbf", 0), ("sub", "did:example:someone-else"),
-     ("exp", 4102444800)],
+    [
+        ("iss", "did:web:other.example"),
+        ("jti", "urn:uuid:other"),
+        ("nbf", 0),
+        ("sub", "did:example:someone-else"),
+        ("exp", 4102444800),
+    ],
 )
 def test_claim_that_differs_from_its_credential_field_is_rejected(issuers, claim, value):
     issuer, resolver = issuers["web-EdDSA"]
@@ -159,10 +175,19 @@ def test_exp_without_valid_until_is_rejected(issuers):
 
 def test_vc_1_1_vc_claim_is_accepted(issuers):
     issuer, resolver = issuers["key-EdDSA"]
-    vc = {"@context": ["https://www.w3.org/2018/credentials/v1"], "type": ["VerifiableCredential"],
-          "issuanceDate": "2020-01-01T00:00:00Z", "credentialSubject": {"name": "x"}}
-    payload = {"vc": vc, "iss": issuer.issuer_id, "jti": "urn:uuid:1", "sub": "did:example:s",
-               "nbf": int(datetime(2020, 1, 1, tzinfo=UTC).timestamp())}
+    vc = {
+        "@context": ["https://www.w3.org/2018/credentials/v1"],
+        "type": ["VerifiableCredential"],
+        "issuanceDate": "2020-01-01T00:00:00Z",
+        "credentialSubject": {"name": "x"},
+    }
+    payload = {
+        "vc": vc,
+        "iss": issuer.issuer_id,
+        "jti": "urn:uuid:1",
+        "sub": "did:example:s",
+        "nbf": int(datetime(2020, 1, 1, tzinfo=UTC).timestamp()),
+    }
     token = jwt.encode(payload, issuer.jwt_key, algorithm="EdDSA", headers={"typ": "JWT", "kid": issuer.jwt_kid})
     decoded, checks = verify_jwt(token, resolver)
     assert _failed(checks) == {}

@@ -1,4 +1,5 @@
 """Issuer key sets on disk: generation, permissions, public documents, rotation and offline resolution."""
+
 from __future__ import annotations
 
 import json
@@ -16,8 +17,13 @@ from badge_issuer.proofs.data_integrity import sign_di, verify_di
 from badge_issuer.proofs.jwt import sign_jwt, verify_jwt
 from tests.conftest import OB3_DATA
 
-PROFILE = {"name": "Aurora VET", "url": "https://aurora-vet.example.it", "email": "c@aurora-vet.example.it",
-           "country": "IT", "region": "Emilia-Romagna"}
+PROFILE = {
+    "name": "Aurora VET",
+    "url": "https://aurora-vet.example.it",
+    "email": "c@aurora-vet.example.it",
+    "country": "IT",
+    "region": "Emilia-Romagna",
+}
 PRIVATE_JWK_MEMBERS = {"d", "p", "q", "dp", "dq", "qi", "k", "oth"}
 
 
@@ -27,12 +33,19 @@ def credential_for(issuer: keys.IssuerKeys) -> dict:
     return document | {"issuer": issuer.issuer_profile()}
 
 
-@pytest.fixture(params=[("key", "EdDSA"), ("web", "ES256"), ("https", "RS256"), ("web", "EdDSA")],
-                ids=lambda p: f"{p[0]}-{p[1]}")
+@pytest.fixture(
+    params=[("key", "EdDSA"), ("web", "ES256"), ("https", "RS256"), ("web", "EdDSA")], ids=lambda p: f"{p[0]}-{p[1]}"
+)
 def issuer_dir(request, tmp_path) -> Path:
     method, alg = request.param
-    keys.generate_issuer(tmp_path / "issuer", did=method, domain="aurora-vet.example.it", path="issuers/aurora",
-                         jwt_alg=alg, profile=PROFILE)
+    keys.generate_issuer(
+        tmp_path / "issuer",
+        did=method,
+        domain="aurora-vet.example.it",
+        path="issuers/aurora",
+        jwt_alg=alg,
+        profile=PROFILE,
+    )
     return tmp_path / "issuer"
 
 
@@ -43,11 +56,17 @@ def test_private_keys_are_0600_and_never_in_public_files(issuer_dir):
     for pem in pem_files:
         assert stat.S_IMODE(pem.stat().st_mode) == 0o600
     assert sorted(p.name for p in issuer_dir.iterdir()) == ["issuer.json", "keys"]  # no temp file left behind
-    public_text = json.dumps([json.loads((issuer_dir / "issuer.json").read_text()), issuer.jwks(include_iss=True),
-                              issuer.controller_document()])
+    public_text = json.dumps(
+        [
+            json.loads((issuer_dir / "issuer.json").read_text()),
+            issuer.jwks(include_iss=True),
+            issuer.controller_document(),
+        ]
+    )
     for key_id, private in issuer.private_keys.items():
-        der = private.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
-                                    serialization.NoEncryption())
+        der = private.private_bytes(
+            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
         assert der.hex() not in public_text and "PRIVATE KEY" not in public_text, key_id
 
 
@@ -74,7 +93,8 @@ def test_group_readable_private_key_is_refused_naming_the_file(issuer_dir):
 def test_private_key_that_does_not_match_issuer_json_is_refused(issuer_dir):
     pem = issuer_dir / "keys" / "key-1.pem"
     other = ed25519.Ed25519PrivateKey.generate().private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     pem.write_bytes(other)
     with pytest.raises(KeyMaterialError, match="does not match the public key of key-1"):
         keys.load_issuer(issuer_dir)
@@ -104,8 +124,14 @@ def test_did_key_issuer_ids_and_documents(tmp_path):
     assert issuer.di_verification_method == f"{issuer.issuer_id}#{fingerprint}" == issuer.jwt_kid
     document = issuer.did_document()
     assert document["@context"] == ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"]
-    assert document["verificationMethod"] == [{"id": issuer.di_verification_method, "type": "Multikey",
-                                               "controller": issuer.issuer_id, "publicKeyMultibase": fingerprint}]
+    assert document["verificationMethod"] == [
+        {
+            "id": issuer.di_verification_method,
+            "type": "Multikey",
+            "controller": issuer.issuer_id,
+            "publicKeyMultibase": fingerprint,
+        }
+    ]
     assert document["assertionMethod"] == [issuer.di_verification_method]
 
 
@@ -114,8 +140,9 @@ def test_did_web_and_https_verification_method_ids(tmp_path):
     assert web.issuer_id == "did:web:aurora-vet.example.it"
     assert web.di_verification_method == "did:web:aurora-vet.example.it#key-1"
     assert web.jwt_kid == "did:web:aurora-vet.example.it#key-2"
-    https = keys.generate_issuer(tmp_path / "h", did="https", domain="aurora-vet.example.it",
-                                 path="/issuers/aurora/", profile=PROFILE)
+    https = keys.generate_issuer(
+        tmp_path / "h", did="https", domain="aurora-vet.example.it", path="/issuers/aurora/", profile=PROFILE
+    )
     assert https.issuer_id == "https://aurora-vet.example.it/issuers/aurora"
     controller = https.controller_document()
     assert controller["id"] == https.issuer_id
@@ -156,7 +183,10 @@ def test_generate_refuses_to_overwrite_an_issuer(tmp_path):
 def test_issuer_profile_has_the_awarding_body_fields(tmp_path):
     issuer = keys.generate_issuer(tmp_path, did="key", profile=PROFILE)
     assert keys.load_issuer(tmp_path).issuer_profile() == {
-        "id": issuer.issuer_id, "type": ["Profile"], "name": "Aurora VET", "url": "https://aurora-vet.example.it",
+        "id": issuer.issuer_id,
+        "type": ["Profile"],
+        "name": "Aurora VET",
+        "url": "https://aurora-vet.example.it",
         "email": "c@aurora-vet.example.it",
         "address": {"type": ["Address"], "addressCountryCode": "IT", "addressRegion": "Emilia-Romagna"},
     }
@@ -176,10 +206,14 @@ def test_rotation_keeps_old_credentials_verifiable(tmp_path):
     assert sorted(p.name for p in (directory / "keys").iterdir()) == ["key-3.pem", "key-4.pem"]
     reloaded = keys.load_issuer(directory)
     assert reloaded.di_verification_method == "did:web:aurora-vet.example.it#key-3"
-    assert reloaded.did_document()["assertionMethod"] == ["did:web:aurora-vet.example.it#key-1",
-                                                          "did:web:aurora-vet.example.it#key-3"]
-    assert [k["kid"] for k in reloaded.jwks()["keys"]] == ["did:web:aurora-vet.example.it#key-2",
-                                                           "did:web:aurora-vet.example.it#key-4"]
+    assert reloaded.did_document()["assertionMethod"] == [
+        "did:web:aurora-vet.example.it#key-1",
+        "did:web:aurora-vet.example.it#key-3",
+    ]
+    assert [k["kid"] for k in reloaded.jwks()["keys"]] == [
+        "did:web:aurora-vet.example.it#key-2",
+        "did:web:aurora-vet.example.it#key-4",
+    ]
 
     resolver = keys.OfflineResolver(resolve)
     assert all(c.passed for c in verify_di(old_di, resolver)), verify_di(old_di, resolver)
@@ -200,14 +234,25 @@ def test_did_key_cannot_rotate(tmp_path):
 @pytest.fixture
 def published(tmp_path) -> tuple[keys.IssuerKeys, keys.IssuerKeys, Path]:
     resolve = tmp_path / "resolve"
-    web = keys.generate_issuer(tmp_path / "w", did="web", domain="aurora-vet.example.it", path="vet",
-                               jwt_alg="ES256", profile=PROFILE)
-    https = keys.generate_issuer(tmp_path / "h", did="https", domain="aurora-vet.example.it",
-                                 path="issuers/aurora", jwt_alg="RS256", profile=PROFILE)
-    assert keys.publish(web, resolve) == (resolve / "aurora-vet.example.it/vet/did.json",
-                                          resolve / "aurora-vet.example.it/vet/jwks.json")
-    assert keys.publish(https, resolve) == (resolve / "aurora-vet.example.it/issuers/aurora.json",
-                                            resolve / "aurora-vet.example.it/issuers/aurora.jwks.json")
+    web = keys.generate_issuer(
+        tmp_path / "w", did="web", domain="aurora-vet.example.it", path="vet", jwt_alg="ES256", profile=PROFILE
+    )
+    https = keys.generate_issuer(
+        tmp_path / "h",
+        did="https",
+        domain="aurora-vet.example.it",
+        path="issuers/aurora",
+        jwt_alg="RS256",
+        profile=PROFILE,
+    )
+    assert keys.publish(web, resolve) == (
+        resolve / "aurora-vet.example.it/vet/did.json",
+        resolve / "aurora-vet.example.it/vet/jwks.json",
+    )
+    assert keys.publish(https, resolve) == (
+        resolve / "aurora-vet.example.it/issuers/aurora.json",
+        resolve / "aurora-vet.example.it/issuers/aurora.jwks.json",
+    )
     return web, https, resolve
 
 

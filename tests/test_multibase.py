@@ -1,4 +1,5 @@
 """Multibase base58btc and Ed25519 Multikey encodings, against the published test vector keys."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """Proof formats: Data Integrity (eddsa-rdfc-2022) and VC-JWT, with one result type for checks."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

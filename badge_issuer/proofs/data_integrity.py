@@ -4,6 +4,7 @@ hashData = SHA-256(RDFC(proof config)) || SHA-256(RDFC(document without proof));
 the proof without ``proofValue`` plus the document's ``@context``. ``proof`` is always emitted as an
 array (the OB 3.0 JSON schema requires it); a single object is accepted when verifying.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -109,8 +110,11 @@ def _verify_one(document: dict[str, Any], proof: Any, resolver: KeyResolver) -> 
         f"type {proof.get('type')!r} / cryptosuite {proof.get('cryptosuite')!r}; "
         f"only {PROOF_TYPE} with {CRYPTOSUITE} is supported",
     )
-    check("proofPurpose assertionMethod", proof.get("proofPurpose") == PURPOSE,
-          f"proofPurpose is {proof.get('proofPurpose')!r}; a credential proof must be {PURPOSE}")
+    check(
+        "proofPurpose assertionMethod",
+        proof.get("proofPurpose") == PURPOSE,
+        f"proofPurpose is {proof.get('proofPurpose')!r}; a credential proof must be {PURPOSE}",
+    )
     vm_id = proof.get("verificationMethod")
     resolved = None
     try:
@@ -123,10 +127,16 @@ def _verify_one(document: dict[str, Any], proof: Any, resolver: KeyResolver) -> 
         check("verification method resolvable", True, "")
     issuer_id = _issuer_id(document)
     if resolved is not None:
-        check("controller is issuer", resolved.controller == issuer_id,
-              f"the key is controlled by {resolved.controller!r}, the issuer is {issuer_id!r}")
-        check("key listed under assertionMethod", resolved.assertion_method,
-              f"{vm_id} is not listed under assertionMethod of {resolved.controller}")
+        check(
+            "controller is issuer",
+            resolved.controller == issuer_id,
+            f"the key is controlled by {resolved.controller!r}, the issuer is {issuer_id!r}",
+        )
+        check(
+            "key listed under assertionMethod",
+            resolved.assertion_method,
+            f"{vm_id} is not listed under assertionMethod of {resolved.controller}",
+        )
     if suite_ok and resolved is not None:
         check("signature valid", *_signature(document, proof, resolved.public_key))
     else:

@@ -5,6 +5,7 @@ jti (credential id), nbf (validFrom), sub (credentialSubject.id) and exp (validU
 The header holds only alg, kid (or jwk) and typ "JWT"; anything else is rejected on verify,
 because an unexpected header (crit, x5u, jku, ...) could change how a verifier finds the key.
 """
+
 from __future__ import annotations
 
 import json
@@ -60,9 +61,7 @@ def expected_claims(credential: Mapping[str, Any]) -> dict[str, Any]:
     return claims
 
 
-def sign_jwt(
-    document: Mapping[str, Any], key: PrivateKey, kid: str | None, *, embed_jwk: bool = False
-) -> str:
+def sign_jwt(document: Mapping[str, Any], key: PrivateKey, kid: str | None, *, embed_jwk: bool = False) -> str:
     """Compact JWS of ``document`` (which may already carry a Data Integrity proof).
 
     The header names the key by ``kid`` (a verification method id of the issuer), or, with
@@ -72,8 +71,10 @@ def sign_jwt(
     if not isinstance(_issuer_id(document), str):
         raise SigningError("issuer.id", "VC-JWT needs the issuer id for the iss claim")
     if not isinstance(_subject_id(document), str) or not _subject_id(document):
-        raise SigningError("credentialSubject.id", "VC-JWT needs a subject id for the sub claim; "
-                                                   "issue with a subject id or use the Data Integrity format")
+        raise SigningError(
+            "credentialSubject.id",
+            "VC-JWT needs a subject id for the sub claim; issue with a subject id or use the Data Integrity format",
+        )
     if not isinstance(document.get("validFrom"), str):
         raise SigningError("validFrom", "VC-JWT needs validFrom for the nbf claim")
     clash = [c for c in CLAIMS if c in document]
@@ -125,10 +126,20 @@ def verify_jwt(token: str, resolver: KeyResolver) -> tuple[dict[str, Any] | None
         alg = alg_for_key(key.public_key)
         if header.get("alg") != alg:
             raise jwt.InvalidAlgorithmError(f"header alg {header.get('alg')!r} does not match the {alg} key")
-        payload = jwt.decode(token, key.public_key, algorithms=[alg],
-                             options={"verify_exp": False, "verify_nbf": False, "verify_iat": False,
-                                      "verify_aud": False, "verify_iss": False, "verify_sub": False,
-                                      "verify_jti": False})
+        payload = jwt.decode(
+            token,
+            key.public_key,
+            algorithms=[alg],
+            options={
+                "verify_exp": False,
+                "verify_nbf": False,
+                "verify_iat": False,
+                "verify_aud": False,
+                "verify_iss": False,
+                "verify_sub": False,
+                "verify_jti": False,
+            },
+        )
     except (jwt.PyJWTError, MicrovetError) as exc:
         checks.append(Check("signature valid", False, f"{exc}"))
         return None, checks
@@ -161,8 +172,9 @@ def _from_vc_claim(payload: Mapping[str, Any]) -> dict[str, Any]:
 def _header_check(header: Mapping[str, Any]) -> Check:
     extra = sorted(set(header) - _HEADER_MEMBERS)
     if extra:
-        return Check("jwt header", False,
-                     f"unexpected header member {extra[0]!r}; only alg, kid|jwk and typ are allowed")
+        return Check(
+            "jwt header", False, f"unexpected header member {extra[0]!r}; only alg, kid|jwk and typ are allowed"
+        )
     if header.get("typ") != "JWT":
         return Check("jwt header", False, f"typ is {header.get('typ')!r}, must be 'JWT'")
     if header.get("alg") not in JWT_ALGS:
@@ -181,7 +193,9 @@ def _claims_check(payload: Mapping[str, Any], credential: Mapping[str, Any]) -> 
         return Check("jwt claims match credential", False, str(exc))
     for claim in CLAIMS:
         if payload.get(claim) != expected.get(claim):
-            return Check("jwt claims match credential", False,
-                         f"claim {claim}={payload.get(claim)!r} but the credential says {expected.get(claim)!r}")
+            return Check(
+                "jwt claims match credential",
+                False,
+                f"claim {claim}={payload.get(claim)!r} but the credential says {expected.get(claim)!r}",
+            )
     return Check("jwt claims match credential", True)
-
