@@ -3,6 +3,7 @@
 Imports of platform code are lazy and every helper has a fallback, so the blocks work in the
 XBlock workbench, under ToyRuntime in unit tests and in the LMS/CMS alike (docs/upper-floor.md).
 """
+
 from __future__ import annotations
 
 from typing import Any, NamedTuple

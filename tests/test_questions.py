@@ -124,7 +124,10 @@ def test_text_pattern_must_match_the_whole_answer(kinds, answer, earned):
 
 
 def test_pattern_case_rule_applies():
-    body = '<question id="q" type="text" match="regex" case="{}"><prompt>P</prompt><outcome ref="lo"/><answer>eqf</answer></question>'
+    body = (
+        '<question id="q" type="text" match="regex" case="{}"><prompt>P</prompt><outcome ref="lo"/>'
+        "<answer>eqf</answer></question>"
+    )
     assert Q.score(parse(one_question(body.format("insensitive"))), {"q": "EQF"}).earned == 1
     assert Q.score(parse(one_question(body.format("sensitive"))), {"q": "EQF"}).earned == 0
 
@@ -211,8 +214,11 @@ def test_normalise_answers_is_idempotent(kinds):
     [
         (single().replace('correct="false"', 'correct="true"'), "question[q]/choice", "exactly one correct"),
         (single().replace('correct="true"', 'correct="false"'), "question[q]/choice", "exactly one correct"),
-        (single().replace('<outcome ref="lo"/><choice', '<outcome ref="other"/><choice'), "question[q]/outcome[other]",
-         "not declared"),
+        (
+            single().replace('<outcome ref="lo"/><choice', '<outcome ref="other"/><choice'),
+            "question[q]/outcome[other]",
+            "not declared",
+        ),
         (single().replace('<outcome ref="lo" threshold="70"/>', ""), "outcome", "at least one outcome"),
         (single() + '<outcome ref="unused"/>', "outcome[unused]", "no question"),
         (single(attrs='points="0"'), "question[q]/@points", "number from"),
@@ -229,21 +235,56 @@ def test_normalise_answers_is_idempotent(kinds):
         (single().replace('id="q"', 'id="has space"'), "question/@id", "letters"),
         (single().replace('type="single"', 'type="essay"'), "question[q]/@type", "one of"),
         (single() + single().replace('<outcome ref="lo" threshold="70"/>', ""), "question[q]", "used twice"),
-        (one_question('<question id="q" type="numeric"><prompt>P</prompt><outcome ref="lo"/></question>'),
-         "question[q]/@answer", "required"),
-        (one_question('<question id="q" type="numeric" answer="1" tolerance="-1"><prompt>P</prompt>'
-                      '<outcome ref="lo"/></question>'), "question[q]/@tolerance", "number from"),
-        (one_question('<question id="q" type="numeric" answer="1" tolerance="150%"><prompt>P</prompt>'
-                      '<outcome ref="lo"/></question>'), "question[q]/@tolerance", "number from"),
-        (one_question('<question id="q" type="text"><prompt>P</prompt><outcome ref="lo"/></question>'),
-         "question[q]/answer", "at least one"),
-        (one_question('<question id="q" type="text" match="fuzzy"><prompt>P</prompt><outcome ref="lo"/>'
-                      "<answer>x</answer></question>"), "question[q]/@match", "one of"),
-        (one_question('<question id="q" type="text" match="regex"><prompt>P</prompt><outcome ref="lo"/>'
-                      "<answer>(unclosed</answer></question>"), "question[q]/answer[1]", "not a valid"),
-        (one_question('<question id="q" type="text" match="regex"><prompt>P</prompt><outcome ref="lo"/>'
-                      f"<answer>{'a' * (Q.MAX_PATTERN + 1)}</answer></question>"), "question[q]/answer[1]",
-         "longer than"),
+        (
+            one_question('<question id="q" type="numeric"><prompt>P</prompt><outcome ref="lo"/></question>'),
+            "question[q]/@answer",
+            "required",
+        ),
+        (
+            one_question(
+                '<question id="q" type="numeric" answer="1" tolerance="-1"><prompt>P</prompt>'
+                '<outcome ref="lo"/></question>'
+            ),
+            "question[q]/@tolerance",
+            "number from",
+        ),
+        (
+            one_question(
+                '<question id="q" type="numeric" answer="1" tolerance="150%"><prompt>P</prompt>'
+                '<outcome ref="lo"/></question>'
+            ),
+            "question[q]/@tolerance",
+            "number from",
+        ),
+        (
+            one_question('<question id="q" type="text"><prompt>P</prompt><outcome ref="lo"/></question>'),
+            "question[q]/answer",
+            "at least one",
+        ),
+        (
+            one_question(
+                '<question id="q" type="text" match="fuzzy"><prompt>P</prompt><outcome ref="lo"/>'
+                "<answer>x</answer></question>"
+            ),
+            "question[q]/@match",
+            "one of",
+        ),
+        (
+            one_question(
+                '<question id="q" type="text" match="regex"><prompt>P</prompt><outcome ref="lo"/>'
+                "<answer>(unclosed</answer></question>"
+            ),
+            "question[q]/answer[1]",
+            "not a valid",
+        ),
+        (
+            one_question(
+                '<question id="q" type="text" match="regex"><prompt>P</prompt><outcome ref="lo"/>'
+                f"<answer>{'a' * (Q.MAX_PATTERN + 1)}</answer></question>"
+            ),
+            "question[q]/answer[1]",
+            "longer than",
+        ),
         ('<question id="q"/><essay/>', "essay", "unknown element"),
     ],
 )

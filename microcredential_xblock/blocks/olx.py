@@ -5,6 +5,7 @@ attributes. Every error is an ``OlxError`` whose subject is a readable path such
 ``question[q2]/@tolerance`` and whose message can be translated later (``msgid`` + ``params``),
 because this module is used where no i18n service exists (import/export, unit tests).
 """
+
 from __future__ import annotations
 
 import math
@@ -134,8 +135,10 @@ def number(value: object, subject: str, *, low: float, high: float, integer: boo
     except (TypeError, ValueError):
         result = math.nan
     if not math.isfinite(result) or not low <= result <= high:
-        msgid = gettext_noop("must be a whole number from %(low)s to %(high)s") if integer else gettext_noop(
-            "must be a number from %(low)s to %(high)s"
+        msgid = (
+            gettext_noop("must be a whole number from %(low)s to %(high)s")
+            if integer
+            else gettext_noop("must be a number from %(low)s to %(high)s")
         )
         raise OlxError(subject, msgid, low=format_number(low), high=format_number(high))
     return result

@@ -16,6 +16,7 @@ Choices made where the brief left room (documented in docs/assessment-olx.md):
 - An outcome is validated when the points earned on the questions tagged with it reach its
   threshold (percent of the points possible on those questions).
 """
+
 from __future__ import annotations
 
 import math
@@ -153,6 +154,7 @@ class ScoreResult:
 
 # ------------------------------------------------------------------------------------------- validation
 
+
 def _subject(question: Question) -> str:
     return f"question[{question.id}]"
 
@@ -214,8 +216,9 @@ def _check_pattern(pattern: str, subject: str) -> None:
     try:
         re.compile(pattern)
     except re.error as exc:
-        raise OlxError(subject, gettext_noop("pattern is not a valid regular expression: %(detail)s"),
-                       detail=str(exc)) from None
+        raise OlxError(
+            subject, gettext_noop("pattern is not a valid regular expression: %(detail)s"), detail=str(exc)
+        ) from None
 
 
 def _validate_question(question: Question, outcome_ids: set[str]) -> None:
@@ -258,14 +261,16 @@ def _validate_choices(question: Question, subject: str) -> None:
         if ids.count(choice.id) > 1:
             raise OlxError(f"{subject}/choice[{choice.id}]", gettext_noop("choice id is used twice"))
         if not choice.text or len(choice.text) > MAX_TEXT:
-            raise OlxError(f"{subject}/choice[{choice.id}]", gettext_noop("must have 1 to %(limit)d characters"),
-                           limit=MAX_TEXT)
+            raise OlxError(
+                f"{subject}/choice[{choice.id}]", gettext_noop("must have 1 to %(limit)d characters"), limit=MAX_TEXT
+            )
     right = sum(c.correct for c in question.choices)
     if question.kind == "single" and right != 1:
         raise OlxError(f"{subject}/choice", gettext_noop("a single-choice question needs exactly one correct choice"))
     if question.kind == "multiple" and right < 1:
-        raise OlxError(f"{subject}/choice",
-                       gettext_noop("a multiple-choice question needs at least one correct choice"))
+        raise OlxError(
+            f"{subject}/choice", gettext_noop("a multiple-choice question needs at least one correct choice")
+        )
 
 
 def validate(assessment: Assessment) -> Assessment:
@@ -294,6 +299,7 @@ def validate(assessment: Assessment) -> Assessment:
 
 
 # ---------------------------------------------------------------------------------------------- answers
+
 
 def normalise_text(text: str, case_sensitive: bool) -> str:
     """NFC, trimmed, single spaces; case-folded unless the author asked for exact case."""
@@ -336,8 +342,9 @@ def _normalise_answer(question: Question, value: Any) -> Any:
     if not isinstance(value, str):
         raise AnswerError(subject, gettext_noop("enter a text answer"))
     if len(value) > MAX_TEXT_ANSWER:
-        raise AnswerError(subject, gettext_noop("the answer is longer than %(limit)d characters"),
-                          limit=MAX_TEXT_ANSWER)
+        raise AnswerError(
+            subject, gettext_noop("the answer is longer than %(limit)d characters"), limit=MAX_TEXT_ANSWER
+        )
     return value
 
 
@@ -355,6 +362,7 @@ def normalise_answers(assessment: Assessment, answers: Any) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------------------------- scoring
+
 
 def _choice_fraction(question: Question, picked: set[str]) -> float:
     right = {c.id for c in question.choices if c.correct}
@@ -404,15 +412,16 @@ def score(assessment: Assessment, answers: Any) -> ScoreResult:
     outcomes = []
     for outcome in assessment.outcomes:
         tagged = [r for r, q in zip(results, assessment.questions, strict=True) if outcome.id in q.outcomes]
-        outcomes.append(OutcomeResult(
-            outcome.id, sum(r.earned for r in tagged), sum(r.possible for r in tagged), outcome.threshold
-        ))
+        outcomes.append(
+            OutcomeResult(outcome.id, sum(r.earned for r in tagged), sum(r.possible for r in tagged), outcome.threshold)
+        )
     return ScoreResult(
         sum(r.earned for r in results), sum(r.possible for r in results), tuple(results), tuple(outcomes)
     )
 
 
 # --------------------------------------------------------------------------------------- dict (storage)
+
 
 def to_dict(assessment: Assessment) -> dict[str, Any]:
     """JSON-serialisable form stored in the block's content field (inverse of ``from_dict``)."""
@@ -424,13 +433,15 @@ def from_dict(data: Mapping[str, Any]) -> Assessment:
     try:
         outcomes = tuple(Outcome(**o) for o in data["outcomes"])
         questions = tuple(
-            Question(**{
-                **q,
-                "outcomes": tuple(q["outcomes"]),
-                "choices": tuple(Choice(**c) for c in q.get("choices", ())),
-                "accepted": tuple(q.get("accepted", ())),
-                "hints": tuple(q.get("hints", ())),
-            })
+            Question(
+                **{
+                    **q,
+                    "outcomes": tuple(q["outcomes"]),
+                    "choices": tuple(Choice(**c) for c in q.get("choices", ())),
+                    "accepted": tuple(q.get("accepted", ())),
+                    "hints": tuple(q.get("hints", ())),
+                }
+            )
             for q in data["questions"]
         )
     except (KeyError, TypeError) as exc:
@@ -462,8 +473,9 @@ def _parse_choice(element: etree._Element, subject: str) -> Choice:
         raise OlxError(f"{here}/feedback", gettext_noop("at most one per choice"))
     if any((child.tail or "").strip() for child in element):
         raise OlxError(here, gettext_noop("write the choice text before its feedback"))
-    return Choice(choice_id, leading_text(element), bool_attr(element, "correct", here, False),
-                  feedback[0] if feedback else "")
+    return Choice(
+        choice_id, leading_text(element), bool_attr(element, "correct", here, False), feedback[0] if feedback else ""
+    )
 
 
 def _parse_tolerance(element: etree._Element, subject: str) -> tuple[float, bool]:
@@ -477,8 +489,12 @@ def _parse_question(element: etree._Element) -> Question:
     question_id = id_attr(element, "id", "question")
     subject = f"question[{question_id}]"
     kind = choice_attr(element, "type", subject, {k: k for k in KINDS}, "single")
-    check_element(element, subject, ("id", "type", "points", *_KIND_ATTRIBUTES[kind]),
-                  ("prompt", "outcome", "feedback", "hint", *_KIND_CHILDREN[kind]))
+    check_element(
+        element,
+        subject,
+        ("id", "type", "points", *_KIND_ATTRIBUTES[kind]),
+        ("prompt", "outcome", "feedback", "hint", *_KIND_CHILDREN[kind]),
+    )
     prompts = element.findall("prompt")
     if len(prompts) != 1:
         raise OlxError(f"{subject}/prompt", gettext_noop("exactly one prompt is required"))
@@ -535,8 +551,11 @@ def parse_children(root: etree._Element) -> Assessment:
     for element in root.findall("outcome"):
         check_element(element, "outcome", ("ref", "threshold"))
         ref = id_attr(element, "ref", "outcome")
-        outcomes.append(Outcome(ref, number_attr(element, "threshold", f"outcome[{ref}]", DEFAULT_THRESHOLD,
-                                                 low=_EPSILON, high=100)))
+        outcomes.append(
+            Outcome(
+                ref, number_attr(element, "threshold", f"outcome[{ref}]", DEFAULT_THRESHOLD, low=_EPSILON, high=100)
+            )
+        )
     return validate(Assessment(tuple(outcomes), tuple(_parse_question(q) for q in root.findall("question"))))
 
 
@@ -567,8 +586,9 @@ def add_children(root: etree._Element, assessment: Assessment) -> None:
         for ref in question.outcomes:
             sub_element(element, "outcome", ref=ref)
         for choice in question.choices:
-            node = sub_element(element, "choice", choice.text, id=choice.id,
-                               correct="true" if choice.correct else "false")
+            node = sub_element(
+                element, "choice", choice.text, id=choice.id, correct="true" if choice.correct else "false"
+            )
             if choice.feedback:
                 sub_element(node, "feedback", choice.feedback)
         for accepted in question.accepted:
