@@ -74,9 +74,6 @@ def issue_credential(
 ) -> IssuedCredential:
     """Build, check and sign an OB 3.0 micro-credential. Raises a MicrovetError naming the field at fault."""
     chosen = check_formats(formats)
-    if "jwt" in chosen and not recipient.subject_id:
-        # VC-JWT needs sub = credentialSubject.id: give the learner a fresh urn:uuid subject id.
-        recipient = Recipient(email=recipient.email, subject_id=f"urn:uuid:{uuid.uuid4()}", name=recipient.name)
     issued_at = (issued_at or datetime.now(UTC)).replace(microsecond=0)
     unsigned = build_credential(
         definition, recipient, issuer.issuer_profile(),

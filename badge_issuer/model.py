@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import secrets
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from .contexts import CREDENTIAL_CONTEXTS
@@ -67,7 +69,15 @@ def verify_recipient(credential: Mapping[str, Any], email: str) -> bool:
 
 
 def achievement_of(definition: Definition) -> dict[str, Any]:
-    """The OB 3.0 Achievement for a definition: the same for every award, so it can be endorsed."""
+    """The OB 3.0 Achievement for a definition: the same for every award, so it can be endorsed.
+
+    Built once per definition (a fresh copy each call, so callers may change theirs).
+    """
+    return json.loads(_achievement_json(definition))
+
+
+@lru_cache(maxsize=256)
+def _achievement_json(definition: Definition) -> str:
     assessment = ASSESSMENT_TYPES[definition.assessment_type]
     participation = PARTICIPATION_FORMS[definition.participation]
     eqf = eqf_level(definition.eqf_level)
@@ -104,7 +114,7 @@ def achievement_of(definition: Definition) -> dict[str, Any]:
         supervision = SUPERVISION[definition.supervision]
         achievement["idVerification"] = supervision.iri
         achievement["idVerificationLabel"] = supervision.label
-    return prune(achievement)
+    return json.dumps(prune(achievement), ensure_ascii=False)
 
 
 def build_credential(
@@ -151,7 +161,10 @@ def build_credential(
         "credentialSchema": [{"id": ACHIEVEMENT_SCHEMA_URL, "type": "1EdTechJsonSchemaValidator2019"}],
         "credentialStatus": statuses[0] if statuses else None,
     }
-    return prune(credential)
+    credential = prune(credential)
+    # The achievement is pruned already (and the largest part): put it in after pruning the rest.
+    credential["credentialSubject"]["achievement"] = achievement_of(definition)
+    return credential
 
 
 def _issuer(definition: Definition, profile: Mapping[str, Any], issuer_id: str) -> dict[str, Any]:
@@ -191,10 +204,13 @@ def _subject(definition: Definition, recipient: Recipient, score: float | None,
         "id": recipient.subject_id or f"urn:uuid:{uuid.uuid4()}",
         "type": ["AchievementSubject"],
         "identifier": identifiers,
-        "achievement": achievement_of(definition),
+        "achievement": _ACHIEVEMENT_PLACEHOLDER,
         "result": [_result(definition, score)] if score is not None else None,
         "creditsEarned": definition.ects,
     }
+
+
+_ACHIEVEMENT_PLACEHOLDER = "achievement"  # keeps the key's place in the subject; replaced after pruning
 
 
 def _result(definition: Definition, score: float) -> dict[str, Any]:
