@@ -126,31 +126,34 @@ def bool_attr(element: etree._Element, name: str, subject: str, default: bool) -
     return choice_attr(element, name, subject, BOOLEANS, "true" if default else "false")
 
 
-def number(value: object, subject: str, *, low: float, high: float, integer: bool = False) -> float:
-    """A finite number within [low, high] from a string or a JSON number (never a bool)."""
+def number(
+    value: object, subject: str, *, low: float, high: float, integer: bool = False, above: bool = False
+) -> float:
+    """A finite number in [low, high] (or (low, high] when ``above``) from a string or a JSON number, never a bool."""
     if isinstance(value, bool):
         value = None
     try:
         result = float(value) if not integer else int(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         result = math.nan
-    if not math.isfinite(result) or not low <= result <= high:
-        msgid = (
-            gettext_noop("must be a whole number from %(low)s to %(high)s")
-            if integer
-            else gettext_noop("must be a number from %(low)s to %(high)s")
-        )
+    if not math.isfinite(result) or not low <= result <= high or (above and result == low):
+        if above:
+            msgid = gettext_noop("must be a number greater than %(low)s and at most %(high)s")
+        elif integer:
+            msgid = gettext_noop("must be a whole number from %(low)s to %(high)s")
+        else:
+            msgid = gettext_noop("must be a number from %(low)s to %(high)s")
         raise OlxError(subject, msgid, low=format_number(low), high=format_number(high))
     return result
 
 
 def number_attr(
-    element: etree._Element, name: str, subject: str, default: float, *, low: float, high: float, integer=False
+    element: etree._Element, name: str, subject: str, default: float, *, low: float, high: float, above=False
 ) -> float:
     value = element.get(name)
     if value is None:
         return default
-    return number(value.strip(), f"{subject}/@{name}", low=low, high=high, integer=integer)
+    return number(value.strip(), f"{subject}/@{name}", low=low, high=high, above=above)
 
 
 def format_number(value: float) -> str:

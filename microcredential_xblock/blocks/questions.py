@@ -227,7 +227,7 @@ def _validate_question(question: Question, outcome_ids: set[str]) -> None:
         raise OlxError(f"{subject}/@type", gettext_noop("must be one of: %(values)s"), values=", ".join(KINDS))
     if not question.prompt or len(question.prompt) > MAX_TEXT:
         raise OlxError(f"{subject}/prompt", gettext_noop("must have 1 to %(limit)d characters"), limit=MAX_TEXT)
-    number(question.points, f"{subject}/@points", low=_EPSILON, high=MAX_POINTS)
+    number(question.points, f"{subject}/@points", low=0, high=MAX_POINTS, above=True)
     if not question.outcomes:
         raise OlxError(subject, gettext_noop("must be tagged with at least one outcome"))
     for ref in question.outcomes:
@@ -284,7 +284,7 @@ def validate(assessment: Assessment) -> Assessment:
         if outcome.id in outcome_ids:
             raise OlxError(f"outcome[{outcome.id}]", gettext_noop("outcome is declared twice"))
         outcome_ids.add(outcome.id)
-        number(outcome.threshold, f"outcome[{outcome.id}]/@threshold", low=_EPSILON, high=100)
+        number(outcome.threshold, f"outcome[{outcome.id}]/@threshold", low=0, high=100, above=True)
     seen: set[str] = set()
     for question in assessment.questions:
         if question.id in seen:
@@ -531,7 +531,7 @@ def _parse_question(element: etree._Element) -> Question:
         kind=kind,
         prompt=plain_text(prompts[0], f"{subject}/prompt"),
         outcomes=tuple(outcomes),
-        points=number_attr(element, "points", subject, 1.0, low=_EPSILON, high=MAX_POINTS),
+        points=number_attr(element, "points", subject, 1.0, low=0, high=MAX_POINTS, above=True),
         feedback_correct=general.get("correct", ""),
         feedback_incorrect=general.get("incorrect", ""),
         hints=tuple(plain_text(h, f"{subject}/hint") for h in element.findall("hint")),
@@ -553,7 +553,8 @@ def parse_children(root: etree._Element) -> Assessment:
         ref = id_attr(element, "ref", "outcome")
         outcomes.append(
             Outcome(
-                ref, number_attr(element, "threshold", f"outcome[{ref}]", DEFAULT_THRESHOLD, low=_EPSILON, high=100)
+                ref,
+                number_attr(element, "threshold", f"outcome[{ref}]", DEFAULT_THRESHOLD, low=0, high=100, above=True),
             )
         )
     return validate(Assessment(tuple(outcomes), tuple(_parse_question(q) for q in root.findall("question"))))
