@@ -34,6 +34,7 @@ setup(
         "lxml>=5.0",
         "PyYAML>=6.0",
         "pypng>=0.20220715",
+        "base58>=2.1",
     ],
     extras_require={
         "openedx": ["openedx-events>=11", "openedx-filters>=3", "celery>=5.3", "edx-opaque-keys>=2.5"],

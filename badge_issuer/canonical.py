@@ -5,8 +5,8 @@ can never make the two disagree. Two caches make it about 3x faster than plain p
 reuse the result of processing a JSON-LD *context*, never anything derived from a document:
 
 1. pyld keeps resolved and processed contexts process-wide only when the document loader tags a
-   document ``"static"`` (the jsonld.js convention). Our contexts are files inside the package,
-   immutable while the process lives, so the tag is exact.
+   document ``"static"`` (the jsonld.js convention); :func:`contexts.document_loader` does, since
+   our contexts are files inside the package, immutable while the process lives.
 2. pyld caches a processed context by the id of the active context it was applied to, but a
    *type-scoped* context (every OB 3.0 class has one, with ``@propagate: false``) is applied to a
    fresh clone with a fresh id each time, so it is reprocessed for every node of every credential.
@@ -27,7 +27,7 @@ from typing import Any
 
 from pyld import jsonld
 
-from .contexts import _pyld_reason, document_loader, jsonld_options
+from .contexts import _pyld_reason, jsonld_options
 from .errors import SafeModeError
 
 _MEMO_SIZE = 1024
@@ -73,23 +73,13 @@ class CachingProcessor(jsonld.JsonLdProcessor):
         return result
 
 
-def static_document_loader(url: str, options: dict | None = None) -> dict[str, Any]:
-    """The strict offline loader, marking bundled (immutable) contexts as cacheable by pyld."""
-    return document_loader(url, options) | {"tag": "static"}
-
-
-def cached_jsonld_options(**extra: Any) -> dict[str, Any]:
-    """:func:`contexts.jsonld_options` with the static-tagging loader (use with :class:`CachingProcessor`)."""
-    return jsonld_options(documentLoader=static_document_loader, **extra)
-
-
 def canonize(document: dict[str, Any], *, cached: bool = True) -> str:
     """RDFC-1.0 canonical N-Quads of a JSON-LD document; ``cached=False`` runs plain pyld (for tests)."""
     try:
         if not cached:
             options = jsonld_options(algorithm="URDNA2015", format="application/n-quads")
             return jsonld.normalize(copy.deepcopy(document), options)
-        options = cached_jsonld_options(algorithm="URDNA2015", format="application/n-quads")
+        options = jsonld_options(algorithm="URDNA2015", format="application/n-quads")
         return CachingProcessor().normalize(copy.deepcopy(document), options)
     except jsonld.JsonLdError as exc:
         raise SafeModeError("@context", _pyld_reason(exc)) from exc

@@ -50,8 +50,12 @@ def bundled_context(url: str) -> dict[str, Any]:
 
 
 def document_loader(url: str, options: dict | None = None) -> dict[str, Any]:
-    """pyld document loader that serves bundled contexts only (strict, offline)."""
-    return {"contextUrl": None, "documentUrl": url, "document": bundled_context(url)}
+    """pyld document loader that serves bundled contexts only (strict, offline).
+
+    The ``static`` tag (the jsonld.js convention) lets pyld keep processed contexts for the life of
+    the process: the files are inside the package and never change while it runs.
+    """
+    return {"contextUrl": None, "documentUrl": url, "document": bundled_context(url), "tag": "static"}
 
 
 def jsonld_options(**extra: Any) -> dict[str, Any]:
@@ -146,15 +150,18 @@ def _check_safe_mode_uncached(document: dict[str, Any]) -> None:
     contexts = document.get("@context")
     if contexts is None:
         raise SafeModeError("@context", "missing; every credential must name its JSON-LD contexts")
+    from .canonical import CachingProcessor  # noqa: PLC0415 - canonical builds on this module
+
+    processor = CachingProcessor()
     try:
-        expanded = jsonld.expand(copy.deepcopy(document), jsonld_options())
+        expanded = processor.expand(copy.deepcopy(document), jsonld_options())
     except jsonld.JsonLdError as exc:
         raise SafeModeError("@context", _pyld_reason(exc)) from exc
     try:
         _check_absolute_iris(expanded)
     except _RelativeIri as relative:
         raise SafeModeError(_path_of(document, relative.iri), f"relative IRI {relative.iri!r}; use an absolute IRI")
-    compacted = jsonld.compact(expanded, {"@context": contexts}, jsonld_options())
+    compacted = processor.compact(expanded, {"@context": contexts}, jsonld_options())
     _compare(document, compacted, "$")
 
 
@@ -186,9 +193,11 @@ def _check_absolute_iris(node: Any) -> None:
             _check_absolute_iris(item)
     elif isinstance(node, dict):
         for key, value in node.items():
+            if key == "@value":
+                continue  # a literal (with @type @json, raw JSON): never IRIs
             if key in ("@id", "@type"):
                 for iri in _as_list(value):
-                    if isinstance(iri, str) and not iri.startswith("_:") and not _is_absolute_iri(iri):
+                    if isinstance(iri, str) and not iri.startswith(("_:", "@")) and not _is_absolute_iri(iri):
                         raise _RelativeIri(iri)
             elif not key.startswith("@") and not _is_absolute_iri(key):
                 raise _RelativeIri(key)

@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from jwt.algorithms import ECAlgorithm, OKPAlgorithm, RSAAlgorithm
 
 from . import multibase
-from .contexts import DID_V1, MULTIKEY_V1
+from .contexts import DID_V1, JWK_V1, MULTIKEY_V1
 from .errors import KeyMaterialError
 from .proofs import xsd_datetime
 
@@ -122,28 +122,29 @@ class IssuerKeys:
 
     # ----- public documents -----
     def did_document(self) -> dict[str, Any]:
-        """DID document (did:key and did:web): every Ed25519 key, active and retired, as a Multikey."""
+        """DID document (did:key and did:web): the same methods as the controller document."""
         if self.method == "https":
             raise KeyMaterialError(self.issuer_id, "an https issuer has a controller document, not a DID document")
-        return self._controller_like([DID_V1, MULTIKEY_V1])
+        return self.controller_document()
 
     def controller_document(self) -> dict[str, Any]:
-        """Controller document (VC Data Integrity): Multikeys under verificationMethod and assertionMethod."""
-        return self._controller_like([DID_V1, MULTIKEY_V1])
+        """Controller/DID document: every key, active and retired, under verificationMethod and assertionMethod.
 
-    def _controller_like(self, contexts: list[str]) -> dict[str, Any]:
-        methods = [
-            {
-                "id": self.vm_id(k.key_id),
-                "type": "Multikey",
-                "controller": self.issuer_id,
-                "publicKeyMultibase": multibase.public_key_multibase(_raw_ed25519(k.public_key())),
-            }
-            for k in self.keys
-            if k.purpose == "di"
-        ]
+        Ed25519 Data Integrity keys are Multikeys; VC-JWT keys are JsonWebKey methods, so a verifier that
+        resolves a JWT ``kid`` through the DID document (as DID resolvers do) finds it, not only via the JWKS.
+        """
+        methods = [self._method(k) for k in self.keys]
+        methods = list({m["id"]: m for m in methods}.values())  # did:key: one key serves both formats
+        contexts = [DID_V1, MULTIKEY_V1] + ([JWK_V1] if any(m["type"] == "JsonWebKey" for m in methods) else [])
         ids = [m["id"] for m in methods]
         return {"@context": contexts, "id": self.issuer_id, "verificationMethod": methods, "assertionMethod": ids}
+
+    def _method(self, record: KeyRecord) -> dict[str, Any]:
+        method = {"id": self.vm_id(record.key_id), "controller": self.issuer_id}
+        if record.purpose == "di":
+            return method | {"type": "Multikey",
+                             "publicKeyMultibase": multibase.public_key_multibase(_raw_ed25519(record.public_key()))}
+        return method | {"type": "JsonWebKey", "publicKeyJwk": public_jwk(record.public_key())}
 
     def jwks(self, *, include_iss: bool = False) -> dict[str, Any]:
         """JWKS of every JWT key (active and retired): public members only, plus kid, alg and use."""

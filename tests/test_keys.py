@@ -147,7 +147,9 @@ def test_did_web_and_https_verification_method_ids(tmp_path):
     controller = https.controller_document()
     assert controller["id"] == https.issuer_id
     assert controller["verificationMethod"][0]["controller"] == https.issuer_id
-    assert controller["assertionMethod"] == [https.di_verification_method]
+    assert controller["assertionMethod"] == [https.di_verification_method, https.jwt_kid]
+    assert [m["type"] for m in controller["verificationMethod"]] == ["Multikey", "JsonWebKey"]
+    assert "d" not in controller["verificationMethod"][1]["publicKeyJwk"]
     with pytest.raises(KeyMaterialError):
         https.did_document()
 
@@ -208,7 +210,9 @@ def test_rotation_keeps_old_credentials_verifiable(tmp_path):
     assert reloaded.di_verification_method == "did:web:aurora-vet.example.it#key-3"
     assert reloaded.did_document()["assertionMethod"] == [
         "did:web:aurora-vet.example.it#key-1",
+        "did:web:aurora-vet.example.it#key-2",
         "did:web:aurora-vet.example.it#key-3",
+        "did:web:aurora-vet.example.it#key-4",
     ]
     assert [k["kid"] for k in reloaded.jwks()["keys"]] == [
         "did:web:aurora-vet.example.it#key-2",
