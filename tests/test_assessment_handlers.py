@@ -147,7 +147,7 @@ def test_error_messages_are_translated(fake_service):
 
     block = Course().learner(i18n=Marking())
     assert post(block, "submit", raw=b"{")[1]["error"] == "«The request is not valid JSON.»"
-    assert post(block, "submit", {"answers": {"q3": "x"}})[1]["error"] == "«enter a number»"
+    assert post(block, "submit", {"answers": {"q3": "x"}})[1]["error"] == "«Enter a number, for example 12.5.»"
 
 
 # ----------------------------------------------------------------------------------------------- attempts

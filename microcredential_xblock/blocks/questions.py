@@ -320,7 +320,7 @@ def _parse_number(value: Any, subject: str) -> float:
     except (TypeError, ValueError):
         result = math.nan
     if not math.isfinite(result):
-        raise AnswerError(subject, gettext_noop("enter a number"))
+        raise AnswerError(subject, gettext_noop("Enter a number, for example 12.5."))
     return result
 
 
@@ -328,22 +328,22 @@ def _normalise_answer(question: Question, value: Any) -> Any:
     subject = question.id
     if question.kind == "single":
         if not isinstance(value, str) or value not in {c.id for c in question.choices}:
-            raise AnswerError(subject, gettext_noop("choose one of the offered options"))
+            raise AnswerError(subject, gettext_noop("Choose one of the offered options."))
         return value
     if question.kind == "multiple":
         ids = {c.id for c in question.choices}
         if not isinstance(value, list) or not all(isinstance(v, str) and v in ids for v in value):
-            raise AnswerError(subject, gettext_noop("choose among the offered options"))
+            raise AnswerError(subject, gettext_noop("Choose among the offered options."))
         if len(set(value)) != len(value):
-            raise AnswerError(subject, gettext_noop("an option is chosen twice"))
+            raise AnswerError(subject, gettext_noop("An option was chosen twice."))
         return sorted(value)
     if question.kind == "numeric":
         return _parse_number(value, subject)
     if not isinstance(value, str):
-        raise AnswerError(subject, gettext_noop("enter a text answer"))
+        raise AnswerError(subject, gettext_noop("Enter a text answer."))
     if len(value) > MAX_TEXT_ANSWER:
         raise AnswerError(
-            subject, gettext_noop("the answer is longer than %(limit)d characters"), limit=MAX_TEXT_ANSWER
+            subject, gettext_noop("The answer is longer than %(limit)d characters."), limit=MAX_TEXT_ANSWER
         )
     return value
 
@@ -351,12 +351,12 @@ def _normalise_answer(question: Question, value: Any) -> Any:
 def normalise_answers(assessment: Assessment, answers: Any) -> dict[str, Any]:
     """Check the shape of ``{question id: answer}`` and return canonical values (idempotent)."""
     if not isinstance(answers, Mapping):
-        raise AnswerError("answers", gettext_noop("must be an object mapping question ids to answers"))
+        raise AnswerError("answers", gettext_noop("Answers must map question ids to answers."))
     result: dict[str, Any] = {}
     for question_id, value in answers.items():
         question = assessment.question(question_id) if isinstance(question_id, str) else None
         if question is None:
-            raise AnswerError(str(question_id)[:64], gettext_noop("there is no such question"))
+            raise AnswerError(str(question_id)[:64], gettext_noop("There is no such question."))
         result[question_id] = _normalise_answer(question, value)
     return result
 

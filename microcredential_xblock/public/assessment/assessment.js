@@ -113,6 +113,9 @@ function MicrovetAssessment(runtime, element, state) {
     resultRegion.appendChild(el('p', null, body.error));
     fieldsets.forEach(function (fieldset) {
       if (fieldset.getAttribute('data-question') === body.field) {
+        var region = fieldset.querySelector('.mv-question-result');
+        region.textContent = '';
+        region.appendChild(el('p', 'mv-incorrect', body.error));
         fieldset.setAttribute('aria-invalid', 'true');
         var input = fieldset.querySelector('input');
         if (input) { input.focus(); }
