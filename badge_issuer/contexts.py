@@ -4,11 +4,12 @@ Nothing is ever fetched: a URL that is not bundled raises DocumentLoaderError na
 pyld has no "safe mode" (it silently drops undefined terms, so signed data would differ from
 shown data), so ``check_safe_mode`` implements the check jsonld.js calls ``safe: true``.
 """
+
 from __future__ import annotations
 
 import copy
 import json
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -36,7 +37,7 @@ BUNDLED: dict[str, str] = json.loads(
 )
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load_text(filename: str) -> str:
     return resources.files(__package__).joinpath("contexts", filename).read_text(encoding="utf-8")
 
@@ -99,7 +100,7 @@ def _collect_typed_terms(node: Any, iri_terms: set[str], vocab_terms: set[str]) 
             _collect_typed_terms(item, iri_terms, vocab_terms)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _typed_terms() -> tuple[frozenset[str], frozenset[str]]:
     iri_terms: set[str] = {"id", "@id"}
     vocab_terms: set[str] = {"type", "@type"}
@@ -160,7 +161,8 @@ def _check_safe_mode_uncached(document: dict[str, Any]) -> None:
     try:
         _check_absolute_iris(expanded)
     except _RelativeIri as relative:
-        raise SafeModeError(_path_of(document, relative.iri), f"relative IRI {relative.iri!r}; use an absolute IRI")
+        reason = f"relative IRI {relative.iri!r}; use an absolute IRI"
+        raise SafeModeError(_path_of(document, relative.iri), reason) from None
     compacted = processor.compact(expanded, {"@context": contexts}, jsonld_options())
     _compare(document, compacted, "$")
 
@@ -209,7 +211,7 @@ def _path_of(node: Any, needle: str, path: str = "$") -> str:
     """JSON path of the first key or string value equal to ``needle`` in the compacted document."""
     if isinstance(node, dict):
         for key, value in node.items():
-            if key == needle or value == needle:
+            if needle in (key, value):
                 return f"{path}.{key}"
             found = _path_of(value, needle, f"{path}.{key}")
             if found:
@@ -245,5 +247,5 @@ def _compare(original: Any, roundtrip: Any, path: str) -> None:
         again = _as_list(roundtrip)
         if len(original) != len(again):
             raise SafeModeError(path, "some values are not defined by the document's contexts")
-        for index, (item, other) in enumerate(zip(original, again)):
+        for index, (item, other) in enumerate(zip(original, again, strict=True)):
             _compare(item, other, f"{path}[{index}]")

@@ -4,6 +4,7 @@ A definition describes the achievement (design-time facts, EU Annex I elements 2
 optional ones); award-time facts (learner, date, score) are arguments of ``model.build_credential``.
 Validation collects every problem at once so a form can show each message next to its field.
 """
+
 from __future__ import annotations
 
 import base64
@@ -41,10 +42,27 @@ RESULT_TYPES = ("Percent",)
 
 #: The fields a definition may have at its top level (anything else is reported as unknown).
 TOP_LEVEL_FIELDS = {
-    "id", "title", "description", "language", "version", "field_of_study", "awarding_body",
-    "learning_outcomes", "workload", "eqf_level", "nqf_level", "assessment_type", "participation",
-    "quality_assurance", "prerequisites", "supervision", "stackability", "further_information",
-    "grading", "valid_for_days", "image",
+    "id",
+    "title",
+    "description",
+    "language",
+    "version",
+    "field_of_study",
+    "awarding_body",
+    "learning_outcomes",
+    "workload",
+    "eqf_level",
+    "nqf_level",
+    "assessment_type",
+    "participation",
+    "quality_assurance",
+    "prerequisites",
+    "supervision",
+    "stackability",
+    "further_information",
+    "grading",
+    "valid_for_days",
+    "image",
 }
 
 
@@ -106,14 +124,26 @@ class Definition:
                 item["esco_skills"] = list(lo.esco_skills)
             outcomes.append(item)
         data: dict[str, Any] = {
-            "id": self.id, "title": self.title, "description": self.description, "language": self.language,
-            "version": self.version, "field_of_study": self.field_of_study, "awarding_body": body,
-            "learning_outcomes": outcomes, "workload": {"ects": self.ects, "hours": self.hours},
-            "eqf_level": self.eqf_level, "nqf_level": self.nqf_level, "assessment_type": self.assessment_type,
-            "participation": self.participation, "quality_assurance": self.quality_assurance,
-            "prerequisites": self.prerequisites, "supervision": self.supervision,
-            "stackability": self.stackability, "further_information": self.further_information,
-            "valid_for_days": self.valid_for_days, "image": self.image,
+            "id": self.id,
+            "title": self.title,
+            "description": self.description,
+            "language": self.language,
+            "version": self.version,
+            "field_of_study": self.field_of_study,
+            "awarding_body": body,
+            "learning_outcomes": outcomes,
+            "workload": {"ects": self.ects, "hours": self.hours},
+            "eqf_level": self.eqf_level,
+            "nqf_level": self.nqf_level,
+            "assessment_type": self.assessment_type,
+            "participation": self.participation,
+            "quality_assurance": self.quality_assurance,
+            "prerequisites": self.prerequisites,
+            "supervision": self.supervision,
+            "stackability": self.stackability,
+            "further_information": self.further_information,
+            "valid_for_days": self.valid_for_days,
+            "image": self.image,
         }
         if self.pass_mark is not None:
             data["grading"] = {"result_type": self.result_type, "pass_mark": self.pass_mark}
@@ -129,8 +159,16 @@ class _Collector:
     def fail(self, path: str, reason: str) -> None:
         self.errors.setdefault(path, reason)
 
-    def text(self, data: Mapping, key: str, path: str, *, required: bool = True, max_len: int | None = None,
-             single_line: bool = False) -> str:
+    def text(
+        self,
+        data: Mapping,
+        key: str,
+        path: str,
+        *,
+        required: bool = True,
+        max_len: int | None = None,
+        single_line: bool = False,
+    ) -> str:
         value = data.get(key)
         if value is None:
             if required:
@@ -162,12 +200,25 @@ class _Collector:
             return ""
         return value
 
-    def number(self, data: Mapping, key: str, path: str, low: float, high: float, *,
-               low_inclusive: bool = True, integer: bool = False, required: bool = True) -> Any:
+    def number(
+        self,
+        data: Mapping,
+        key: str,
+        path: str,
+        low: float,
+        high: float,
+        *,
+        low_inclusive: bool = True,
+        integer: bool = False,
+        required: bool = True,
+    ) -> Any:
         value = data.get(key)
         kind = "an integer" if integer else "a number"
-        rule = f"must be {kind} from {_num(low)} to {_num(high)}" if low_inclusive else \
-            f"must be {kind} greater than {_num(low)} and at most {_num(high)}"
+        rule = (
+            f"must be {kind} from {_num(low)} to {_num(high)}"
+            if low_inclusive
+            else f"must be {kind} greater than {_num(low)} and at most {_num(high)}"
+        )
         if value is None:
             if required:
                 self.fail(path, "is required")
@@ -208,7 +259,7 @@ class _Collector:
 def https_url_problem(value: str, *, fragment: bool = True) -> str | None:
     """Why ``value`` is not an absolute https URL usable as a JSON-LD IRI, or None if it is."""
     if _IRI_FORBIDDEN.search(value):
-        return "must be an https URL without spaces or characters such as <>\"{}|\\^`"
+        return 'must be an https URL without spaces or characters such as <>"{}|\\^`'
     try:
         parts = urlsplit(value)
     except ValueError as exc:
@@ -221,8 +272,9 @@ def https_url_problem(value: str, *, fragment: bool = True) -> str | None:
 
 
 def _kind(value: Any) -> str:
-    return {bool: "true/false", int: "a number", float: "a number", list: "a list", dict: "a mapping",
-            str: "text"}.get(type(value), type(value).__name__)
+    return {bool: "true/false", int: "a number", float: "a number", list: "a list", dict: "a mapping", str: "text"}.get(
+        type(value), type(value).__name__
+    )
 
 
 def _num(value: float) -> str:
@@ -331,8 +383,9 @@ def parse_definition(data: Mapping) -> Definition:
         "participation": c.choice(data, "participation", "participation", PARTICIPATION_FORMS),
         "quality_assurance": c.text(data, "quality_assurance", "quality_assurance"),
         "supervision": c.choice(data, "supervision", "supervision", SUPERVISION, required=False),
-        "valid_for_days": c.number(data, "valid_for_days", "valid_for_days", 1, VALID_FOR_DAYS_MAX,
-                                   integer=True, required=False),
+        "valid_for_days": c.number(
+            data, "valid_for_days", "valid_for_days", 1, VALID_FOR_DAYS_MAX, integer=True, required=False
+        ),
         "image": _image(c, data),
     }
     if fields["language"] and not LANGUAGE_RE.match(fields["language"]):

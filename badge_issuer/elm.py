@@ -5,6 +5,7 @@ the EDC application profile context. EDC credentials are sealed with JAdES by th
 this export is unsigned by design. Node ids are ``urn:uuid`` values derived from the OB credential id,
 so exporting the same credential twice gives the same document.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -26,8 +27,9 @@ from .vocab import (
     eqf_level,
 )
 
-GENERIC_PROFILE = Concept("http://data.europa.eu/snb/credential/e34929035b", "Generic",
-                          "http://data.europa.eu/snb/credential/25831c2")
+GENERIC_PROFILE = Concept(
+    "http://data.europa.eu/snb/credential/e34929035b", "Generic", "http://data.europa.eu/snb/credential/25831c2"
+)
 EDC_GENERIC_SHAPE = "http://data.europa.eu/snb/model/ap/edc-generic-full"
 
 
@@ -73,8 +75,9 @@ class _NodeIds:
         return f"{prefix}{uuid.uuid5(uuid.NAMESPACE_URL, f'{self.base}#{role}')}"
 
 
-def _claim(definition: Definition, credential: dict[str, Any], issuer: dict[str, Any],
-           node: _NodeIds, lang: str) -> dict[str, Any]:
+def _claim(
+    definition: Definition, credential: dict[str, Any], issuer: dict[str, Any], node: _NodeIds, lang: str
+) -> dict[str, Any]:
     title = _lang_map(definition.title, lang)
     return {
         "id": node("learningAchievement"),
@@ -93,12 +96,14 @@ def _claim(definition: Definition, credential: dict[str, Any], issuer: dict[str,
             "type": "Qualification",
             "title": title,
             "eqfLevel": _concept(eqf_level(definition.eqf_level), "en"),
-            "creditPoint": [{
-                "id": node("creditPoint"),
-                "type": "CreditPoint",
-                "framework": _concept(ECTS, "en"),
-                "point": decimal_text(definition.ects),
-            }],
+            "creditPoint": [
+                {
+                    "id": node("creditPoint"),
+                    "type": "CreditPoint",
+                    "framework": _concept(ECTS, "en"),
+                    "point": decimal_text(definition.ects),
+                }
+            ],
             "volumeOfLearning": f"PT{decimal_text(definition.hours)}H",
             "mode": [_concept(PARTICIPATION_FORMS[definition.participation], "en")],
             "entryRequirement": _note(node, "entryRequirement", definition.prerequisites, lang),
@@ -161,22 +166,30 @@ def _organisation(definition: Definition, issuer: dict[str, Any], lang: str) -> 
         "id": issuer_id,
         "type": "Organisation",
         "legalName": _lang_map(body.name, lang),
-        "location": [{
-            "id": node("location"),
-            "type": "Location",
-            "address": [{
-                "id": node("address"),
-                "type": "Address",
-                "countryCode": {**_concept(country, "en"), "notation": "country"},
-                "fullAddress": _note(node, "region", body.region, lang),
-            }],
-        }],
+        "location": [
+            {
+                "id": node("location"),
+                "type": "Location",
+                "address": [
+                    {
+                        "id": node("address"),
+                        "type": "Address",
+                        "countryCode": {**_concept(country, "en"), "notation": "country"},
+                        "fullAddress": _note(node, "region", body.region, lang),
+                    }
+                ],
+            }
+        ],
         "homepage": _homepage(node, body.url),
-        "contactPoint": [{
-            "id": node("contactPoint"),
-            "type": "ContactPoint",
-            "emailAddress": [{"id": f"mailto:{body.email}", "type": "Mailbox"}],
-        }] if body.email else None,
+        "contactPoint": [
+            {
+                "id": node("contactPoint"),
+                "type": "ContactPoint",
+                "emailAddress": [{"id": f"mailto:{body.email}", "type": "Mailbox"}],
+            }
+        ]
+        if body.email
+        else None,
     }
 
 

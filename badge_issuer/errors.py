@@ -3,6 +3,7 @@
 Every error names *what* is wrong (a field path, a term, a URL or a file) and *why*, so the
 command line, the XBlocks and the Django service can show one clear message without a traceback.
 """
+
 from __future__ import annotations
 
 

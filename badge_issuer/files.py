@@ -1,4 +1,5 @@
 """Atomic file writes: an output is either complete or absent, never half written."""
+
 from __future__ import annotations
 
 import json

@@ -4,6 +4,7 @@ Order follows OB 3.0: the Data Integrity proof is made first, then the (already 
 wrapped as a VC-JWT. The unsigned credential must pass the official JSON Schema and safe mode, so
 nothing that the schema or the contexts reject is ever signed.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -45,8 +46,9 @@ def check_formats(formats: Sequence[str]) -> tuple[str, ...]:
     return tuple(f for f in FORMATS if f in chosen)
 
 
-def sign_credential(unsigned: Mapping[str, Any], issuer: IssuerKeys, formats: Sequence[str] = ("di",),
-                    *, created: str | None = None) -> IssuedCredential:
+def sign_credential(
+    unsigned: Mapping[str, Any], issuer: IssuerKeys, formats: Sequence[str] = ("di",), *, created: str | None = None
+) -> IssuedCredential:
     """Sign any unsigned credential (achievement, endorsement, status list) with the issuer's active keys."""
     chosen = check_formats(formats)
     document = dict(unsigned)
@@ -76,10 +78,16 @@ def issue_credential(
     chosen = check_formats(formats)
     issued_at = (issued_at or datetime.now(UTC)).replace(microsecond=0)
     unsigned = build_credential(
-        definition, recipient, issuer.issuer_profile(),
+        definition,
+        recipient,
+        issuer.issuer_profile(),
         credential_id=credential_id or f"urn:uuid:{uuid.uuid4()}",
-        issued_at=issued_at, score=score, evidence=evidence, status_entries=status_entries,
-        include_name=include_name, salt=salt,
+        issued_at=issued_at,
+        score=score,
+        evidence=evidence,
+        status_entries=status_entries,
+        include_name=include_name,
+        salt=salt,
     )
     schema.check(unsigned, "achievement")
     created = issued_at.isoformat().replace("+00:00", "Z")

@@ -142,8 +142,10 @@ class IssuerKeys:
     def _method(self, record: KeyRecord) -> dict[str, Any]:
         method = {"id": self.vm_id(record.key_id), "controller": self.issuer_id}
         if record.purpose == "di":
-            return method | {"type": "Multikey",
-                             "publicKeyMultibase": multibase.public_key_multibase(_raw_ed25519(record.public_key()))}
+            return method | {
+                "type": "Multikey",
+                "publicKeyMultibase": multibase.public_key_multibase(_raw_ed25519(record.public_key())),
+            }
         return method | {"type": "JsonWebKey", "publicKeyJwk": public_jwk(record.public_key())}
 
     def jwks(self, *, include_iss: bool = False) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 Mapping of the EU Annex I elements: docs/decisions/0001-eu-elements-in-ob3.md. Serialisation follows
 OB 3.0 §Serialization: arrays wherever the spec allows a set, and no nulls or empty arrays.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -155,7 +156,8 @@ def build_credential(
         "validFrom": _timestamp(issued),
         "awardedDate": _timestamp(issued),
         "validUntil": _timestamp(issued + timedelta(days=definition.valid_for_days))
-        if definition.valid_for_days else None,
+        if definition.valid_for_days
+        else None,
         "credentialSubject": _subject(definition, recipient, score, include_name, salt),
         "evidence": [_evidence(item, index) for index, item in enumerate(evidence)],
         "credentialSchema": [{"id": ACHIEVEMENT_SCHEMA_URL, "type": "1EdTechJsonSchemaValidator2019"}],
@@ -183,8 +185,9 @@ def _issuer(definition: Definition, profile: Mapping[str, Any], issuer_id: str) 
     return issuer
 
 
-def _subject(definition: Definition, recipient: Recipient, score: float | None,
-             include_name: bool, salt: str | None) -> dict[str, Any]:
+def _subject(
+    definition: Definition, recipient: Recipient, score: float | None, include_name: bool, salt: str | None
+) -> dict[str, Any]:
     email = normalise_email(recipient.email) if isinstance(recipient.email, str) else ""
     local, at, domain = email.rpartition("@")
     if not (at and local and domain) or any(c.isspace() for c in email):
@@ -192,14 +195,20 @@ def _subject(definition: Definition, recipient: Recipient, score: float | None,
     if recipient.subject_id is not None:
         _check_iri(recipient.subject_id, "recipient.subject_id")
     salt = secrets.token_hex(16) if salt is None else salt
-    identifiers = [{"type": "IdentityObject", "identityType": "emailAddress", "hashed": True,
-                    "identityHash": identity_hash(email, salt), "salt": salt}]
+    identifiers = [
+        {
+            "type": "IdentityObject",
+            "identityType": "emailAddress",
+            "hashed": True,
+            "identityHash": identity_hash(email, salt),
+            "salt": salt,
+        }
+    ]
     if include_name:
         name = (recipient.name or "").strip()
         if not name:
             raise DefinitionError("recipient.name", "is required when include_name is set")
-        identifiers.append({"type": "IdentityObject", "identityType": "name", "hashed": False,
-                            "identityHash": name})
+        identifiers.append({"type": "IdentityObject", "identityType": "name", "hashed": False, "identityHash": name})
     return {
         "id": recipient.subject_id or f"urn:uuid:{uuid.uuid4()}",
         "type": ["AchievementSubject"],
@@ -261,31 +270,39 @@ def _criteria(definition: Definition) -> dict[str, Any]:
 
 def _alignments(definition: Definition) -> list[dict[str, Any]]:
     level = definition.eqf_level
-    alignments = [{
-        "type": ["Alignment"],
-        "targetName": f"EQF level {level}",
-        "targetUrl": eqf_level(level).iri,
-        "targetFramework": "European Qualifications Framework",
-        "targetCode": str(level),
-        "targetType": "ext:EQFLevel",
-    }]
+    alignments = [
+        {
+            "type": ["Alignment"],
+            "targetName": f"EQF level {level}",
+            "targetUrl": eqf_level(level).iri,
+            "targetFramework": "European Qualifications Framework",
+            "targetCode": str(level),
+            "targetType": "ext:EQFLevel",
+        }
+    ]
     skills = dict.fromkeys(s for lo in definition.learning_outcomes for s in lo.esco_skills)
     for skill in skills:
         code = skill.rsplit("/", 1)[1]
-        alignments.append({
-            "type": ["Alignment"],
-            "targetName": f"ESCO skill {code}",  # ESCO labels are not available offline
-            "targetUrl": skill,
-            "targetFramework": "ESCO",
-            "targetCode": code,
-            "targetType": "ext:ESCOSkill",
-        })
+        alignments.append(
+            {
+                "type": ["Alignment"],
+                "targetName": f"ESCO skill {code}",  # ESCO labels are not available offline
+                "targetUrl": skill,
+                "targetFramework": "ESCO",
+                "targetCode": code,
+                "targetType": "ext:ESCOSkill",
+            }
+        )
     return alignments
 
 
 def _outcome(outcome: LearningOutcome) -> dict[str, Any]:
-    return {"type": ["LearningOutcome"], "outcomeId": outcome.id, "outcomeText": outcome.text,
-            "relatedESCOSkill": list(outcome.esco_skills)}
+    return {
+        "type": ["LearningOutcome"],
+        "outcomeId": outcome.id,
+        "outcomeText": outcome.text,
+        "relatedESCOSkill": list(outcome.esco_skills),
+    }
 
 
 def _evidence(item: Mapping[str, Any], index: int) -> dict[str, Any]:

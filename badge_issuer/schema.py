@@ -4,6 +4,7 @@ Only the three bundled schemas can be referenced: a ``$ref`` to anything else fa
 being fetched. ``format`` keywords are annotations only (the 2019-09 default), so results do not
 depend on which optional format-checking packages happen to be installed.
 """
+
 from __future__ import annotations
 
 import json
@@ -50,8 +51,21 @@ def _validator(kind: str) -> Draft201909Validator:
     return Draft201909Validator(schema, registry=registry)
 
 
-VALUE_KEYWORDS = frozenset({"pattern", "enum", "const", "format", "minLength", "maxLength", "minimum", "maximum",
-                            "exclusiveMinimum", "exclusiveMaximum", "multipleOf"})
+VALUE_KEYWORDS = frozenset(
+    {
+        "pattern",
+        "enum",
+        "const",
+        "format",
+        "minLength",
+        "maxLength",
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "multipleOf",
+    }
+)
 
 
 def _constrains_values(node: Any) -> bool:

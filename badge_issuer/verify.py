@@ -5,6 +5,7 @@ Checks, in the order of the OB 3.0 verification steps: format, JSON Schema, safe
 status list entries, optional recipient, embedded endorsements. Everything is offline: keys come
 from a KeyResolver, status lists from a ``status_fetcher`` (the database, or files).
 """
+
 from __future__ import annotations
 
 import json
@@ -87,7 +88,9 @@ def verify(
     _status_checks(document, resolver, status_fetcher, now, report)
     if recipient_email is not None:
         matches = verify_recipient(document, recipient_email)
-        report.checks.append(Check("recipient", matches, "" if matches else "the credential was not issued to this e-mail address"))
+        report.checks.append(
+            Check("recipient", matches, "" if matches else "the credential was not issued to this e-mail address")
+        )
     _endorsement_checks(document, resolver, now, report)
     return report
 
@@ -100,7 +103,9 @@ def _proof_checks(credential: Mapping[str, Any] | str, resolver: KeyResolver, re
         if document is None:
             return None
         if "proof" in document:
-            report.checks += [Check(f"data integrity: {c.name}", c.passed, c.reason) for c in verify_di(document, resolver)]
+            report.checks += [
+                Check(f"data integrity: {c.name}", c.passed, c.reason) for c in verify_di(document, resolver)
+            ]
             report.formats += ("di",)
         return document
     if not isinstance(credential, Mapping):
@@ -165,15 +170,21 @@ def _status_entries(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return [e for e in entries if isinstance(e, Mapping)]
 
 
-def _status_checks(document: dict[str, Any], resolver: KeyResolver, fetcher: StatusFetcher | None,
-                   now: datetime | None, report: Report) -> None:
+def _status_checks(
+    document: dict[str, Any], resolver: KeyResolver, fetcher: StatusFetcher | None, now: datetime | None, report: Report
+) -> None:
     for entry in _status_entries(document):
         purpose = entry.get("statusPurpose", "status")
         name = f"status ({purpose})"
         url = entry.get("statusListCredential")
         if fetcher is None:
-            report.checks.append(Check(name, False, f"status list {url} is not available offline; "
-                                                    "give a copy (microvet verify --resolve-dir)"))
+            report.checks.append(
+                Check(
+                    name,
+                    False,
+                    f"status list {url} is not available offline; give a copy (microvet verify --resolve-dir)",
+                )
+            )
             continue
         try:
             list_credential = dict(fetcher(str(url)))

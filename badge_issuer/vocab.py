@@ -5,6 +5,7 @@ offline; every other value gets an IRI minted under https://w3id.org/microvet/vo
 (see docs/decisions/0001-eu-elements-in-ob3.md). Labels are marked with ``gettext_noop`` so the
 upper floor can translate them; credentials always carry the English label.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -64,12 +65,8 @@ SUPERVISION: dict[str, Concept] = {
         "supervision-verification", "c598449d64", _("Unsupervised without ID verification")
     ),
     "supervised-no-id": _minted("supervision", "supervised-no-id", _("Supervised without ID verification")),
-    "supervised-online-id": _minted(
-        "supervision", "supervised-online-id", _("Supervised online with ID verification")
-    ),
-    "supervised-onsite-id": _minted(
-        "supervision", "supervised-onsite-id", _("Supervised onsite with ID verification")
-    ),
+    "supervised-online-id": _minted("supervision", "supervised-online-id", _("Supervised online with ID verification")),
+    "supervised-onsite-id": _minted("supervision", "supervised-onsite-id", _("Supervised onsite with ID verification")),
 }
 
 EQF_SCHEME = f"{EU_SNB}eqf/25831c2"

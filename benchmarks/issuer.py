@@ -8,6 +8,7 @@ libraries' eddsa-rdfc-2022 sign and verify speed (node interop/bench.mjs). Targe
 our DI issue and verify >= 2x the JS libraries; VC-JWT issue >= 2,000 credentials/s with EdDSA.
 Exit status 1 when a target is missed.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -74,11 +75,15 @@ def main() -> int:
     definition = load_definition(ROOT / "examples" / "micro-credential.yaml")
     issuer = generate_issuer(tempfile.mkdtemp() + "/keys", profile={"name": "Bench", "country": "IT"})
     now = datetime.now(UTC)
-    recipients = [Recipient(email=f"learner{i}@example.org", subject_id=f"urn:uuid:00000000-0000-4000-8000-{i:012d}")
-                  for i in range(-1, args.n)]
+    recipients = [
+        Recipient(email=f"learner{i}@example.org", subject_id=f"urn:uuid:00000000-0000-4000-8000-{i:012d}")
+        for i in range(-1, args.n)
+    ]
 
     def issue(formats: tuple[str, ...]) -> Callable[[int], object]:
-        return lambda i: issue_credential(definition, recipients[i + 1], issuer, formats=formats, issued_at=now, score=90)
+        return lambda i: issue_credential(
+            definition, recipients[i + 1], issuer, formats=formats, issued_at=now, score=90
+        )
 
     di_sample = issue_credential(definition, recipients[0], issuer, formats=("di",), issued_at=now, score=90)
     jwt_sample = issue_credential(definition, recipients[0], issuer, formats=("jwt",), issued_at=now, score=90)
@@ -93,8 +98,9 @@ def main() -> int:
     figures["peak_rss_mb"] = peak_rss_mb()
     targets = {"jwt_issue_ops >= 2000/s": figures["jwt_issue_ops"] >= JWT_ISSUE_TARGET}
     if not args.no_js:
-        seed = issuer.di_key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
-                                           serialization.NoEncryption()).hex()
+        seed = issuer.di_key.private_bytes(
+            serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+        ).hex()
         unsigned = {k: v for k, v in di_sample.document.items() if k != "proof"}
         figures |= {k if k != "n" else "js_n": v for k, v in js_figures(unsigned, seed, max(20, args.n // 4)).items()}
         figures["di_issue_ratio"] = figures["di_issue_ops"] / figures["js_di_issue_ops"]

@@ -1,4 +1,5 @@
 """Shared test helpers for issuing: an example definition, issuers and signed credentials."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -9,8 +10,12 @@ from badge_issuer.keys import IssuerKeys, generate_issuer
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "micro-credential.yaml"
-PROFILE = {"name": "Istituto Formazione Professionale Aurora", "url": "https://aurora-vet.example.it",
-           "country": "IT", "region": "Emilia-Romagna"}
+PROFILE = {
+    "name": "Istituto Formazione Professionale Aurora",
+    "url": "https://aurora-vet.example.it",
+    "country": "IT",
+    "region": "Emilia-Romagna",
+}
 ISSUED_AT = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 
 

@@ -1,4 +1,5 @@
 """The microvet command: every subcommand, one clear message for bad input, no half-written output."""
+
 from __future__ import annotations
 
 import json
@@ -28,8 +29,23 @@ def keys(tmp_path, capsys):
 
 def test_issue_verify_bake_extract_export_endorse(tmp_path, keys, capsys):
     out = tmp_path / "ana.json"
-    assert run(capsys, "issue", "--keys", keys, "--achievement", EXAMPLE, "--recipient-email", "ana@example.org",
-               "--format", "both", "--out", out)[0] == 0
+    assert (
+        run(
+            capsys,
+            "issue",
+            "--keys",
+            keys,
+            "--achievement",
+            EXAMPLE,
+            "--recipient-email",
+            "ana@example.org",
+            "--format",
+            "both",
+            "--out",
+            out,
+        )[0]
+        == 0
+    )
     code, stdout, _ = run(capsys, "verify", out, "--recipient-email", "ana@example.org")
     assert code == 0 and stdout.startswith("VALID")
     code, stdout, _ = run(capsys, "verify", out.with_suffix(".jwt"), "--json")
@@ -43,12 +59,17 @@ def test_issue_verify_bake_extract_export_endorse(tmp_path, keys, capsys):
         assert run(capsys, "extract", badge, "--out", tmp_path / f"x-{suffix}.json")[0] == 0
         assert json.loads((tmp_path / f"x-{suffix}.json").read_text()) == json.loads(out.read_text())
 
-    assert run(capsys, "export-elm", "--achievement", EXAMPLE, "--credential", out, "--out", tmp_path / "elm.json")[0] == 0
+    assert (
+        run(capsys, "export-elm", "--achievement", EXAMPLE, "--credential", out, "--out", tmp_path / "elm.json")[0] == 0
+    )
     assert "EuropeanDigitalCredential" in json.loads((tmp_path / "elm.json").read_text())["type"]
 
     achievement_id = json.loads(out.read_text())["credentialSubject"]["achievement"]["id"]
     endorsement = tmp_path / "endorsement.json"
-    assert run(capsys, "endorse", "--keys", keys, "--subject-id", achievement_id, "--name", "QA", "--out", endorsement)[0] == 0
+    assert (
+        run(capsys, "endorse", "--keys", keys, "--subject-id", achievement_id, "--name", "QA", "--out", endorsement)[0]
+        == 0
+    )
     assert run(capsys, "verify", endorsement)[0] == 0
 
 
@@ -58,8 +79,25 @@ def test_status_lifecycle(tmp_path, keys, capsys):
     st = ["--dir", tmp_path / "status", "--name", "rev1"]
     assert run(capsys, "status", "create", *st)[0] == 0
     out = tmp_path / "c.json"
-    assert run(capsys, "issue", "--keys", keys, "--achievement", EXAMPLE, "--recipient-email", "a@b.org",
-               "--status-dir", tmp_path / "status", "--status", f"rev1={url}", "--out", out)[0] == 0
+    assert (
+        run(
+            capsys,
+            "issue",
+            "--keys",
+            keys,
+            "--achievement",
+            EXAMPLE,
+            "--recipient-email",
+            "a@b.org",
+            "--status-dir",
+            tmp_path / "status",
+            "--status",
+            f"rev1={url}",
+            "--out",
+            out,
+        )[0]
+        == 0
+    )
     index = int(json.loads(out.read_text())["credentialStatus"]["statusListIndex"])
     publish = ["--publish", published, "--keys", keys, "--url", url]
     assert run(capsys, "status", "show", *st, *publish)[0] == 0
@@ -92,8 +130,9 @@ def _definition(tmp_path: Path, **changes) -> Path:
 def test_bad_definitions_give_one_clear_message_and_no_output(tmp_path, keys, capsys, setup, expected):
     definition = setup(tmp_path)
     out = tmp_path / "out.json"
-    code, _, err = run(capsys, "issue", "--keys", keys, "--achievement", definition, "--recipient-email", "a@b.org",
-                       "--out", out)
+    code, _, err = run(
+        capsys, "issue", "--keys", keys, "--achievement", definition, "--recipient-email", "a@b.org", "--out", out
+    )
     assert code == 2
     assert err.startswith("microvet: ") and expected in err.splitlines()[0]
     assert "Traceback" not in err
@@ -103,13 +142,33 @@ def test_bad_definitions_give_one_clear_message_and_no_output(tmp_path, keys, ca
 def test_unreadable_and_wrong_type_keys(tmp_path, keys, capsys):
     private = next((keys / "keys").glob("*.pem"))
     os.chmod(private, 0o644)
-    code, _, err = run(capsys, "issue", "--keys", keys, "--achievement", EXAMPLE, "--recipient-email", "a@b.org",
-                       "--out", tmp_path / "o.json")
+    code, _, err = run(
+        capsys,
+        "issue",
+        "--keys",
+        keys,
+        "--achievement",
+        EXAMPLE,
+        "--recipient-email",
+        "a@b.org",
+        "--out",
+        tmp_path / "o.json",
+    )
     assert code == 2 and private.name in err
     os.chmod(private, 0o600)
     private.write_text("-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n")
-    code, _, err = run(capsys, "issue", "--keys", keys, "--achievement", EXAMPLE, "--recipient-email", "a@b.org",
-                       "--out", tmp_path / "o.json")
+    code, _, err = run(
+        capsys,
+        "issue",
+        "--keys",
+        keys,
+        "--achievement",
+        EXAMPLE,
+        "--recipient-email",
+        "a@b.org",
+        "--out",
+        tmp_path / "o.json",
+    )
     assert code == 2 and private.name in err
     assert not (tmp_path / "o.json").exists()
 

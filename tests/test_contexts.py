@@ -1,4 +1,5 @@
 """Strict offline loader and safe mode, including the shape cache that skips repeated JSON-LD work."""
+
 from __future__ import annotations
 
 import copy
@@ -16,14 +17,18 @@ from .issuing import example_definition
 
 @pytest.fixture
 def credential() -> dict:
-    return build_credential(example_definition(), Recipient(email="ana@example.org"),
-                            {"id": "did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2", "name": "Aurora"},
-                            credential_id="urn:uuid:3b8a0c4e-5f7d-4a2b-9c1d-2e3f4a5b6c7d",
-                            issued_at=datetime(2026, 11, 1, tzinfo=UTC), score=75)
+    return build_credential(
+        example_definition(),
+        Recipient(email="ana@example.org"),
+        {"id": "did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2", "name": "Aurora"},
+        credential_id="urn:uuid:3b8a0c4e-5f7d-4a2b-9c1d-2e3f4a5b6c7d",
+        issued_at=datetime(2026, 11, 1, tzinfo=UTC),
+        score=75,
+    )
 
 
 def test_unknown_context_url_is_an_error_naming_it():
-    with pytest.raises(DocumentLoaderError, match="https://example.org/ctx"):
+    with pytest.raises(DocumentLoaderError, match=r"https://example\.org/ctx"):
         document_loader("https://example.org/ctx")
 
 

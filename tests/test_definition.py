@@ -1,4 +1,5 @@
 """parse_definition / load_definition: every rule of docs/definition-format.md, all errors at once."""
+
 from __future__ import annotations
 
 import copy
@@ -29,7 +30,9 @@ def test_example_parses_with_every_eu_element(example_definition_path):
     assert d.awarding_body.country == "IT" and d.awarding_body.region == "Emilia-Romagna"
     assert (d.ects, d.hours, d.eqf_level) == (1, 25, 5)
     assert [lo.id for lo in d.learning_outcomes] == ["lo-write-outcomes", "lo-eu-elements", "lo-assessment-qa"]
-    assert d.learning_outcomes[0].esco_skills == ("http://data.europa.eu/esco/skill/5fd5c985-eaaa-47aa-8314-62359c54505a",)
+    assert d.learning_outcomes[0].esco_skills == (
+        "http://data.europa.eu/esco/skill/5fd5c985-eaaa-47aa-8314-62359c54505a",
+    )
     assert (d.assessment_type, d.participation, d.supervision) == ("testing", "online", "unsupervised-no-id")
     assert (d.result_type, d.pass_mark, d.valid_for_days) == ("Percent", 70, 1825)
 
@@ -71,23 +74,46 @@ def test_all_errors_are_collected_first_one_is_the_subject(data):
     error = caught.value
     assert error.subject == "id" and "https" in error.reason
     assert set(error.errors) == {
-        "id", "language", "awarding_body.country", "learning_outcomes[1].id",
-        "learning_outcomes[0].esco_skills[0]", "workload.ects", "workload.hours", "grading.pass_mark",
-        "valid_for_days", "participation", "colour",
+        "id",
+        "language",
+        "awarding_body.country",
+        "learning_outcomes[1].id",
+        "learning_outcomes[0].esco_skills[0]",
+        "workload.ects",
+        "workload.hours",
+        "grading.pass_mark",
+        "valid_for_days",
+        "participation",
+        "colour",
     }
     assert "duplicate" in error.errors["learning_outcomes[1].id"]
     assert "online" in error.errors["participation"]  # lists the allowed keys
 
 
-@pytest.mark.parametrize("field,value", [
-    ("title", ""), ("title", "   "), ("title", "x" * 256), ("title", 42), ("title", "bad\x00title"),
-    ("title", "lone \ud800 surrogate"), ("title", "two\nlines"), ("version", "1.0\u2028beta"),
-    ("description", None), ("quality_assurance", ""),
-    ("learning_outcomes", []), ("learning_outcomes", "write things"), ("version", 1.0),
-    ("image", "http://example.org/badge.png"), ("image", "data:image/gif;base64,R0lGOD=="),
-    ("image", "data:image/png;base64,%%%"), ("supervision", "proctored"),
-    ("id", "https://example.org/achievement#v1"), ("id", "https://example.org/a b"),
-])
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("title", ""),
+        ("title", "   "),
+        ("title", "x" * 256),
+        ("title", 42),
+        ("title", "bad\x00title"),
+        ("title", "lone \ud800 surrogate"),
+        ("title", "two\nlines"),
+        ("version", "1.0\u2028beta"),
+        ("description", None),
+        ("quality_assurance", ""),
+        ("learning_outcomes", []),
+        ("learning_outcomes", "write things"),
+        ("version", 1.0),
+        ("image", "http://example.org/badge.png"),
+        ("image", "data:image/gif;base64,R0lGOD=="),
+        ("image", "data:image/png;base64,%%%"),
+        ("supervision", "proctored"),
+        ("id", "https://example.org/achievement#v1"),
+        ("id", "https://example.org/a b"),
+    ],
+)
 def test_bad_values_name_their_field(data, field, value):
     data[field] = value
     assert field in errors_of(data)
@@ -107,8 +133,17 @@ def test_zero_ects_and_fractional_values_are_accepted(data):
 
 
 def test_optional_fields_may_be_omitted(data):
-    for key in ("version", "field_of_study", "nqf_level", "prerequisites", "supervision", "stackability",
-                "further_information", "grading", "valid_for_days"):
+    for key in (
+        "version",
+        "field_of_study",
+        "nqf_level",
+        "prerequisites",
+        "supervision",
+        "stackability",
+        "further_information",
+        "grading",
+        "valid_for_days",
+    ):
         del data[key]
     del data["awarding_body"]["region"], data["awarding_body"]["email"]
     d = parse_definition(data)
@@ -117,8 +152,11 @@ def test_optional_fields_may_be_omitted(data):
 
 
 def test_image_accepts_https_and_png_or_svg_data_uris(data):
-    for image in ("https://aurora-vet.example.it/badge.png", "data:image/png;base64,iVBORw0KGgo=",
-                  "data:image/svg+xml;base64,PHN2Zy8+"):
+    for image in (
+        "https://aurora-vet.example.it/badge.png",
+        "data:image/png;base64,iVBORw0KGgo=",
+        "data:image/svg+xml;base64,PHN2Zy8+",
+    ):
         data["image"] = image
         assert parse_definition(data).image == image
 

@@ -1,4 +1,5 @@
 """to_elm: the award as an unsigned ELM v3 EuropeanDigitalCredential shaped like the EC Annex I sample."""
+
 from __future__ import annotations
 
 import json
@@ -20,10 +21,15 @@ def definition(example_definition_path):
 
 @pytest.fixture(scope="module")
 def credential(definition):
-    return build_credential(definition, Recipient("ana@example.org", "did:key:z6MkAna", "Ana Andromeda"),
-                            {"id": "https://aurora-vet.example.it/ob3/issuer"},
-                            credential_id="urn:uuid:7f3c1a52-1111-4c5d-9e0f-0123456789ab",
-                            issued_at=datetime(2026, 11, 28, 12, tzinfo=UTC), score=87.5, include_name=True)
+    return build_credential(
+        definition,
+        Recipient("ana@example.org", "did:key:z6MkAna", "Ana Andromeda"),
+        {"id": "https://aurora-vet.example.it/ob3/issuer"},
+        credential_id="urn:uuid:7f3c1a52-1111-4c5d-9e0f-0123456789ab",
+        issued_at=datetime(2026, 11, 28, 12, tzinfo=UTC),
+        score=87.5,
+        include_name=True,
+    )
 
 
 @pytest.fixture(scope="module")

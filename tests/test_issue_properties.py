@@ -1,5 +1,6 @@
 """Property: a definition with arbitrary Unicode, long strings or odd numbers is either refused with a
 clear, field-named error, or issued in both formats and then verified."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -25,8 +26,9 @@ def issuer(tmp_path_factory):
     return make_issuer(tmp_path_factory.mktemp("property-issuer") / "keys")
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                  HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(st.lists(mutation, min_size=1, max_size=4), st.emails())
 def test_issued_or_refused_never_half_valid(issuer, mutations, email):
     try:
@@ -37,8 +39,9 @@ def test_issued_or_refused_never_half_valid(issuer, mutations, email):
         return
     event("issued")
     score = None if definition.pass_mark is None else float(definition.pass_mark)
-    issued = issue_credential(definition, Recipient(email=email), issuer, formats=("di", "jwt"),
-                              issued_at=ISSUED_AT, score=score)
+    issued = issue_credential(
+        definition, Recipient(email=email), issuer, formats=("di", "jwt"), issued_at=ISSUED_AT, score=score
+    )
     now = ISSUED_AT + timedelta(minutes=1)
     for credential in (issued.document, issued.jwt):
         report = verify(credential, now=now, recipient_email=email)

@@ -1,9 +1,10 @@
 """Issue -> verify round trips, every verification check failing for the right reason, and tampering."""
+
 from __future__ import annotations
 
 import copy
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -108,7 +109,9 @@ def test_status_list_revocation_and_suspension(issuer):
     issued = issue_credential(example_definition(), ANA, issuer, issued_at=ISSUED_AT, status_entries=[entry])
 
     def published() -> dict[str, Any]:
-        unsigned = status.status_list_credential(list_url, issuer.issuer_id, "revocation", revocation.encode(), ISSUED_AT)
+        unsigned = status.status_list_credential(
+            list_url, issuer.issuer_id, "revocation", revocation.encode(), ISSUED_AT
+        )
         return sign_credential(unsigned, issuer).document
 
     lists = {list_url: published()}
@@ -116,7 +119,8 @@ def test_status_list_revocation_and_suspension(issuer):
     revocation.revoke(index)
     lists[list_url] = published()
     assert failed(verify(issued.document, now=NOW, status_fetcher=lists.__getitem__)) == {
-        "status (revocation)": "the credential is revoked"}
+        "status (revocation)": "the credential is revoked"
+    }
     # A list whose bits were changed after signing does not verify, so it cannot un-revoke.
     tampered = copy.deepcopy(lists[list_url])
     tampered["credentialSubject"]["encodedList"] = status.StatusList("revocation").encode()
@@ -129,11 +133,23 @@ def test_status_list_revocation_and_suspension(issuer):
 def test_embedded_endorsement_is_verified(tmp_path, issuer):
     qa_body = make_issuer(tmp_path / "qa")
     definition = example_definition()
-    endorsement = sign_credential(build_endorsement(
-        subject_id=definition.id, issuer_profile=qa_body.issuer_profile(), name="Quality endorsement",
-        comment="Reviewed against the microVET quality framework.", valid_from=ISSUED_AT), qa_body).document
-    unsigned = build_credential(definition, ANA, issuer.issuer_profile(), credential_id="urn:uuid:9d6f0c1e-1111-4c1e-9a51-3b0e1e0c2a77",
-                                issued_at=ISSUED_AT)
+    endorsement = sign_credential(
+        build_endorsement(
+            subject_id=definition.id,
+            issuer_profile=qa_body.issuer_profile(),
+            name="Quality endorsement",
+            comment="Reviewed against the microVET quality framework.",
+            valid_from=ISSUED_AT,
+        ),
+        qa_body,
+    ).document
+    unsigned = build_credential(
+        definition,
+        ANA,
+        issuer.issuer_profile(),
+        credential_id="urn:uuid:9d6f0c1e-1111-4c1e-9a51-3b0e1e0c2a77",
+        issued_at=ISSUED_AT,
+    )
     good = sign_credential(attach_endorsements(unsigned, [endorsement]), issuer).document
     assert verify(good, now=NOW).ok
     broken = copy.deepcopy(endorsement)
@@ -143,8 +159,13 @@ def test_embedded_endorsement_is_verified(tmp_path, issuer):
 
 
 def test_undefined_term_is_refused_before_signing(issuer):
-    unsigned = build_credential(example_definition(), ANA, issuer.issuer_profile(),
-                                credential_id="urn:uuid:0b3f6c2a-7c55-4d0a-9c1f-5c6d7e8f9a0b", issued_at=ISSUED_AT)
+    unsigned = build_credential(
+        example_definition(),
+        ANA,
+        issuer.issuer_profile(),
+        credential_id="urn:uuid:0b3f6c2a-7c55-4d0a-9c1f-5c6d7e8f9a0b",
+        issued_at=ISSUED_AT,
+    )
     unsigned["credentialSubject"]["achievement"]["favouriteColour"] = "blue"
     with pytest.raises(SafeModeError) as error:
         sign_credential(unsigned, issuer)

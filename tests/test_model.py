@@ -1,4 +1,5 @@
 """build_credential: the EU micro-credential as an OB 3.0 credential that passes schema and safe mode."""
+
 from __future__ import annotations
 
 import hashlib
@@ -37,10 +38,20 @@ def build(definition, **kwargs):
 
 
 def test_credential_passes_schema_and_safe_mode(definition):
-    credential = build(definition, score=87.5, evidence=[{"name": "Final test", "genre": "Online examination"}],
-                       status_entries=[{"id": "https://x.example/status/1#94567", "type": "BitstringStatusListEntry",
-                                        "statusPurpose": "revocation", "statusListIndex": "94567",
-                                        "statusListCredential": "https://x.example/status/1"}])
+    credential = build(
+        definition,
+        score=87.5,
+        evidence=[{"name": "Final test", "genre": "Online examination"}],
+        status_entries=[
+            {
+                "id": "https://x.example/status/1#94567",
+                "type": "BitstringStatusListEntry",
+                "statusPurpose": "revocation",
+                "statusListIndex": "94567",
+                "statusListCredential": "https://x.example/status/1",
+            }
+        ],
+    )
     assert schema.validate(credential) == []
     contexts.check_safe_mode(credential)
 
@@ -58,22 +69,33 @@ def test_envelope(definition):
 def test_issuer_is_the_awarding_body_with_the_keys_id(definition):
     issuer = build(definition)["issuer"]
     assert issuer == {
-        "id": ISSUER["id"], "type": ["Profile"], "name": "Istituto Formazione Professionale Aurora",
-        "url": "https://aurora-vet.example.it", "email": "credentials@aurora-vet.example.it",
+        "id": ISSUER["id"],
+        "type": ["Profile"],
+        "name": "Istituto Formazione Professionale Aurora",
+        "url": "https://aurora-vet.example.it",
+        "email": "credentials@aurora-vet.example.it",
         "address": {"type": ["Address"], "addressCountryCode": "IT", "addressRegion": "Emilia-Romagna"},
     }
 
 
 def test_identity_hash_matches_the_ob3_schema_example():
     assert identity_hash("a@example.com", "Kosher") == (
-        "sha256$b5809d8a92f8858436d7e6b87c12ebc0ae1eac4baecc2c0b913aee2c922ef399")
+        "sha256$b5809d8a92f8858436d7e6b87c12ebc0ae1eac4baecc2c0b913aee2c922ef399"
+    )
 
 
 def test_email_is_normalised_hashed_and_verifiable(definition):
     subject = build(definition)["credentialSubject"]
     expected = hashlib.sha256(b"ana.andromeda@example.org" + b"s4lt").hexdigest()
-    assert subject["identifier"] == [{"type": "IdentityObject", "identityType": "emailAddress", "hashed": True,
-                                      "identityHash": f"sha256${expected}", "salt": "s4lt"}]
+    assert subject["identifier"] == [
+        {
+            "type": "IdentityObject",
+            "identityType": "emailAddress",
+            "hashed": True,
+            "identityHash": f"sha256${expected}",
+            "salt": "s4lt",
+        }
+    ]
     credential = build(definition)
     assert verify_recipient(credential, "  ANA.andromeda@example.org")
     assert not verify_recipient(credential, "ana@example.org")
@@ -91,8 +113,12 @@ def test_name_only_when_asked(definition):
     without = build(definition, recipient=recipient)["credentialSubject"]
     assert "Ana Andromeda" not in json.dumps(without) and without["id"] == "did:key:z6MkExample"
     named = build(definition, recipient=recipient, include_name=True)["credentialSubject"]
-    assert named["identifier"][1] == {"type": "IdentityObject", "identityType": "name", "hashed": False,
-                                      "identityHash": "Ana Andromeda"}
+    assert named["identifier"][1] == {
+        "type": "IdentityObject",
+        "identityType": "name",
+        "hashed": False,
+        "identityHash": "Ana Andromeda",
+    }
     with pytest.raises(DefinitionError, match=r"recipient\.name"):
         build(definition, include_name=True)
 
@@ -105,14 +131,27 @@ def test_subject_gets_a_fresh_urn_uuid_without_subject_id(definition):
 def test_achievement_carries_every_eu_element(definition):
     a = build(definition)["credentialSubject"]["achievement"]
     assert a["id"] == definition.id and a["type"] == ["Achievement"] and a["achievementType"] == "MicroCredential"
-    for words in ("Istituto Formazione Professionale Aurora", "IT", "1 ECTS", "25 hours", "EQF 5", "Testing",
-                  "Online", "ISO 21001"):
+    for words in (
+        "Istituto Formazione Professionale Aurora",
+        "IT",
+        "1 ECTS",
+        "25 hours",
+        "EQF 5",
+        "Testing",
+        "Online",
+        "ISO 21001",
+    ):
         assert words in a["description"]
     assert a["criteria"]["id"] == definition.further_information
     assert a["criteria"]["narrative"].count("\n- ") == 3
     assert a["alignment"][0] == {
-        "type": ["Alignment"], "targetName": "EQF level 5", "targetUrl": "http://data.europa.eu/snb/eqf/5",
-        "targetFramework": "European Qualifications Framework", "targetCode": "5", "targetType": "ext:EQFLevel"}
+        "type": ["Alignment"],
+        "targetName": "EQF level 5",
+        "targetUrl": "http://data.europa.eu/snb/eqf/5",
+        "targetFramework": "European Qualifications Framework",
+        "targetCode": "5",
+        "targetType": "ext:EQFLevel",
+    }
     esco = a["alignment"][1]
     assert esco["targetUrl"] == definition.learning_outcomes[0].esco_skills[0]
     assert (esco["targetFramework"], esco["targetType"]) == ("ESCO", "ext:ESCOSkill")
@@ -126,13 +165,23 @@ def test_achievement_carries_every_eu_element(definition):
     assert a["entryRequirement"] == definition.prerequisites
     assert a["integrationStackability"] == definition.stackability
     assert a["learningOutcome"][0] == {
-        "type": ["LearningOutcome"], "outcomeId": "lo-write-outcomes",
+        "type": ["LearningOutcome"],
+        "outcomeId": "lo-write-outcomes",
         "outcomeText": definition.learning_outcomes[0].text,
-        "relatedESCOSkill": list(definition.learning_outcomes[0].esco_skills)}
+        "relatedESCOSkill": list(definition.learning_outcomes[0].esco_skills),
+    }
     assert "relatedESCOSkill" not in a["learningOutcome"][1]  # no empty arrays
-    assert a["resultDescription"] == [{
-        "id": f"{definition.id}#result", "type": ["ResultDescription"], "name": "Final assessment score",
-        "resultType": "Percent", "valueMin": "0", "valueMax": "100", "requiredValue": "70"}]
+    assert a["resultDescription"] == [
+        {
+            "id": f"{definition.id}#result",
+            "type": ["ResultDescription"],
+            "name": "Final assessment score",
+            "resultType": "Percent",
+            "valueMin": "0",
+            "valueMax": "100",
+            "requiredValue": "70",
+        }
+    ]
 
 
 def test_achievement_is_the_same_for_every_award(definition):
@@ -163,9 +212,24 @@ def test_evidence_entries(definition):
 
 
 def test_minimal_definition_never_emits_null_or_empty(definition):
-    minimal = parse_definition({k: v for k, v in definition.to_dict().items() if k not in (
-        "version", "field_of_study", "nqf_level", "prerequisites", "supervision", "stackability",
-        "further_information", "grading", "valid_for_days")})
+    minimal = parse_definition(
+        {
+            k: v
+            for k, v in definition.to_dict().items()
+            if k
+            not in (
+                "version",
+                "field_of_study",
+                "nqf_level",
+                "prerequisites",
+                "supervision",
+                "stackability",
+                "further_information",
+                "grading",
+                "valid_for_days",
+            )
+        }
+    )
     credential = build(minimal, score=12)
 
     def walk(node):
@@ -176,6 +240,7 @@ def test_minimal_definition_never_emits_null_or_empty(definition):
         elif isinstance(node, list):
             for value in node:
                 walk(value)
+
     walk(credential)
     assert "idVerification" not in credential["credentialSubject"]["achievement"]
     assert "validUntil" not in credential
@@ -183,13 +248,16 @@ def test_minimal_definition_never_emits_null_or_empty(definition):
     contexts.check_safe_mode(credential)
 
 
-@pytest.mark.parametrize("kwargs,subject", [
-    ({"credential_id": "not an iri"}, "credential_id"),
-    ({"issued_at": datetime(2026, 1, 1)}, "issued_at"),
-    ({"recipient": Recipient("not-an-email")}, "recipient.email"),
-    ({"recipient": Recipient("a@b.org", subject_id="relative/id")}, "recipient.subject_id"),
-    ({"status_entries": [{"id": "urn:a", "type": "X"}, {"id": "urn:b", "type": "X"}]}, "status_entries"),
-])
+@pytest.mark.parametrize(
+    "kwargs,subject",
+    [
+        ({"credential_id": "not an iri"}, "credential_id"),
+        ({"issued_at": datetime(2026, 1, 1)}, "issued_at"),
+        ({"recipient": Recipient("not-an-email")}, "recipient.email"),
+        ({"recipient": Recipient("a@b.org", subject_id="relative/id")}, "recipient.subject_id"),
+        ({"status_entries": [{"id": "urn:a", "type": "X"}, {"id": "urn:b", "type": "X"}]}, "status_entries"),
+    ],
+)
 def test_bad_arguments_name_the_argument(definition, kwargs, subject):
     with pytest.raises(DefinitionError) as caught:
         build(definition, **kwargs)
@@ -209,9 +277,14 @@ def test_issuer_without_id_is_refused(definition):
 def test_issuer_profile_extras_survive_and_empty_body_fields_do_not_erase_them(definition):
     data = definition.to_dict()
     del data["awarding_body"]["email"]
-    profile = {"id": ISSUER["id"], "email": "keys@platform.example", "description": "Signs for Aurora",
-               "@context": ["https://www.w3.org/ns/credentials/v2"]}
-    issuer = build_credential(parse_definition(data), Recipient("a@b.org"), profile, credential_id=CRED_ID,
-                              issued_at=ISSUED)["issuer"]
+    profile = {
+        "id": ISSUER["id"],
+        "email": "keys@platform.example",
+        "description": "Signs for Aurora",
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+    }
+    issuer = build_credential(
+        parse_definition(data), Recipient("a@b.org"), profile, credential_id=CRED_ID, issued_at=ISSUED
+    )["issuer"]
     assert issuer["email"] == "keys@platform.example" and issuer["description"] == "Signs for Aurora"
     assert "@context" not in issuer and issuer["name"] == definition.awarding_body.name

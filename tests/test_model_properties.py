@@ -3,6 +3,7 @@
 "Valid" means the OB 3.0 AchievementCredential schema passes and JSON-LD safe mode drops nothing.
 Signing and verifying are tested by the issue/verify suites on top of this property.
 """
+
 from __future__ import annotations
 
 import copy
@@ -28,27 +29,68 @@ BASE = yaml.safe_load((ROOT / "examples" / "micro-credential.yaml").read_text(en
 any_text = st.text(st.characters(codec=None, exclude_categories=()), max_size=40)
 long_text = st.text(min_size=200, max_size=3000)
 odd_numbers = st.one_of(
-    st.integers(min_value=-10**30, max_value=10**30), st.floats(allow_nan=True, allow_infinity=True),
-    st.booleans(), st.sampled_from([0, -0.0, 1e-300, 5e-324, 1e308, 8, 9, 100, 100.0000001]),
+    st.integers(min_value=-(10**30), max_value=10**30),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.booleans(),
+    st.sampled_from([0, -0.0, 1e-300, 5e-324, 1e308, 8, 9, 100, 100.0000001]),
 )
-values = st.one_of(any_text, long_text, odd_numbers, st.none(), st.lists(any_text, max_size=3),
-                   st.dictionaries(any_text, any_text, max_size=2))
+values = st.one_of(
+    any_text,
+    long_text,
+    odd_numbers,
+    st.none(),
+    st.lists(any_text, max_size=3),
+    st.dictionaries(any_text, any_text, max_size=2),
+)
 
 # Paths (in the YAML structure) that a mutation may hit.
 PATHS = [
-    ("id",), ("title",), ("description",), ("language",), ("version",), ("field_of_study",),
-    ("awarding_body", "name"), ("awarding_body", "url"), ("awarding_body", "email"), ("awarding_body", "country"),
-    ("awarding_body", "region"), ("learning_outcomes", 0, "id"), ("learning_outcomes", 1, "text"),
-    ("learning_outcomes", 0, "esco_skills"), ("workload", "ects"), ("workload", "hours"), ("eqf_level",),
-    ("nqf_level",), ("assessment_type",), ("participation",), ("quality_assurance",), ("prerequisites",),
-    ("supervision",), ("stackability",), ("further_information",), ("grading", "pass_mark"),
-    ("grading", "result_type"), ("valid_for_days",), ("image",),
+    ("id",),
+    ("title",),
+    ("description",),
+    ("language",),
+    ("version",),
+    ("field_of_study",),
+    ("awarding_body", "name"),
+    ("awarding_body", "url"),
+    ("awarding_body", "email"),
+    ("awarding_body", "country"),
+    ("awarding_body", "region"),
+    ("learning_outcomes", 0, "id"),
+    ("learning_outcomes", 1, "text"),
+    ("learning_outcomes", 0, "esco_skills"),
+    ("workload", "ects"),
+    ("workload", "hours"),
+    ("eqf_level",),
+    ("nqf_level",),
+    ("assessment_type",),
+    ("participation",),
+    ("quality_assurance",),
+    ("prerequisites",),
+    ("supervision",),
+    ("stackability",),
+    ("further_information",),
+    ("grading", "pass_mark"),
+    ("grading", "result_type"),
+    ("valid_for_days",),
+    ("image",),
 ]
 
 
-TEXT_PATHS = [("title",), ("description",), ("field_of_study",), ("awarding_body", "name"),
-              ("awarding_body", "region"), ("learning_outcomes", 1, "text"), ("quality_assurance",),
-              ("prerequisites",), ("stackability",), ("nqf_level",), ("version",), ("further_information",)]
+TEXT_PATHS = [
+    ("title",),
+    ("description",),
+    ("field_of_study",),
+    ("awarding_body", "name"),
+    ("awarding_body", "region"),
+    ("learning_outcomes", 1, "text"),
+    ("quality_assurance",),
+    ("prerequisites",),
+    ("stackability",),
+    ("nqf_level",),
+    ("version",),
+    ("further_information",),
+]
 printable = st.text(st.characters(exclude_categories=("Cc", "Cs")), min_size=1, max_size=300)
 # Mutations that are often valid, so that the "builds a valid credential" branch is well exercised.
 plausible = st.one_of(
@@ -78,8 +120,7 @@ def mutated(mutations) -> dict:
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(mutation, min_size=1, max_size=4),
-       st.one_of(st.none(), st.floats(min_value=70, max_value=100)))
+@given(st.lists(mutation, min_size=1, max_size=4), st.one_of(st.none(), st.floats(min_value=70, max_value=100)))
 def test_definition_fails_by_field_or_builds_a_valid_credential(mutations, score):
     data = mutated(mutations)
     try:
@@ -91,10 +132,14 @@ def test_definition_fails_by_field_or_builds_a_valid_credential(mutations, score
         event(f"refused: {error.subject}")
         return
     event("built")
-    credential = build_credential(definition, Recipient("learner@example.org"), {"id": "https://issuer.example/1"},
-                                  credential_id="urn:uuid:00000000-0000-4000-8000-000000000002",
-                                  issued_at=datetime(2026, 11, 28, tzinfo=UTC),
-                                  score=None if definition.pass_mark is None else max(score or 0, definition.pass_mark))
+    credential = build_credential(
+        definition,
+        Recipient("learner@example.org"),
+        {"id": "https://issuer.example/1"},
+        credential_id="urn:uuid:00000000-0000-4000-8000-000000000002",
+        issued_at=datetime(2026, 11, 28, tzinfo=UTC),
+        score=None if definition.pass_mark is None else max(score or 0, definition.pass_mark),
+    )
     json.dumps(credential, ensure_ascii=False).encode("utf-8")  # every string is encodable
     assert schema.validate(credential) == []
     contexts.check_safe_mode(credential)
@@ -106,8 +151,13 @@ def test_definition_fails_by_field_or_builds_a_valid_credential(mutations, score
 @given(st.emails(), st.text(max_size=40), st.sampled_from([str.upper, str.lower, lambda e: f"  {e}\t"]))
 def test_recipient_hash_verifies_for_any_email_and_salt(email, salt, variant):
     definition = parse_definition(BASE)
-    credential = build_credential(definition, Recipient(email), {"id": "https://issuer.example/1"}, salt=salt,
-                                  credential_id="urn:uuid:00000000-0000-4000-8000-000000000003",
-                                  issued_at=datetime(2026, 11, 28, tzinfo=UTC))
+    credential = build_credential(
+        definition,
+        Recipient(email),
+        {"id": "https://issuer.example/1"},
+        salt=salt,
+        credential_id="urn:uuid:00000000-0000-4000-8000-000000000003",
+        issued_at=datetime(2026, 11, 28, tzinfo=UTC),
+    )
     assert verify_recipient(credential, variant(email))
     assert not verify_recipient(credential, "x" + email)

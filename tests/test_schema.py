@@ -1,4 +1,5 @@
 """Offline validation against the bundled official OB 3.0 JSON Schemas."""
+
 from __future__ import annotations
 
 import copy
@@ -13,6 +14,7 @@ from badge_issuer.model import Recipient, build_credential, prune
 from badge_issuer.schema import SchemaError
 
 from .conftest import OB3_DATA
+from .issuing import example_definition
 
 EXAMPLES = sorted((OB3_DATA / "examples").glob("*.json"))
 
@@ -38,9 +40,14 @@ def test_our_credential_issued_by_each_official_issuer_profile(path, example_def
     """Re-issue, part 2: our micro-credential issued under each example's issuer Profile (its extras kept)."""
     issuer = load(path)["issuer"]
     assert schema.validate(issuer, "profile") == []
-    credential = build_credential(load_definition(example_definition_path), Recipient("a@example.org"), issuer,
-                                  credential_id="urn:uuid:00000000-0000-4000-8000-000000000001",
-                                  issued_at=datetime(2026, 1, 1, tzinfo=UTC), score=90)
+    credential = build_credential(
+        load_definition(example_definition_path),
+        Recipient("a@example.org"),
+        issuer,
+        credential_id="urn:uuid:00000000-0000-4000-8000-000000000001",
+        issued_at=datetime(2026, 1, 1, tzinfo=UTC),
+        score=90,
+    )
     assert credential["issuer"]["id"] == issuer["id"]
     assert schema.validate(credential) == []
     contexts.check_safe_mode(credential)
@@ -64,8 +71,9 @@ def test_single_object_proof_fails_the_canonical_schema(basic):
 
 
 def test_identity_object_type_must_be_a_string(basic):
-    basic["credentialSubject"]["identifier"] = [{"type": ["IdentityObject"], "identityType": "emailAddress",
-                                                 "hashed": True, "identityHash": "sha256$00"}]
+    basic["credentialSubject"]["identifier"] = [
+        {"type": ["IdentityObject"], "identityType": "emailAddress", "hashed": True, "identityHash": "sha256$00"}
+    ]
     assert schema.validate(basic)
 
 
@@ -91,22 +99,20 @@ def test_endorsement_and_profile_kinds():
 
 def test_shape_cache_cannot_mask_a_value_violation():
     """After a valid credential is cached, one of the same shape with a bad constrained value still fails."""
-    from datetime import UTC, datetime
-
-    from badge_issuer import schema as schema_module
-    from badge_issuer.model import Recipient, build_credential
-    from tests.issuing import example_definition
-
-    good = build_credential(example_definition(), Recipient(email="a@b.org"), {"id": "did:example:issuer"},
-                            credential_id="urn:uuid:6a1f5e2c-0d3b-4f7a-8e9c-1b2a3c4d5e6f",
-                            issued_at=datetime(2026, 1, 1, tzinfo=UTC))
-    assert schema_module.validate(good) == []
+    good = build_credential(
+        example_definition(),
+        Recipient(email="a@b.org"),
+        {"id": "did:example:issuer"},
+        credential_id="urn:uuid:6a1f5e2c-0d3b-4f7a-8e9c-1b2a3c4d5e6f",
+        issued_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    assert schema.validate(good) == []
     bad_language = copy.deepcopy(good)
     bad_language["credentialSubject"]["achievement"]["inLanguage"] = "english please"
-    assert any("inLanguage" in e for e in schema_module.validate(bad_language))
+    assert any("inLanguage" in e for e in schema.validate(bad_language))
     bad_identity = copy.deepcopy(good)
     bad_identity["credentialSubject"]["identifier"][0]["identityType"] = "shoeSize"
-    assert schema_module.validate(bad_identity)
+    assert schema.validate(bad_identity)
     wrong_type = copy.deepcopy(good)
     wrong_type["credentialSubject"]["identifier"][0]["hashed"] = "yes"
-    assert schema_module.validate(wrong_type)
+    assert schema.validate(wrong_type)
