@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -377,5 +378,44 @@ def test_stored_dict_is_validated_again(kinds):
     data["questions"][0]["choices"][0]["correct"] = True  # two correct choices in a single-choice question
     with pytest.raises(OlxError, match="exactly one correct"):
         Q.from_dict(data)
-    with pytest.raises(OlxError, match="not a stored assessment"):
-        Q.from_dict({"questions": []})
+
+
+def _edited(change):
+    data = json.loads(json.dumps(Q.to_dict(load())))  # what the Studio editor sends: plain JSON
+    change(data)
+    return data
+
+
+@pytest.mark.parametrize(
+    ("change", "subject", "words"),
+    [
+        (lambda d: d.update(outcomes="lo-1"), "content/outcomes", "wrong type"),
+        (lambda d: d.update(extra=1), "content/extra", "unknown field"),
+        (lambda d: d["questions"][0].update(prompt=5), "question[q1]/prompt", "wrong type"),
+        (lambda d: d["questions"][0].update(points="2"), "question[q1]/points", "wrong type"),
+        (lambda d: d["questions"][0].update(points=True), "question[q1]/points", "wrong type"),
+        (lambda d: d["questions"][0].update(grader="x"), "questions[0]/grader", "unknown field"),
+        (lambda d: d["questions"][0].update(hints=[1]), "question[q1]/hints", "list of texts"),
+        (lambda d: d["questions"][0].update(id="bad id"), "question/@id", "letters"),
+        (
+            lambda d: d["questions"][0]["choices"][0].update(correct="true"),
+            "question[q1]/choices[0]/correct",
+            "wrong type",
+        ),
+        (lambda d: d["questions"][0]["choices"][0].update(id=""), "question[q1]/choice/@id", "letters"),
+        (lambda d: d["questions"][2].update(answer="25"), "question[q3]/answer", "wrong type"),
+        (lambda d: d["questions"].append([]), "questions[6]", "must be an object"),
+        (lambda d: d["outcomes"].append({"id": "lo-x", "threshold": None}), "outcomes[2]/threshold", "wrong type"),
+    ],
+)
+def test_editor_content_is_type_checked_field_by_field(change, subject, words):
+    with pytest.raises(OlxError) as caught:
+        Q.from_dict(_edited(change))
+    assert (caught.value.subject, words in caught.value.reason) == (subject, True)
+
+
+def test_editor_texts_are_normalised_like_olx_so_both_paths_agree():
+    data = _edited(lambda d: d["questions"][0].update(prompt="  Which verb\n makes a learning outcome observable? "))
+    assert Q.from_dict(data) == load()
+    with pytest.raises(OlxError, match="must be an object"):
+        Q.from_dict([])

@@ -20,6 +20,7 @@ from badge_issuer.i18n import gettext_noop
 #: Upper bound for OLX pasted into an editor; a course export has no such limit.
 MAX_SNIPPET_BYTES = 256 * 1024
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
+ID_RULE = gettext_noop("must be 1-64 letters, digits or _ . : - starting with a letter or digit")
 _WHITESPACE = re.compile(r"\s+")
 
 
@@ -104,10 +105,7 @@ def id_attr(element: etree._Element, name: str, subject: str) -> str:
     """A required identifier: letters, digits, ``_ . : -``, at most 64 characters."""
     value = attr(element, name, subject)
     if not ID_PATTERN.fullmatch(value):
-        raise OlxError(
-            f"{subject}/@{name}",
-            gettext_noop("must be 1-64 letters, digits or _ . : - starting with a letter or digit"),
-        )
+        raise OlxError(f"{subject}/@{name}", ID_RULE)
     return value
 
 

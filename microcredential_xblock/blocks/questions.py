@@ -23,7 +23,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from lxml import etree
@@ -31,6 +31,8 @@ from lxml import etree
 from badge_issuer.i18n import gettext_noop
 
 from .olx import (
+    ID_PATTERN,
+    ID_RULE,
     OlxError,
     attr,
     bool_attr,
@@ -39,6 +41,7 @@ from .olx import (
     format_number,
     id_attr,
     leading_text,
+    normalise_space,
     number,
     number_attr,
     plain_text,
@@ -258,6 +261,7 @@ def _validate_choices(question: Question, subject: str) -> None:
         raise OlxError(f"{subject}/choice", gettext_noop("needs 2 to %(limit)d choices"), limit=MAX_CHOICES)
     ids = [c.id for c in question.choices]
     for choice in question.choices:
+        _check_id(choice.id, f"{subject}/choice/@id")
         if ids.count(choice.id) > 1:
             raise OlxError(f"{subject}/choice[{choice.id}]", gettext_noop("choice id is used twice"))
         if not choice.text or len(choice.text) > MAX_TEXT:
@@ -273,6 +277,11 @@ def _validate_choices(question: Question, subject: str) -> None:
         )
 
 
+def _check_id(value: str, subject: str) -> None:
+    if not ID_PATTERN.fullmatch(value):
+        raise OlxError(subject, ID_RULE)
+
+
 def validate(assessment: Assessment) -> Assessment:
     """Check an assessment written by an author; raise ``OlxError`` naming the first bad question/field."""
     if not assessment.outcomes:
@@ -281,12 +290,14 @@ def validate(assessment: Assessment) -> Assessment:
         raise OlxError("question", gettext_noop("needs 1 to %(limit)d questions"), limit=MAX_QUESTIONS)
     outcome_ids: set[str] = set()
     for outcome in assessment.outcomes:
+        _check_id(outcome.id, "outcome/@ref")
         if outcome.id in outcome_ids:
             raise OlxError(f"outcome[{outcome.id}]", gettext_noop("outcome is declared twice"))
         outcome_ids.add(outcome.id)
         number(outcome.threshold, f"outcome[{outcome.id}]/@threshold", low=0, high=100, above=True)
     seen: set[str] = set()
     for question in assessment.questions:
+        _check_id(question.id, "question/@id")
         if question.id in seen:
             raise OlxError(_subject(question), gettext_noop("question id is used twice"))
         seen.add(question.id)
@@ -428,25 +439,85 @@ def to_dict(assessment: Assessment) -> dict[str, Any]:
     return asdict(assessment)
 
 
-def from_dict(data: Mapping[str, Any]) -> Assessment:
-    """Rebuild and validate an assessment stored with ``to_dict``."""
-    try:
-        outcomes = tuple(Outcome(**o) for o in data["outcomes"])
-        questions = tuple(
-            Question(
-                **{
-                    **q,
-                    "outcomes": tuple(q["outcomes"]),
-                    "choices": tuple(Choice(**c) for c in q.get("choices", ())),
-                    "accepted": tuple(q.get("accepted", ())),
-                    "hints": tuple(q.get("hints", ())),
-                }
+_TEXT_FIELDS = ("prompt", "feedback_correct", "feedback_incorrect")
+_BOOL_FIELDS = ("partial_credit", "tolerance_percent", "regex", "case_sensitive")
+_LIST_FIELDS = ("outcomes", "accepted", "hints")
+
+
+def _mapping(value: Any, subject: str, allowed: tuple[str, ...]) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise OlxError(subject, gettext_noop("must be an object"))
+    unknown = sorted(set(value) - set(allowed))
+    if unknown:
+        raise OlxError(f"{subject}/{unknown[0]}", gettext_noop("unknown field"))
+    return value
+
+
+def _typed(data: Mapping[str, Any], key: str, subject: str, kind: type | tuple[type, ...], default: Any) -> Any:
+    value = data.get(key, default)
+    if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
+        raise OlxError(f"{subject}/{key}", gettext_noop("has the wrong type"))
+    return value
+
+
+def _texts(data: Mapping[str, Any], key: str, subject: str, *, verbatim: bool = False) -> tuple[str, ...]:
+    values = _typed(data, key, subject, (list, tuple), [])
+    if not all(isinstance(v, str) for v in values):
+        raise OlxError(f"{subject}/{key}", gettext_noop("must be a list of texts"))
+    return tuple(values) if verbatim else tuple(normalise_space(v) for v in values)
+
+
+def _question_from_dict(data: Any, index: int) -> Question:
+    subject = f"questions[{index}]"
+    data = _mapping(data, subject, tuple(f.name for f in fields(Question)))
+    subject = f"question[{_typed(data, 'id', subject, str, '')}]"
+    number_or_none = (int, float, type(None))
+    regex = _typed(data, "regex", subject, bool, False)
+    choices = []
+    for i, item in enumerate(_typed(data, "choices", subject, (list, tuple), [])):
+        here = f"{subject}/choices[{i}]"
+        choice = _mapping(item, here, ("id", "text", "correct", "feedback"))
+        choices.append(
+            Choice(
+                _typed(choice, "id", here, str, ""),
+                normalise_space(_typed(choice, "text", here, str, "")),
+                _typed(choice, "correct", here, bool, False),
+                normalise_space(_typed(choice, "feedback", here, str, "")),
             )
-            for q in data["questions"]
         )
-    except (KeyError, TypeError) as exc:
-        raise OlxError("data", gettext_noop("is not a stored assessment: %(detail)s"), detail=str(exc)) from None
-    return validate(Assessment(outcomes, questions))
+    return Question(
+        id=data.get("id", ""),
+        kind=_typed(data, "kind", subject, str, ""),
+        choices=tuple(choices),
+        points=_typed(data, "points", subject, (int, float), 1.0),
+        answer=_typed(data, "answer", subject, number_or_none, None),
+        tolerance=_typed(data, "tolerance", subject, (int, float), 0.0),
+        outcomes=_texts(data, "outcomes", subject),
+        accepted=_texts(data, "accepted", subject, verbatim=regex),
+        hints=_texts(data, "hints", subject),
+        **{key: normalise_space(_typed(data, key, subject, str, "")) for key in _TEXT_FIELDS},
+        **{key: _typed(data, key, subject, bool, False) for key in _BOOL_FIELDS},
+    )
+
+
+def from_dict(data: Any) -> Assessment:
+    """Build and validate an assessment from its ``to_dict`` form (stored content or the Studio editor).
+
+    Every value is type-checked, so untrusted editor input gets a message naming the field, never
+    a ``TypeError``; texts are whitespace-normalised as the OLX parser does, so both paths agree.
+    """
+    data = _mapping(data, "content", ("outcomes", "questions"))
+    outcomes = []
+    for i, item in enumerate(_typed(data, "outcomes", "content", (list, tuple), [])):
+        here = f"outcomes[{i}]"
+        outcome = _mapping(item, here, ("id", "threshold"))
+        outcomes.append(
+            Outcome(_typed(outcome, "id", here, str, ""), _typed(outcome, "threshold", here, (int, float), 70.0))
+        )
+    questions = [
+        _question_from_dict(q, i) for i, q in enumerate(_typed(data, "questions", "content", (list, tuple), []))
+    ]
+    return validate(Assessment(tuple(outcomes), tuple(questions)))
 
 
 # -------------------------------------------------------------------------------------------------- OLX
