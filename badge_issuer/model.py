@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import secrets
 import uuid
 from collections.abc import Iterable, Mapping
@@ -190,7 +191,7 @@ def _subject(
 ) -> dict[str, Any]:
     email = normalise_email(recipient.email) if isinstance(recipient.email, str) else ""
     local, at, domain = email.rpartition("@")
-    if not (at and local and domain) or any(c.isspace() for c in email):
+    if not (at and local and domain) or _WHITESPACE.search(email):
         raise DefinitionError("recipient.email", "must be an email address like learner@example.org")
     if recipient.subject_id is not None:
         _check_iri(recipient.subject_id, "recipient.subject_id")
@@ -317,12 +318,13 @@ def _evidence(item: Mapping[str, Any], index: int) -> dict[str, Any]:
     return entry
 
 
+_WHITESPACE = re.compile(r"\s")
+_ABSOLUTE_IRI = re.compile(r'[A-Za-z][A-Za-z0-9+.-]*:[^\s<>"{}|\\^`]+')
+
+
 def _check_iri(value: Any, subject: str) -> None:
     """An absolute IRI (https URL, urn: or did:) with no characters that break N-Quads."""
-    scheme, sep, rest = value.partition(":") if isinstance(value, str) else ("", "", "")
-    if not (sep and rest and scheme[:1].isalpha() and all(c.isalnum() or c in "+-." for c in scheme)) or any(
-        c.isspace() or c in '<>"{}|\\^`' for c in value
-    ):
+    if not isinstance(value, str) or not _ABSOLUTE_IRI.fullmatch(value):
         raise DefinitionError(subject, "must be an absolute IRI such as urn:uuid:..., https://... or did:...")
 
 
