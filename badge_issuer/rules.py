@@ -27,13 +27,15 @@ A ``valid_for_days`` key in a rule set is therefore rejected with a message poin
 it holds or not; the sentence comes with its untranslated template (``msgid``) and ``params``
 so a user interface can translate it (this module imports no i18n framework).
 """
+
 from __future__ import annotations
 
 import math
 import operator
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, Callable, Mapping
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from .errors import DefinitionError
 from .i18n import gettext_noop
@@ -41,7 +43,11 @@ from .i18n import gettext_noop
 MAX_DEPTH = 8
 MAX_CHILDREN = 50
 OPS: dict[str, Callable[[float, float], bool]] = {
-    ">=": operator.ge, ">": operator.gt, "==": operator.eq, "<=": operator.le, "<": operator.lt,
+    ">=": operator.ge,
+    ">": operator.gt,
+    "==": operator.eq,
+    "<=": operator.le,
+    "<": operator.lt,
 }
 LEAF_KINDS = ("all_outcomes", "min_score", "assessments_completed", "window", "course_passed")
 GROUP_KINDS = ("all", "any")
@@ -56,11 +62,12 @@ class Facts:
     all_outcomes: frozenset[str] = frozenset()
     score_percent: float | None = None
     completed_assessments: frozenset[str] = frozenset()
-    now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
     course_passed: bool = False
 
 
 # ----------------------------------------------------------------------------------------- validation
+
 
 def validate_rules(data: Any, path: str = "rules") -> dict[str, Any]:
     """Check a rule tree and return it unchanged; raise DefinitionError naming the first bad path."""
@@ -70,7 +77,7 @@ def validate_rules(data: Any, path: str = "rules") -> dict[str, Any]:
 
 def _kind(node: Any, path: str) -> str:
     if not isinstance(node, Mapping):
-        raise DefinitionError(path, "must be an object with one rule kind, e.g. {\"all_outcomes\": true}")
+        raise DefinitionError(path, 'must be an object with one rule kind, e.g. {"all_outcomes": true}')
     if "valid_for_days" in node:
         raise DefinitionError(
             f"{path}.valid_for_days",
@@ -118,7 +125,7 @@ def _is_number(value: Any) -> bool:
 
 def _validate_min_score(value: Any, here: str) -> None:
     if not isinstance(value, Mapping):
-        raise DefinitionError(here, "must be an object {\"value\": 0-100, \"op\": \">=\"}")
+        raise DefinitionError(here, 'must be an object {"value": 0-100, "op": ">="}')
     unknown = sorted(set(value) - {"value", "op"})
     if unknown:
         raise DefinitionError(f"{here}.{unknown[0]}", "unknown key; expected value and op")
@@ -147,7 +154,7 @@ def parse_instant(value: Any, path: str, *, end_of_day: bool = False) -> datetim
     try:
         if len(text) == 10:
             day = date.fromisoformat(text)
-            return datetime.combine(day, time.max if end_of_day else time.min, tzinfo=timezone.utc)
+            return datetime.combine(day, time.max if end_of_day else time.min, tzinfo=UTC)
         instant = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise DefinitionError(path, f"{value!r} is not an ISO 8601 date or date-time") from None
@@ -157,6 +164,7 @@ def parse_instant(value: Any, path: str, *, end_of_day: bool = False) -> datetim
 
 
 # ----------------------------------------------------------------------------------------- evaluation
+
 
 def evaluate(rules: Mapping[str, Any], facts: Facts) -> bool:
     """Whether a validated rule tree holds for these facts (groups short-circuit)."""
@@ -175,8 +183,11 @@ def explain(rules: Mapping[str, Any], facts: Facts, path: str = "rules") -> dict
         children = [explain(child, facts, f"{path}.{kind}[{i}]") for i, child in enumerate(value)]
         held = sum(child["holds"] for child in children)
         holds = held == len(children) if kind == "all" else held > 0
-        msgid = (gettext_noop("all of %(total)d parts must hold; %(held)d hold") if kind == "all"
-                 else gettext_noop("at least one of %(total)d parts must hold; %(held)d hold"))
+        msgid = (
+            gettext_noop("all of %(total)d parts must hold; %(held)d hold")
+            if kind == "all"
+            else gettext_noop("at least one of %(total)d parts must hold; %(held)d hold")
+        )
         node = _node(kind, path, holds, msgid, {"total": len(children), "held": held})
         node["children"] = children
         return node
@@ -199,8 +210,11 @@ def _leaf(kind: str, value: Any, facts: Facts) -> tuple[bool, str, dict[str, Any
     if kind == "min_score":
         op, target = value.get("op", ">="), float(value["value"])
         if facts.score_percent is None:
-            return False, gettext_noop("no assessment submitted yet (required: score %(op)s %(target)g %%)"), {
-                "op": op, "target": target}
+            return (
+                False,
+                gettext_noop("no assessment submitted yet (required: score %(op)s %(target)g %%)"),
+                {"op": op, "target": target},
+            )
         params = {"score": round(facts.score_percent, 2), "op": op, "target": target}
         holds = OPS[op](facts.score_percent, target)
         return holds, gettext_noop("score %(score)g %% (required: %(op)s %(target)g %%)"), params
@@ -219,8 +233,11 @@ def _leaf(kind: str, value: Any, facts: Facts) -> tuple[bool, str, dict[str, Any
 def _window(value: Mapping[str, str], now: datetime) -> tuple[bool, str, dict[str, Any]]:
     start = parse_instant(value["not_before"], "not_before") if "not_before" in value else None
     end = parse_instant(value["not_after"], "not_after", end_of_day=True) if "not_after" in value else None
-    params = {"now": now.isoformat(timespec="seconds"),
-              "not_before": value.get("not_before", "-"), "not_after": value.get("not_after", "-")}
+    params = {
+        "now": now.isoformat(timespec="seconds"),
+        "not_before": value.get("not_before", "-"),
+        "not_after": value.get("not_after", "-"),
+    }
     if start is not None and now < start:
         return False, gettext_noop("%(now)s is before the window opens (%(not_before)s)"), params
     if end is not None and now > end:

@@ -3,6 +3,7 @@
 ``MICROVET_TEST_DB`` selects the database: sqlite (default), mysql (MariaDB on 127.0.0.1:3306) or
 postgresql (127.0.0.1:5432), so the storage tests run against what Open edX and the demo use.
 """
+
 import os
 
 SECRET_KEY = "tests-only-not-secret"  # noqa: S105
@@ -20,16 +21,29 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 _DB = os.environ.get("MICROVET_TEST_DB", "sqlite")
 if _DB == "mysql":
-    DATABASES = {"default": {
-        "ENGINE": "django.db.backends.mysql", "NAME": "microvet", "USER": "root", "PASSWORD": "",
-        "HOST": "127.0.0.1", "PORT": "3306", "OPTIONS": {"charset": "utf8mb4"},
-        "TEST": {"NAME": "test_microvet", "CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"},
-    }}
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.mysql",
+            "NAME": "microvet",
+            "USER": "root",
+            "PASSWORD": "",
+            "HOST": "127.0.0.1",
+            "PORT": "3306",
+            "OPTIONS": {"charset": "utf8mb4"},
+            "TEST": {"NAME": "test_microvet", "CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"},
+        }
+    }
 elif _DB == "postgresql":
-    DATABASES = {"default": {
-        "ENGINE": "django.db.backends.postgresql", "NAME": "microvet", "USER": "postgres",
-        "HOST": "127.0.0.1", "PORT": "5432", "TEST": {"NAME": "test_microvet"},
-    }}
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": "microvet",
+            "USER": "postgres",
+            "HOST": "127.0.0.1",
+            "PORT": "5432",
+            "TEST": {"NAME": "test_microvet"},
+        }
+    }
 else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 
@@ -41,21 +55,38 @@ from badge_issuer.keys import generate_issuer  # noqa: E402
 
 INSTALLED_APPS += ["microcredential_xblock.service"]
 ROOT_URLCONF = "tests.urls"
-TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True,
-              "OPTIONS": {"context_processors": ["django.template.context_processors.request",
-                                                 "django.contrib.auth.context_processors.auth",
-                                                 "django.contrib.messages.context_processors.messages"]}}]
-MIDDLEWARE = ["django.contrib.sessions.middleware.SessionMiddleware",
-              "django.contrib.auth.middleware.AuthenticationMiddleware",
-              "django.contrib.messages.middleware.MessageMiddleware"]
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+MIDDLEWARE = [
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+]
 #: Throw-away test keys (did:web, so the DID document view has something to serve), made per run.
 _KEYS_DIR = Path(tempfile.mkdtemp(prefix="microvet-test-keys-"))
-generate_issuer(_KEYS_DIR / "default", did="web", domain="lms.example.org", path="microvet",
-                profile={"name": "Aurora VET", "url": "https://aurora-vet.example.it", "country": "IT"})
+generate_issuer(
+    _KEYS_DIR / "default",
+    did="web",
+    domain="lms.example.org",
+    path="microvet",
+    profile={"name": "Aurora VET", "url": "https://aurora-vet.example.it", "country": "IT"},
+)
 MICROVET = {"BASE_URL": "https://lms.example.org", "KEYS_DIR": str(_KEYS_DIR), "FORMATS": ["di", "jwt"]}
 
 if _DB == "sqlite":
     # A file, not memory: the concurrency test opens one connection per thread. IMMEDIATE makes
     # every transaction take the write lock up front, so SQLite queues writers instead of failing.
-    DATABASES["default"].update(OPTIONS={"transaction_mode": "IMMEDIATE", "timeout": 60},
-                                TEST={"NAME": str(_KEYS_DIR / "test.sqlite3")})
+    DATABASES["default"].update(
+        OPTIONS={"transaction_mode": "IMMEDIATE", "timeout": 60}, TEST={"NAME": str(_KEYS_DIR / "test.sqlite3")}
+    )

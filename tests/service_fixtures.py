@@ -1,4 +1,5 @@
 """Fixtures shared by the service, view and concurrency tests (imported by those modules)."""
+
 from __future__ import annotations
 
 import copy

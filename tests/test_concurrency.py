@@ -3,6 +3,7 @@
 Runs on every backend (SQLite file database in the default run, MariaDB with MICROVET_TEST_DB=mysql,
 PostgreSQL with MICROVET_TEST_DB=postgresql).
 """
+
 from __future__ import annotations
 
 import threading
@@ -11,8 +12,13 @@ import pytest
 from django.db import connection, connections
 
 from microcredential_xblock.service import api
-from microcredential_xblock.service.models import (IssuanceClaim, IssuedCredential, OutcomeEvidence,
-                                                   StatusAllocation, StatusList)
+from microcredential_xblock.service.models import (
+    IssuanceClaim,
+    IssuedCredential,
+    OutcomeEvidence,
+    StatusAllocation,
+    StatusList,
+)
 from tests.service_fixtures import COURSE, LEARNER, MC_BLOCK, QUIZ1, RULES, all_validated, example_definition
 
 pytestmark = [pytest.mark.storage, pytest.mark.django_db(transaction=True)]
@@ -28,7 +34,7 @@ def _in_parallel(work, count: int = PARALLEL) -> tuple[list, list]:
         try:
             barrier.wait()
             results[i] = work(i)
-        except Exception as exc:  # noqa: BLE001 - reported by the test
+        except Exception as exc:
             errors.append(exc)
         finally:
             connections.close_all()

@@ -1,8 +1,9 @@
 """Issuing rules: validation errors name the path, evaluation is right, explain agrees with evaluate."""
+
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -11,42 +12,54 @@ from hypothesis import strategies as st
 from badge_issuer.errors import DefinitionError
 from badge_issuer.rules import Facts, evaluate, expiry, explain, validate_rules
 
-NOW = datetime(2026, 6, 15, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
 OUTCOMES = frozenset({"lo-a", "lo-b", "lo-c"})
 
 
 def facts(**kw) -> Facts:
-    base = dict(validated_outcomes=frozenset(), all_outcomes=OUTCOMES, score_percent=None,
-                completed_assessments=frozenset(), now=NOW, course_passed=False)
+    base = dict(
+        validated_outcomes=frozenset(),
+        all_outcomes=OUTCOMES,
+        score_percent=None,
+        completed_assessments=frozenset(),
+        now=NOW,
+        course_passed=False,
+    )
     base.update(kw)
     return Facts(**base)
 
 
-@pytest.mark.parametrize("rules, path, reason", [
-    ({"all": [{"all_outcomes": True}, {"min_score": {"value": 170}}]}, "rules.all[1].min_score.value",
-     "from 0 to 100"),
-    ({"min_score": {"value": "70"}}, "rules.min_score.value", "number"),
-    ({"min_score": {"value": True}}, "rules.min_score.value", "number"),
-    ({"min_score": {"value": float("nan")}}, "rules.min_score.value", "number"),
-    ({"min_score": {"value": 70, "op": "=>"}}, "rules.min_score.op", "one of"),
-    ({"min_score": {"value": 70, "weight": 2}}, "rules.min_score.weight", "unknown key"),
-    ({"min_score": 70}, "rules.min_score", "object"),
-    ({"any": []}, "rules.any", "non-empty"),
-    ({"all": {"all_outcomes": True}}, "rules.all", "list"),
-    ({"any": [{"all_outcomes": False}]}, "rules.any[0].all_outcomes", "must be true"),
-    ({"course_passed": "yes"}, "rules.course_passed", "must be true"),
-    ({"assessments_completed": []}, "rules.assessments_completed", "non-empty"),
-    ({"assessments_completed": ["quiz", 3]}, "rules.assessments_completed[1]", "string"),
-    ({"window": {"not_before": "yesterday"}}, "rules.window.not_before", "ISO 8601"),
-    ({"window": {"not_before": "2026-01-01T00:00:00"}}, "rules.window.not_before", "time zone"),
-    ({"window": {"not_before": "2026-02-01", "not_after": "2026-01-01"}}, "rules.window.not_after", "earlier"),
-    ({"window": {}}, "rules.window", "not_before"),
-    ({"window": {"start": "2026-01-01"}}, "rules.window.start", "unknown key"),
-    ({"eval": "__import__('os')"}, "rules.eval", "unknown rule kind"),
-    ({"all_outcomes": True, "course_passed": True}, "rules", "exactly one"),
-    ("all_outcomes", "rules", "object"),
-    ({"all_outcomes": True, "valid_for_days": 30}, "rules.valid_for_days", "definition"),
-])
+@pytest.mark.parametrize(
+    "rules, path, reason",
+    [
+        (
+            {"all": [{"all_outcomes": True}, {"min_score": {"value": 170}}]},
+            "rules.all[1].min_score.value",
+            "from 0 to 100",
+        ),
+        ({"min_score": {"value": "70"}}, "rules.min_score.value", "number"),
+        ({"min_score": {"value": True}}, "rules.min_score.value", "number"),
+        ({"min_score": {"value": float("nan")}}, "rules.min_score.value", "number"),
+        ({"min_score": {"value": 70, "op": "=>"}}, "rules.min_score.op", "one of"),
+        ({"min_score": {"value": 70, "weight": 2}}, "rules.min_score.weight", "unknown key"),
+        ({"min_score": 70}, "rules.min_score", "object"),
+        ({"any": []}, "rules.any", "non-empty"),
+        ({"all": {"all_outcomes": True}}, "rules.all", "list"),
+        ({"any": [{"all_outcomes": False}]}, "rules.any[0].all_outcomes", "must be true"),
+        ({"course_passed": "yes"}, "rules.course_passed", "must be true"),
+        ({"assessments_completed": []}, "rules.assessments_completed", "non-empty"),
+        ({"assessments_completed": ["quiz", 3]}, "rules.assessments_completed[1]", "string"),
+        ({"window": {"not_before": "yesterday"}}, "rules.window.not_before", "ISO 8601"),
+        ({"window": {"not_before": "2026-01-01T00:00:00"}}, "rules.window.not_before", "time zone"),
+        ({"window": {"not_before": "2026-02-01", "not_after": "2026-01-01"}}, "rules.window.not_after", "earlier"),
+        ({"window": {}}, "rules.window", "not_before"),
+        ({"window": {"start": "2026-01-01"}}, "rules.window.start", "unknown key"),
+        ({"eval": "__import__('os')"}, "rules.eval", "unknown rule kind"),
+        ({"all_outcomes": True, "course_passed": True}, "rules", "exactly one"),
+        ("all_outcomes", "rules", "object"),
+        ({"all_outcomes": True, "valid_for_days": 30}, "rules.valid_for_days", "definition"),
+    ],
+)
 def test_validate_names_path_and_reason(rules, path, reason):
     with pytest.raises(DefinitionError) as caught:
         validate_rules(rules)
@@ -63,9 +76,14 @@ def test_validate_limits_depth():
 
 
 def test_valid_rules_round_trip_json():
-    rules = {"all": [{"all_outcomes": True}, {"min_score": {"value": 70, "op": ">="}},
-                     {"any": [{"course_passed": True}, {"assessments_completed": ["quiz1"]}]},
-                     {"window": {"not_before": "2026-01-01", "not_after": "2026-12-31T23:00:00+01:00"}}]}
+    rules = {
+        "all": [
+            {"all_outcomes": True},
+            {"min_score": {"value": 70, "op": ">="}},
+            {"any": [{"course_passed": True}, {"assessments_completed": ["quiz1"]}]},
+            {"window": {"not_before": "2026-01-01", "not_after": "2026-12-31T23:00:00+01:00"}},
+        ]
+    }
     assert validate_rules(json.loads(json.dumps(rules))) == rules
 
 
@@ -78,10 +96,20 @@ def test_all_outcomes():
     assert not evaluate(rule, facts(all_outcomes=frozenset()))
 
 
-@pytest.mark.parametrize("op, score, expected", [
-    (">=", 70, True), (">=", 69.99, False), (">", 70, False), (">", 70.5, True), ("==", 70, True),
-    ("==", 71, False), ("<=", 70, True), ("<", 70, False), ("<", 10, True),
-])
+@pytest.mark.parametrize(
+    "op, score, expected",
+    [
+        (">=", 70, True),
+        (">=", 69.99, False),
+        (">", 70, False),
+        (">", 70.5, True),
+        ("==", 70, True),
+        ("==", 71, False),
+        ("<=", 70, True),
+        ("<", 70, False),
+        ("<", 10, True),
+    ],
+)
 def test_min_score_ops(op, score, expected):
     assert evaluate({"min_score": {"value": 70, "op": op}}, facts(score_percent=score)) is expected
 
@@ -99,14 +127,17 @@ def test_assessments_completed_lists_missing():
     assert evaluate(rule, facts(completed_assessments=frozenset({"quiz1", "quiz2", "other"})))
 
 
-@pytest.mark.parametrize("window, now, expected", [
-    ({"not_before": "2026-06-15"}, NOW, True),
-    ({"not_before": "2026-06-16"}, NOW, False),
-    ({"not_after": "2026-06-15"}, NOW, True),  # a bare date includes the whole day
-    ({"not_after": "2026-06-14"}, NOW, False),
-    ({"not_after": "2026-06-15T13:00:00+02:00"}, NOW, False),  # 11:00 UTC
-    ({"not_before": "2026-01-01", "not_after": "2026-12-31"}, NOW, True),
-])
+@pytest.mark.parametrize(
+    "window, now, expected",
+    [
+        ({"not_before": "2026-06-15"}, NOW, True),
+        ({"not_before": "2026-06-16"}, NOW, False),
+        ({"not_after": "2026-06-15"}, NOW, True),  # a bare date includes the whole day
+        ({"not_after": "2026-06-14"}, NOW, False),
+        ({"not_after": "2026-06-15T13:00:00+02:00"}, NOW, False),  # 11:00 UTC
+        ({"not_before": "2026-01-01", "not_after": "2026-12-31"}, NOW, True),
+    ],
+)
 def test_window(window, now, expected):
     assert evaluate({"window": window}, facts(now=now)) is expected
 
@@ -138,15 +169,24 @@ def test_expiry():
 leaves = st.one_of(
     st.just({"all_outcomes": True}),
     st.just({"course_passed": True}),
-    st.builds(lambda v, op: {"min_score": {"value": v, "op": op}},
-              st.integers(0, 100), st.sampled_from([">=", ">", "==", "<=", "<"])),
-    st.builds(lambda names: {"assessments_completed": names},
-              st.lists(st.sampled_from(["q1", "q2", "q3"]), min_size=1, max_size=3)),
+    st.builds(
+        lambda v, op: {"min_score": {"value": v, "op": op}},
+        st.integers(0, 100),
+        st.sampled_from([">=", ">", "==", "<=", "<"]),
+    ),
+    st.builds(
+        lambda names: {"assessments_completed": names},
+        st.lists(st.sampled_from(["q1", "q2", "q3"]), min_size=1, max_size=3),
+    ),
     st.builds(lambda d: {"window": {"not_before": (NOW + timedelta(days=d)).isoformat()}}, st.integers(-3, 3)),
 )
-trees = st.recursive(leaves, lambda kids: st.builds(
-    lambda kind, children: {kind: children}, st.sampled_from(["all", "any"]),
-    st.lists(kids, min_size=1, max_size=4)), max_leaves=12)
+trees = st.recursive(
+    leaves,
+    lambda kids: st.builds(
+        lambda kind, children: {kind: children}, st.sampled_from(["all", "any"]), st.lists(kids, min_size=1, max_size=4)
+    ),
+    max_leaves=12,
+)
 fact_values = st.builds(
     facts,
     validated_outcomes=st.frozensets(st.sampled_from(sorted(OUTCOMES))),

@@ -1,4 +1,5 @@
 """service.api: registry, evidence across blocks, issuing once, staff actions, immutability."""
+
 from __future__ import annotations
 
 import pytest
@@ -10,18 +11,25 @@ from badge_issuer.model import verify_recipient
 from badge_issuer.verify import verify
 from microcredential_xblock.service import api, issuance
 from microcredential_xblock.service.config import issuer_keys
-from microcredential_xblock.service.models import (AuditEvent, IssuanceClaim, IssuedCredential,
-                                                   MicroCredentialDefinition, StatusAllocation, StatusList)
+from microcredential_xblock.service.models import (
+    AuditEvent,
+    IssuanceClaim,
+    IssuedCredential,
+    MicroCredentialDefinition,
+    StatusAllocation,
+    StatusList,
+)
 from microcredential_xblock.service.views import _status_fetcher
-from tests.service_fixtures import (COURSE, LEARNER, MC_BLOCK, QUIZ1, QUIZ2, RULES, all_validated,  # noqa: F401
-                                    definition, earned, outcome_ids, registered)
+from tests.service_fixtures import COURSE, LEARNER, MC_BLOCK, QUIZ1, QUIZ2, RULES, all_validated, outcome_ids
 
+pytest_plugins = ["tests.service_fixtures"]
 pytestmark = [pytest.mark.storage, pytest.mark.django_db]
 
 
 def check(credential: IssuedCredential):
-    return verify(credential.document, resolver=OfflineResolver(issuers=[issuer_keys()]),
-                  status_fetcher=_status_fetcher)
+    return verify(
+        credential.document, resolver=OfflineResolver(issuers=[issuer_keys()]), status_fetcher=_status_fetcher
+    )
 
 
 def test_migrations_match_models():
@@ -29,6 +37,7 @@ def test_migrations_match_models():
 
 
 # ------------------------------------------------------------------------------------------ registry
+
 
 def test_register_is_idempotent_and_updates_on_change(registered, definition):
     again = api.register_definition(COURSE, MC_BLOCK, definition, RULES)
@@ -54,15 +63,18 @@ def test_register_rejects_bad_rules_and_definitions(db, definition):
 
 # ------------------------------------------------------------------------------------------ evidence
 
+
 def test_evidence_across_two_assessments_then_issue(registered):
     first, second, third = outcome_ids()
-    progress, = api.record_assessment(LEARNER, COURSE, QUIZ1, {first: api.OutcomeScore(1.0, True),
-                                                               second: api.OutcomeScore(0.4, False)}, 8, 10)
+    (progress,) = api.record_assessment(
+        LEARNER, COURSE, QUIZ1, {first: api.OutcomeScore(1.0, True), second: api.OutcomeScore(0.4, False)}, 8, 10
+    )
     assert progress.state == api.IN_PROGRESS and progress.credential is None
     assert [o.validated for o in progress.outcomes] == [True, False, False]
     assert progress.outcomes[0].validated_by == (QUIZ1,)
-    progress, = api.record_assessment(LEARNER, COURSE, QUIZ2, {second: api.OutcomeScore(0.8, True),
-                                                               third: api.OutcomeScore(0.9, True)}, 7, 10)
+    (progress,) = api.record_assessment(
+        LEARNER, COURSE, QUIZ2, {second: api.OutcomeScore(0.8, True), third: api.OutcomeScore(0.9, True)}, 7, 10
+    )
     assert progress.state == api.EARNED
     credential = progress.credential
     assert credential.score_percent == 75.0  # (8 + 7) / 20
@@ -86,39 +98,51 @@ def test_best_score_counts_and_validation_never_goes_back(registered):
 
 
 def test_score_below_minimum_does_not_issue(registered):
-    progress, = api.record_assessment(LEARNER, COURSE, QUIZ1, all_validated(), 6, 10)
+    (progress,) = api.record_assessment(LEARNER, COURSE, QUIZ1, all_validated(), 6, 10)
     assert progress.state == api.IN_PROGRESS
     assert not IssuedCredential.objects.exists()
 
 
 def test_course_passed_rule(db, definition):
     api.register_definition(COURSE, MC_BLOCK, definition, {"course_passed": True})
-    progress, = api.record_course_passing(LEARNER, COURSE, False)
+    (progress,) = api.record_course_passing(LEARNER, COURSE, False)
     assert progress.state == api.IN_PROGRESS
-    progress, = api.record_course_passing(LEARNER, COURSE, True)
+    (progress,) = api.record_course_passing(LEARNER, COURSE, True)
     assert progress.state == api.EARNED
-    progress, = api.record_course_passing(LEARNER, COURSE, True)  # a retried event
+    (progress,) = api.record_course_passing(LEARNER, COURSE, True)  # a retried event
     assert IssuedCredential.objects.count() == 1
 
 
-@pytest.mark.parametrize("kwargs, subject", [
-    ({"outcome_scores": {"lo-unknown": api.OutcomeScore(1.0, True)}}, "outcome_scores['lo-unknown']"),
-    ({"outcome_scores": {"lo-write-outcomes": 1.0}}, "outcome_scores['lo-write-outcomes']"),
-    ({"outcome_scores": {"lo-write-outcomes": api.OutcomeScore(1.5, True)}}, "outcome_scores['lo-write-outcomes']"),
-    ({"outcome_scores": {"lo-write-outcomes": api.OutcomeScore(0.5, "yes")}}, "outcome_scores['lo-write-outcomes']"),
-    ({"outcome_scores": ["lo-write-outcomes"]}, "outcome_scores"),
-    ({"score": "9"}, "score"),
-    ({"score": float("nan")}, "score"),
-    ({"score": 11}, "max_score"),
-    ({"max_score": 0, "score": 0}, "max_score"),
-    ({"learner": {"user_id": "42"}}, "learner"),
-    ({"learner": api.Learner(user_id=42, email="a@b.org")}, "learner.user_id"),
-    ({"learner": api.Learner(user_id="42", email="nobody")}, "learner.email"),
-    ({"usage_key": ""}, "usage_key"),
-])
+@pytest.mark.parametrize(
+    "kwargs, subject",
+    [
+        ({"outcome_scores": {"lo-unknown": api.OutcomeScore(1.0, True)}}, "outcome_scores['lo-unknown']"),
+        ({"outcome_scores": {"lo-write-outcomes": 1.0}}, "outcome_scores['lo-write-outcomes']"),
+        ({"outcome_scores": {"lo-write-outcomes": api.OutcomeScore(1.5, True)}}, "outcome_scores['lo-write-outcomes']"),
+        (
+            {"outcome_scores": {"lo-write-outcomes": api.OutcomeScore(0.5, "yes")}},
+            "outcome_scores['lo-write-outcomes']",
+        ),
+        ({"outcome_scores": ["lo-write-outcomes"]}, "outcome_scores"),
+        ({"score": "9"}, "score"),
+        ({"score": float("nan")}, "score"),
+        ({"score": 11}, "max_score"),
+        ({"max_score": 0, "score": 0}, "max_score"),
+        ({"learner": {"user_id": "42"}}, "learner"),
+        ({"learner": api.Learner(user_id=42, email="a@b.org")}, "learner.user_id"),
+        ({"learner": api.Learner(user_id="42", email="nobody")}, "learner.email"),
+        ({"usage_key": ""}, "usage_key"),
+    ],
+)
 def test_record_assessment_validates_arguments(registered, kwargs, subject):
-    args = {"learner": LEARNER, "course_key": COURSE, "usage_key": QUIZ1, "outcome_scores": all_validated(),
-            "score": 9, "max_score": 10} | kwargs
+    args = {
+        "learner": LEARNER,
+        "course_key": COURSE,
+        "usage_key": QUIZ1,
+        "outcome_scores": all_validated(),
+        "score": 9,
+        "max_score": 10,
+    } | kwargs
     with pytest.raises(api.InvalidInput) as caught:
         api.record_assessment(**args)
     assert caught.value.subject == subject
@@ -135,12 +159,26 @@ def test_unknown_block_is_not_found(db):
 
 # ------------------------------------------------------------------------------------------ exactly once
 
+
 def test_double_submission_issues_once(earned):
-    progress, = api.record_assessment(LEARNER, COURSE, QUIZ1, all_validated(), 10, 10)
+    (progress,) = api.record_assessment(LEARNER, COURSE, QUIZ1, all_validated(), 10, 10)
     assert progress.credential.pk == earned.pk
-    assert issuance.issue_once(MicroCredentialDefinition.objects.get(), issuance.Award(
-        learner_id=LEARNER.user_id, email=LEARNER.email, name="", subject_did="", course_key=COURSE,
-        usage_key=MC_BLOCK, snapshot=earned.definition_snapshot, score_percent=90.0)).pk == earned.pk
+    assert (
+        issuance.issue_once(
+            MicroCredentialDefinition.objects.get(),
+            issuance.Award(
+                learner_id=LEARNER.user_id,
+                email=LEARNER.email,
+                name="",
+                subject_did="",
+                course_key=COURSE,
+                usage_key=MC_BLOCK,
+                snapshot=earned.definition_snapshot,
+                score_percent=90.0,
+            ),
+        ).pk
+        == earned.pk
+    )
     assert IssuedCredential.objects.count() == 1 == StatusAllocation.objects.count()
 
 
@@ -154,11 +192,12 @@ def test_signing_failure_leaves_nothing_and_can_be_retried(registered, monkeypat
     assert not IssuedCredential.objects.exists()
     assert not IssuanceClaim.objects.exists() and not StatusAllocation.objects.exists()
     monkeypatch.undo()
-    progress, = api.record_assessment(LEARNER, COURSE, QUIZ1, all_validated(), 9, 10)
+    (progress,) = api.record_assessment(LEARNER, COURSE, QUIZ1, all_validated(), 9, 10)
     assert progress.state == api.EARNED and IssuanceClaim.objects.get().credential == progress.credential
 
 
 # ------------------------------------------------------------------------------------------ immutability
+
 
 def test_editing_or_deleting_the_definition_changes_nothing_issued(earned, definition):
     document = earned.document
@@ -172,6 +211,7 @@ def test_editing_or_deleting_the_definition_changes_nothing_issued(earned, defin
 
 
 # ------------------------------------------------------------------------------------------ status
+
 
 def _status_check(credential):
     return next(c for c in check(credential).checks if c.name.startswith("status"))
@@ -209,8 +249,13 @@ def test_suspend_then_reinstate(earned):
 
 
 def test_reissue_links_old_and_new(earned):
-    new = api.reissue(earned.uuid, actor="staff", reason="Name corrected", name="Ada M. Learner",
-                      subject_did="did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK")
+    new = api.reissue(
+        earned.uuid,
+        actor="staff",
+        reason="Name corrected",
+        name="Ada M. Learner",
+        subject_did="did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK",
+    )
     earned.refresh_from_db()
     assert new.replaces == earned and earned.state == IssuedCredential.REVOKED
     assert new.document["credentialSubject"]["id"].startswith("did:key:")
@@ -241,3 +286,14 @@ def test_status_index_collisions_draw_again(registered, monkeypatch):
         learner = api.Learner(user_id=f"l{i}", email=f"l{i}@example.org")
         api.record_assessment(learner, COURSE, QUIZ1, all_validated(), 9, 10)
     assert sorted(StatusAllocation.objects.values_list("index", flat=True)) == [0, 1, 2]
+
+
+def test_a_full_list_gets_a_successor(registered, monkeypatch):
+    monkeypatch.setattr(issuance, "FILL_LIMIT", 1 / 131_072)  # one credential fills a list
+    for i in range(2):
+        api.record_assessment(api.Learner(user_id=f"l{i}", email=f"l{i}@example.org"), COURSE, QUIZ1,
+                              all_validated(), 9, 10)  # fmt: skip
+    lists = list(StatusList.objects.order_by("sequence").values_list("list_id", flat=True))
+    assert lists == ["suspension-1", "suspension-2"]
+    assert [c.document["credentialStatus"]["statusListCredential"].rsplit("/", 1)[-1]
+            for c in IssuedCredential.objects.order_by("pk")] == lists  # fmt: skip

@@ -1,16 +1,19 @@
 """System checks and settings: clear messages for missing keys, unreadable key files, no country."""
+
 from __future__ import annotations
 
 import os
 
 import pytest
+from django.conf import settings
 from django.test import override_settings
 
 from badge_issuer.keys import generate_issuer
 from microcredential_xblock.service import api
 from microcredential_xblock.service.checks import check_configuration
 from microcredential_xblock.service.config import config
-from tests.service_fixtures import earned, registered, definition  # noqa: F401
+
+pytest_plugins = ["tests.service_fixtures"]
 
 
 def ids(messages) -> list[str]:
@@ -55,7 +58,6 @@ def test_defaults_are_safe():
 
 @pytest.mark.django_db
 def test_revocation_lists_refuse_suspension(earned):
-    from django.conf import settings
     with override_settings(MICROVET={**settings.MICROVET, "STATUS_PURPOSE": "revocation"}):
         with pytest.raises(api.InvalidInput) as caught:
             api.suspend(earned.uuid, actor="staff", reason="x")

@@ -1,4 +1,5 @@
 """Public views: media types, caching headers, 404s, baked badges, ELM, the verification page."""
+
 from __future__ import annotations
 
 import json
@@ -10,9 +11,9 @@ from badge_issuer.bake import extract
 from microcredential_xblock.service import api
 from microcredential_xblock.service.config import issuer_keys
 from microcredential_xblock.service.models import StatusList
-from tests.service_fixtures import (COURSE, LEARNER, MC_BLOCK, QUIZ1, RULES, all_validated,  # noqa: F401
-                                    definition, earned, registered)
+from tests.service_fixtures import COURSE, LEARNER, MC_BLOCK, QUIZ1, RULES, all_validated
 
+pytest_plugins = ["tests.service_fixtures"]
 pytestmark = [pytest.mark.storage, pytest.mark.django_db]
 XSS = '<script>alert("x")</script>'
 
@@ -33,11 +34,18 @@ def test_credential_jwt(client, earned):
     assert response.content.decode() == earned.jwt and earned.jwt.count(".") == 2
 
 
-@pytest.mark.parametrize("path", [
-    f"/microvet/credentials/{uuid.UUID(int=1)}", f"/microvet/credentials/{uuid.UUID(int=1)}.jwt",
-    f"/microvet/credentials/{uuid.UUID(int=1)}/badge.png", f"/microvet/credentials/{uuid.UUID(int=1)}/elm",
-    "/microvet/credentials/not-a-uuid", "/microvet/credentials/%27%3B--", "/microvet/status/nope",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/microvet/credentials/{uuid.UUID(int=1)}",
+        f"/microvet/credentials/{uuid.UUID(int=1)}.jwt",
+        f"/microvet/credentials/{uuid.UUID(int=1)}/badge.png",
+        f"/microvet/credentials/{uuid.UUID(int=1)}/elm",
+        "/microvet/credentials/not-a-uuid",
+        "/microvet/credentials/%27%3B--",
+        "/microvet/status/nope",
+    ],
+)
 def test_unknown_ids_are_404(client, db, path):
     response = client.get(path)
     assert response.status_code == 404
@@ -115,5 +123,7 @@ def test_status_list_is_resigned_on_change(client, earned):
     api.revoke(earned.uuid, actor="staff", reason="Fraud")
     after = client.get(url)
     assert after["ETag"] != before["ETag"]
-    assert json.loads(after.content)["credentialSubject"]["encodedList"] != \
-        json.loads(before.content)["credentialSubject"]["encodedList"]
+    assert (
+        json.loads(after.content)["credentialSubject"]["encodedList"]
+        != json.loads(before.content)["credentialSubject"]["encodedList"]
+    )

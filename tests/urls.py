@@ -1,4 +1,5 @@
 """URLconf of the test suite: the service's public URLs where the plugin mounts them."""
+
 from django.urls import include, path
 
 urlpatterns = [path("microvet/", include("microcredential_xblock.service.urls"))]

@@ -1,4 +1,5 @@
 """Admin: issuer profiles and definitions are editable; issued credentials and audit are read-only."""
+
 from django.contrib import admin
 
 from .models import AuditEvent, IssuedCredential, IssuerProfile, MicroCredentialDefinition

@@ -4,14 +4,16 @@ Arguments are checked here: a wrong type or an unknown id raises ``InvalidInput`
 ``DefinitionError`` and a ``ValueError`` naming the argument), an unknown credential or definition
 raises ``NotFound`` (a ``LookupError``); handlers turn both into 4xx JSON.
 """
+
 from __future__ import annotations
 
 import hashlib
 import json
 import math
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from django.db import IntegrityError
 from django.utils import timezone
@@ -25,12 +27,26 @@ from badge_issuer.rules import evaluate, explain, validate_rules
 from . import evidence, issuance
 from .config import config
 from .evidence import OutcomeScore
-from .models import IssuanceClaim, IssuedCredential, MicroCredentialDefinition, OutcomeEvidence
+from .models import IssuedCredential, MicroCredentialDefinition
 
 __all__ = [
-    "Learner", "OutcomeScore", "OutcomeProgress", "Progress", "InvalidInput", "NotFound",
-    "register_definition", "record_assessment", "record_course_passing", "learner_progress", "preview_rules",
-    "revoke", "suspend", "reinstate", "reissue", "public_urls", "get_credential",
+    "InvalidInput",
+    "Learner",
+    "NotFound",
+    "OutcomeProgress",
+    "OutcomeScore",
+    "Progress",
+    "get_credential",
+    "learner_progress",
+    "preview_rules",
+    "public_urls",
+    "record_assessment",
+    "record_course_passing",
+    "register_definition",
+    "reinstate",
+    "reissue",
+    "revoke",
+    "suspend",
 ]
 
 IN_PROGRESS, EARNED, SUSPENDED, REVOKED, EXPIRED = "in_progress", "earned", "suspended", "revoked", "expired"
@@ -73,6 +89,7 @@ class Progress:
 
 # ------------------------------------------------------------------------------------------ checks
 
+
 def _key(value: Any, name: str) -> str:
     if isinstance(value, OpaqueKey):
         value = str(value)
@@ -97,24 +114,24 @@ def _number(value: Any, name: str) -> float:
     return float(value)
 
 
-def _outcome_scores(course_key: str, outcome_scores: Any) -> dict[str, OutcomeScore]:
+def _outcome_scores(rows: list[MicroCredentialDefinition], outcome_scores: Any) -> dict[str, OutcomeScore]:
+    """Checked scores; outcome ids must belong to a definition of the course once one is registered."""
     if not isinstance(outcome_scores, Mapping):
         raise InvalidInput("outcome_scores", _("must map outcome ids to OutcomeScore"))
-    known = _known_outcomes(course_key)
+    known = {lo["id"] for row in rows for lo in row.definition["learning_outcomes"]}
     for outcome_id, value in outcome_scores.items():
         where = f"outcome_scores[{outcome_id!r}]"
         if not isinstance(outcome_id, str) or not outcome_id or len(outcome_id) > 100:
             raise InvalidInput(where, _("outcome ids are non-empty strings of at most 100 characters"))
         if known and outcome_id not in known:
             raise InvalidInput(where, _("no micro-credential of this course has this learning outcome"))
-        if (not isinstance(value, OutcomeScore) or not isinstance(value.validated, bool)
-                or not 0 <= _number(value.fraction, where) <= 1):
+        if (
+            not isinstance(value, OutcomeScore)
+            or not isinstance(value.validated, bool)
+            or not 0 <= _number(value.fraction, where) <= 1
+        ):
             raise InvalidInput(where, _("must be an OutcomeScore with a fraction from 0 to 1"))
     return dict(outcome_scores)
-
-
-def _known_outcomes(course_key: str) -> set[str]:
-    return {lo["id"] for row in _definitions(course_key) for lo in row.definition["learning_outcomes"]}
 
 
 def _definitions(course_key: str) -> list[MicroCredentialDefinition]:
@@ -122,8 +139,9 @@ def _definitions(course_key: str) -> list[MicroCredentialDefinition]:
 
 
 def _registered(course_key: Any, usage_key: Any) -> MicroCredentialDefinition:
-    row = MicroCredentialDefinition.objects.filter(course_key=_key(course_key, "course_key"),
-                                                   usage_key=_key(usage_key, "usage_key")).first()
+    row = MicroCredentialDefinition.objects.filter(
+        course_key=_key(course_key, "course_key"), usage_key=_key(usage_key, "usage_key")
+    ).first()
     if row is None:
         raise NotFound(_("No micro-credential is registered for this block."))
     return row
@@ -131,8 +149,10 @@ def _registered(course_key: Any, usage_key: Any) -> MicroCredentialDefinition:
 
 # ------------------------------------------------------------------------------------------ registry
 
-def register_definition(course_key: Any, usage_key: Any, definition: Mapping[str, Any],
-                        rules: Mapping[str, Any]) -> MicroCredentialDefinition:
+
+def register_definition(
+    course_key: Any, usage_key: Any, definition: Mapping[str, Any], rules: Mapping[str, Any]
+) -> MicroCredentialDefinition:
     """Store or update the definition of a micro-credential block; a no-op if nothing changed."""
     course_key, usage_key = _key(course_key, "course_key"), _key(usage_key, "usage_key")
     normalised = parse_definition(definition).to_dict()
@@ -141,8 +161,13 @@ def register_definition(course_key: Any, usage_key: Any, definition: Mapping[str
     current = MicroCredentialDefinition.objects.filter(usage_key=usage_key).first()
     if current is not None and current.content_hash == content_hash:
         return current
-    values = {"course_key": course_key, "microcredential_id": normalised["id"], "definition": normalised,
-              "rules": rules, "content_hash": content_hash}
+    values = {
+        "course_key": course_key,
+        "microcredential_id": normalised["id"],
+        "definition": normalised,
+        "rules": rules,
+        "content_hash": content_hash,
+    }
     try:
         row, _created = MicroCredentialDefinition.objects.update_or_create(usage_key=usage_key, defaults=values)
     except IntegrityError:  # two renders registered at once; the other one stored the same content
@@ -152,17 +177,25 @@ def register_definition(course_key: Any, usage_key: Any, definition: Mapping[str
 
 # ------------------------------------------------------------------------------------------ learners
 
-def record_assessment(learner: Learner, course_key: Any, usage_key: Any, outcome_scores: Mapping[str, OutcomeScore],
-                      score: float, max_score: float) -> tuple[Progress, ...]:
+
+def record_assessment(  # noqa: PLR0917  (the signature docs/upper-floor.md gives the blocks)
+    learner: Learner,
+    course_key: Any,
+    usage_key: Any,
+    outcome_scores: Mapping[str, OutcomeScore],
+    score: float,
+    max_score: float,
+) -> tuple[Progress, ...]:
     """Store a graded submission, evaluate every micro-credential of the course, issue where a rule holds."""
     learner = _learner(learner)
     course_key, usage_key = _key(course_key, "course_key"), _key(usage_key, "usage_key")
-    scores = _outcome_scores(course_key, outcome_scores)
+    rows = _definitions(course_key)
+    scores = _outcome_scores(rows, outcome_scores)
     score, max_score = _number(score, "score"), _number(max_score, "max_score")
     if max_score == 0 or score > max_score:
         raise InvalidInput("max_score", _("must be positive and at least the score"))
-    evidence.store(learner.user_id, course_key, usage_key, scores, score, max_score)
-    return _evaluate_course(learner, course_key)
+    evidence.store(learner.user_id, course_key, usage_key, scores, score=score, max_score=max_score)
+    return _evaluate_course(learner, rows)
 
 
 def record_course_passing(learner: Learner, course_key: Any, passed: bool) -> tuple[Progress, ...]:
@@ -171,16 +204,17 @@ def record_course_passing(learner: Learner, course_key: Any, passed: bool) -> tu
     if not isinstance(passed, bool):
         raise InvalidInput("passed", _("must be true or false"))
     evidence.set_course_passed(learner.user_id, course_key, passed)
-    return _evaluate_course(learner, course_key)
+    return _evaluate_course(learner, _definitions(course_key))
 
 
-def _evaluate_course(learner: Learner, course_key: str) -> tuple[Progress, ...]:
+def _evaluate_course(learner: Learner, rows: list[MicroCredentialDefinition]) -> tuple[Progress, ...]:
     progress = []
-    for row in _definitions(course_key):
+    for row in rows:
         standing = _standing(learner.user_id, row)
-        if _claim(learner.user_id, row) is None and evaluate(row.rules, standing.facts):
-            issuance.issue_once(row, _award(learner, row, standing))
-        progress.append(_progress(learner.user_id, row, standing))
+        credential = issuance.claimed(learner.user_id, row.microcredential_id)
+        if credential is None and evaluate(row.rules, standing.facts):
+            credential = issuance.issue_once(row, _award(learner, row, standing))
+        progress.append(_progress(row, standing, credential))
     return tuple(progress)
 
 
@@ -191,26 +225,29 @@ def _standing(learner_id: str, row: MicroCredentialDefinition) -> evidence.Stand
 
 def _award(learner: Learner, row: MicroCredentialDefinition, standing: evidence.Standing) -> issuance.Award:
     return issuance.Award(
-        learner_id=learner.user_id, email=learner.email, name=learner.name, subject_did="",
-        course_key=row.course_key, usage_key=row.usage_key,
+        learner_id=learner.user_id,
+        email=learner.email,
+        name=learner.name,
+        subject_did="",
+        course_key=row.course_key,
+        usage_key=row.usage_key,
         snapshot={"definition": row.definition, "rules": row.rules, "content_hash": row.content_hash},
         score_percent=None if standing.facts.score_percent is None else round(standing.facts.score_percent, 2),
     )
 
 
-def _claim(learner_id: str, row: MicroCredentialDefinition) -> IssuedCredential | None:
-    claim = (IssuanceClaim.objects.select_related("credential")
-             .filter(learner_id=learner_id, microcredential_id=row.microcredential_id).first())
-    return claim.credential if claim is not None else None
-
-
-def _progress(learner_id: str, row: MicroCredentialDefinition, standing: evidence.Standing) -> Progress:
-    credential = _claim(learner_id, row)
+def _progress(
+    row: MicroCredentialDefinition, standing: evidence.Standing, credential: IssuedCredential | None
+) -> Progress:
     outcomes = tuple(
-        OutcomeProgress(lo["id"], lo["text"], lo["id"] in standing.validated_by, standing.validated_by.get(lo["id"], ()))
-        for lo in row.definition["learning_outcomes"])
-    return Progress(row.usage_key, row.microcredential_id, row.definition["title"], _state(credential),
-                    outcomes, credential)
+        OutcomeProgress(
+            lo["id"], lo["text"], lo["id"] in standing.validated_by, standing.validated_by.get(lo["id"], ())
+        )
+        for lo in row.definition["learning_outcomes"]
+    )
+    return Progress(
+        row.usage_key, row.microcredential_id, row.definition["title"], _state(credential), outcomes, credential
+    )
 
 
 def _state(credential: IssuedCredential | None) -> str:
@@ -229,7 +266,7 @@ def learner_progress(learner: Learner, course_key: Any, usage_key: Any) -> Progr
     """Outcomes, state and credential of one learner for the micro-credential block at ``usage_key``."""
     learner = _learner(learner)
     row = _registered(course_key, usage_key)
-    return _progress(learner.user_id, row, _standing(learner.user_id, row))
+    return _progress(row, _standing(learner.user_id, row), issuance.claimed(learner.user_id, row.microcredential_id))
 
 
 def preview_rules(course_key: Any, usage_key: Any, learner_id: str) -> dict[str, Any]:
@@ -239,9 +276,12 @@ def preview_rules(course_key: Any, usage_key: Any, learner_id: str) -> dict[str,
     row = _registered(course_key, usage_key)
     standing = _standing(learner_id, row)
     tree = _translate(explain(row.rules, standing.facts))
-    return {"holds": tree["holds"], "tree": tree,
-            "validated_outcomes": sorted(standing.facts.validated_outcomes),
-            "score_percent": standing.facts.score_percent}
+    return {
+        "holds": tree["holds"],
+        "tree": tree,
+        "validated_outcomes": sorted(standing.facts.validated_outcomes),
+        "score_percent": standing.facts.score_percent,
+    }
 
 
 def _translate(node: dict[str, Any]) -> dict[str, Any]:
@@ -252,6 +292,7 @@ def _translate(node: dict[str, Any]) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------------------ staff actions
+
 
 def get_credential(credential_uuid: Any) -> IssuedCredential:
     """The stored credential, or NotFound (also for ids that are not UUIDs)."""
@@ -298,8 +339,15 @@ def reinstate(credential_uuid: Any, *, actor: str, reason: str) -> IssuedCredent
     return issuance.change_status(credential_uuid, "reinstate", actor=actor, reason=reason)
 
 
-def reissue(credential_uuid: Any, *, actor: str, reason: str, email: str | None = None, name: str | None = None,
-            subject_did: str | None = None) -> IssuedCredential:
+def reissue(
+    credential_uuid: Any,
+    *,
+    actor: str,
+    reason: str,
+    email: str | None = None,
+    name: str | None = None,
+    subject_did: str | None = None,
+) -> IssuedCredential:
     """A new credential (new id, new status index) linked to the old one, which is revoked."""
     _reason(actor, reason)
     get_credential(credential_uuid)
@@ -309,16 +357,21 @@ def reissue(credential_uuid: Any, *, actor: str, reason: str, email: str | None 
         raise InvalidInput("email", _("must be an e-mail address"))
     if name is not None and not isinstance(name, str):
         raise InvalidInput("name", _("must be text"))
-    return issuance.reissue(credential_uuid, actor=actor, reason=reason, email=email, name=name,
-                            subject_did=subject_did)
+    return issuance.reissue(
+        credential_uuid, actor=actor, reason=reason, email=email, name=name, subject_did=subject_did
+    )
 
 
 def public_urls(credential: IssuedCredential) -> dict[str, str]:
     """Absolute public URLs of a credential: JSON-LD, JWT, verification page, baked badges, ELM."""
     uid = credential.uuid
-    urls = {"json": issuance.absolute_url("credential", uid), "verify": issuance.absolute_url("verify", uid),
-            "png": issuance.absolute_url("badge_png", uid), "svg": issuance.absolute_url("badge_svg", uid),
-            "elm": issuance.absolute_url("elm", uid)}
+    urls = {
+        "json": issuance.absolute_url("credential", uid),
+        "verify": issuance.absolute_url("verify", uid),
+        "png": issuance.absolute_url("badge_png", uid),
+        "svg": issuance.absolute_url("badge_svg", uid),
+        "elm": issuance.absolute_url("elm", uid),
+    }
     if credential.jwt:
         urls["jwt"] = issuance.absolute_url("credential_jwt", uid)
     return urls

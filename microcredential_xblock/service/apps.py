@@ -1,4 +1,5 @@
 """App configuration: registers the system checks when Django starts."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -10,4 +11,4 @@ class MicrovetConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the checks)
+        from . import checks  # noqa: F401, PLC0415  (importing registers the checks; models must be ready)

@@ -1,4 +1,5 @@
 """The app's settings: ``settings.MICROVET`` merged over safe defaults (never XBlock fields)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -4,10 +4,11 @@ Writes are race-free without lock upgrades: missing rows are inserted first in t
 statement (``INSERT ... IGNORE`` / ``ON CONFLICT DO NOTHING``), then updated under
 ``SELECT ... FOR UPDATE`` in a fixed order, so concurrent submissions queue instead of deadlocking.
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from django.db import transaction
 from django.utils import timezone
@@ -25,24 +26,40 @@ class OutcomeScore:
     validated: bool
 
 
-def store(learner_id: str, course_key: str, usage_key: str, outcome_scores: Mapping[str, OutcomeScore],
-          score: float, max_score: float) -> None:
+def store(
+    learner_id: str,
+    course_key: str,
+    usage_key: str,
+    outcome_scores: Mapping[str, OutcomeScore],
+    *,
+    score: float,
+    max_score: float,
+) -> None:
     """Keep the best score and the best per-outcome evidence; validated never goes back to False."""
     outcome_ids = sorted(outcome_scores)
     AssessmentResult.objects.bulk_create(
-        [AssessmentResult(learner_id=learner_id, course_key=course_key, usage_key=usage_key)], ignore_conflicts=True)
+        [AssessmentResult(learner_id=learner_id, course_key=course_key, usage_key=usage_key)], ignore_conflicts=True
+    )
     OutcomeEvidence.objects.bulk_create(
-        [OutcomeEvidence(learner_id=learner_id, course_key=course_key, assessment_usage_key=usage_key,
-                         outcome_id=outcome_id) for outcome_id in outcome_ids], ignore_conflicts=True)
+        [
+            OutcomeEvidence(
+                learner_id=learner_id, course_key=course_key, assessment_usage_key=usage_key, outcome_id=outcome_id
+            )
+            for outcome_id in outcome_ids
+        ],
+        ignore_conflicts=True,
+    )
     with transaction.atomic():
         result = AssessmentResult.objects.select_for_update().get(learner_id=learner_id, usage_key=usage_key)
         if result.attempts == 0 or score / max_score > _fraction(result):
             result.best_score, result.max_score = score, max_score
         result.attempts += 1
         result.save()
-        rows = (OutcomeEvidence.objects.select_for_update()
-                .filter(learner_id=learner_id, assessment_usage_key=usage_key, outcome_id__in=outcome_ids)
-                .order_by("outcome_id"))
+        rows = (
+            OutcomeEvidence.objects.select_for_update()
+            .filter(learner_id=learner_id, assessment_usage_key=usage_key, outcome_id__in=outcome_ids)
+            .order_by("outcome_id")
+        )
         for row in rows:
             new = outcome_scores[row.outcome_id]
             row.best_fraction = max(row.best_fraction, new.fraction)
@@ -56,8 +73,7 @@ def _fraction(result: AssessmentResult) -> float:
 
 
 def set_course_passed(learner_id: str, course_key: str, passed: bool) -> None:
-    CoursePassing.objects.update_or_create(learner_id=learner_id, course_key=course_key,
-                                           defaults={"passed": passed})
+    CoursePassing.objects.update_or_create(learner_id=learner_id, course_key=course_key, defaults={"passed": passed})
 
 
 @dataclass(frozen=True)
@@ -74,8 +90,7 @@ def standing(learner_id: str, course_key: str, outcome_ids: frozenset[str]) -> S
     The overall score is total best points over total points of the assessments that carry evidence
     for one of this definition's outcomes (assessments for other micro-credentials don't count).
     """
-    evidence = OutcomeEvidence.objects.filter(learner_id=learner_id, course_key=course_key,
-                                              outcome_id__in=outcome_ids)
+    evidence = OutcomeEvidence.objects.filter(learner_id=learner_id, course_key=course_key, outcome_id__in=outcome_ids)
     validated_by: dict[str, list[str]] = {}
     relevant: set[str] = set()
     for row in evidence:
@@ -92,8 +107,7 @@ def standing(learner_id: str, course_key: str, outcome_ids: frozenset[str]) -> S
         score_percent=100.0 * sum(r.best_score for r in counted) / total if total else None,
         completed_assessments=frozenset(completed),
         now=timezone.now(),
-        course_passed=CoursePassing.objects.filter(learner_id=learner_id, course_key=course_key,
-                                                   passed=True).exists(),
+        course_passed=CoursePassing.objects.filter(learner_id=learner_id, course_key=course_key, passed=True).exists(),
     )
     return Standing(facts, {k: tuple(sorted(v)) for k, v in validated_by.items()})
 

@@ -6,11 +6,13 @@ credential row, its status-list index (a unique ``StatusAllocation``), the signa
 signed document. Signing (``badge_issuer.issue``) happens before commit, so a failure anywhere
 rolls everything back and the next submission or retried event simply tries again.
 """
+
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -25,8 +27,15 @@ from badge_issuer.status import StatusList as Bits
 from badge_issuer.status import status_entry, status_list_credential
 
 from .config import config, issuer_keys
-from .models import (AuditEvent, IssuanceClaim, IssuedCredential, IssuerProfile, MicroCredentialDefinition,
-                     StatusAllocation, StatusList)
+from .models import (
+    AuditEvent,
+    IssuanceClaim,
+    IssuedCredential,
+    IssuerProfile,
+    MicroCredentialDefinition,
+    StatusAllocation,
+    StatusList,
+)
 
 #: A list is retired once half full, so every index hides among at least 65,536 unused ones.
 FILL_LIMIT = 0.5
@@ -48,12 +57,16 @@ def issuer_profile(keys: IssuerKeys | None = None) -> dict[str, Any]:
     row = IssuerProfile.objects.filter(keys_name=config().issuer).first()
     if row is not None:
         profile.update({k: v for k, v in (("name", row.name), ("url", row.url), ("email", row.email)) if v})
-        profile["address"] = {"type": ["Address"], "addressCountryCode": row.country,
-                              **({"addressRegion": row.region} if row.region else {})}
+        profile["address"] = {
+            "type": ["Address"],
+            "addressCountryCode": row.country,
+            **({"addressRegion": row.region} if row.region else {}),
+        }
     return profile
 
 
 # ------------------------------------------------------------------------------------------ status lists
+
 
 def current_status_list(purpose: str) -> StatusList:
     """The list new credentials draw from, created (and signed) when none has room.
@@ -61,26 +74,36 @@ def current_status_list(purpose: str) -> StatusList:
     Runs in its own transaction before issuance so the issuing transaction never creates a list.
     """
     size = config().status_list_size
-    for row in StatusList.objects.filter(purpose=purpose).order_by("-pk")[:1]:
-        if row.allocations.count() < size * FILL_LIMIT:
-            return row
-    number = StatusList.objects.filter(purpose=purpose).count() + 1
-    list_id = f"{purpose}-{number}"
+    latest = StatusList.objects.filter(purpose=purpose).order_by("-sequence").first()
+    if latest is not None and latest.allocations.count() < latest.size * FILL_LIMIT:
+        return latest
+    sequence = latest.sequence + 1 if latest is not None else 1
     try:
         with transaction.atomic():
-            row = StatusList.objects.create(list_id=list_id, purpose=purpose, size=size,
-                                            encoded=Bits(purpose, size).encode())
+            row = StatusList.objects.create(
+                list_id=f"{purpose}-{sequence}",
+                purpose=purpose,
+                sequence=sequence,
+                size=size,
+                encoded=Bits(purpose, size).encode(),
+            )
             _sign_list(row)
             return row
-    except IntegrityError:  # a rival created it first
+    except IntegrityError:  # a rival made the successor first: use theirs
         with transaction.atomic():
-            return StatusList.objects.select_for_update().get(list_id=list_id)
+            return StatusList.objects.select_for_update().get(purpose=purpose, sequence=sequence)
 
 
 def _sign_list(row: StatusList) -> None:
     keys = issuer_keys()
-    unsigned = status_list_credential(absolute_url("status", row.list_id), keys.issuer_id, row.purpose,
-                                      row.encoded, timezone.now(), ttl_ms=config().cache_seconds * 1000)
+    unsigned = status_list_credential(
+        absolute_url("status", row.list_id),
+        keys.issuer_id,
+        row.purpose,
+        row.encoded,
+        timezone.now(),
+        ttl_ms=config().cache_seconds * 1000,
+    )
     with jsonld_lock:
         row.signed = sign_credential(unsigned, keys, ("di",)).document
     row.save(update_fields=["signed", "encoded", "updated"])
@@ -113,6 +136,7 @@ def set_status_bit(credential: IssuedCredential, value: bool) -> None:
 
 # ------------------------------------------------------------------------------------------ issuance
 
+
 @dataclass(frozen=True)
 class Award:
     """Everything needed to issue, taken from the learner and the definition at evaluation time."""
@@ -131,56 +155,73 @@ class Award:
 def issue_once(registered: MicroCredentialDefinition, award: Award) -> IssuedCredential:
     """The learner's current credential for this micro-credential, issuing it if there is none."""
     microcredential_id = registered.microcredential_id
-    existing = _claimed(award.learner_id, microcredential_id)
+    existing = claimed(award.learner_id, microcredential_id)
     if existing is not None:
         return existing
     status_list = current_status_list(config().status_purpose)
     for _ in range(_ATTEMPTS):
         try:
             with transaction.atomic():
-                claim = IssuanceClaim.objects.create(learner_id=award.learner_id,
-                                                     microcredential_id=microcredential_id)
+                claim = IssuanceClaim.objects.create(learner_id=award.learner_id, microcredential_id=microcredential_id)
                 credential = _create(award, microcredential_id, status_list)
                 claim.credential = credential
                 claim.save(update_fields=["credential"])
                 return credential
         except IntegrityError:
             pass  # a rival holds the claim: read it with a fresh, locking read below
-        existing = _claimed(award.learner_id, microcredential_id, lock=True)
+        existing = claimed(award.learner_id, microcredential_id, lock=True)
         if existing is not None:
             return existing
     raise IntegrityError(f"could not claim {microcredential_id} for learner {award.learner_id}")
 
 
-def _claimed(learner_id: str, microcredential_id: str, *, lock: bool = False) -> IssuedCredential | None:
-    """The claimed credential; a locking read sees rows committed after our snapshot (MariaDB RR)."""
+def claimed(learner_id: str, microcredential_id: str, *, lock: bool = False) -> IssuedCredential | None:
+    """The learner's current credential. ``lock``: a locking read, which on MariaDB (REPEATABLE
+    READ) also sees rows committed after our snapshot. No select_related: PostgreSQL refuses
+    FOR UPDATE on the nullable side of an outer join."""
+    claims = IssuanceClaim.objects.filter(learner_id=learner_id, microcredential_id=microcredential_id)
+    if not lock:
+        claim = claims.first()
+        return claim.credential if claim is not None else None
     with transaction.atomic():
-        claims = IssuanceClaim.objects.select_for_update() if lock else IssuanceClaim.objects
-        claim = claims.filter(learner_id=learner_id, microcredential_id=microcredential_id).first()
-        # No select_related: PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
+        claim = claims.select_for_update().first()
         return IssuedCredential.objects.get(pk=claim.credential_id) if claim is not None else None
 
 
-def _create(award: Award, microcredential_id: str, status_list: StatusList,
-            replaces: IssuedCredential | None = None) -> IssuedCredential:
+def _create(
+    award: Award, microcredential_id: str, status_list: StatusList, replaces: IssuedCredential | None = None
+) -> IssuedCredential:
     """Insert, allocate, sign, store: inside the caller's transaction, so all or nothing."""
     issued_at = timezone.now().replace(microsecond=0)
     definition = parse_definition(award.snapshot["definition"])
     credential = IssuedCredential.objects.create(
-        learner_id=award.learner_id, recipient_email=award.email, recipient_name=award.name,
-        subject_did=award.subject_did, course_key=award.course_key, usage_key=award.usage_key,
-        microcredential_id=microcredential_id, definition_snapshot=award.snapshot, document={},
-        score_percent=award.score_percent, issued_at=issued_at, replaces=replaces,
+        learner_id=award.learner_id,
+        recipient_email=award.email,
+        recipient_name=award.name,
+        subject_did=award.subject_did,
+        course_key=award.course_key,
+        usage_key=award.usage_key,
+        microcredential_id=microcredential_id,
+        definition_snapshot=award.snapshot,
+        document={},
+        score_percent=award.score_percent,
+        issued_at=issued_at,
+        replaces=replaces,
         valid_until=expiry(issued_at, definition.valid_for_days),
     )
     index = _allocate(status_list, credential)
     entry = status_entry(absolute_url("status", status_list.list_id), index, status_list.purpose)
     with jsonld_lock:
         signed = issue_credential(
-            definition, Recipient(award.email, award.subject_did or None, award.name or None), issuer_keys(),
-            formats=config().formats, credential_id=absolute_url("credential", credential.uuid),
-            issued_at=issued_at, score=award.score_percent if definition.pass_mark is not None else None,
-            evidence=award.evidence, status_entries=[entry],
+            definition,
+            Recipient(award.email, award.subject_did or None, award.name or None),
+            issuer_keys(),
+            formats=config().formats,
+            credential_id=absolute_url("credential", credential.uuid),
+            issued_at=issued_at,
+            score=award.score_percent if definition.pass_mark is not None else None,
+            evidence=award.evidence,
+            status_entries=[entry],
             include_name=config().include_name and bool(award.name),
         )
     credential.document, credential.jwt = signed.document, signed.jwt or ""
@@ -212,18 +253,30 @@ def _apply(credential: IssuedCredential, action: str, reason: str) -> None:
     credential.save(update_fields=["state", "revoked_at", "suspended_at", "reason"])
 
 
-def reissue(credential_uuid: Any, *, actor: str, reason: str, email: str | None = None, name: str | None = None,
-            subject_did: str | None = None) -> IssuedCredential:
+def reissue(
+    credential_uuid: Any,
+    *,
+    actor: str,
+    reason: str,
+    email: str | None = None,
+    name: str | None = None,
+    subject_did: str | None = None,
+) -> IssuedCredential:
     """A new credential from the old one's frozen snapshot; the old one is revoked and linked."""
     status_list = current_status_list(config().status_purpose)
     with transaction.atomic():
         old = IssuedCredential.objects.select_for_update().get(uuid=credential_uuid)
         claim = IssuanceClaim.objects.select_for_update().filter(credential=old).first()
-        award = Award(learner_id=old.learner_id, email=email or old.recipient_email,
-                      name=old.recipient_name if name is None else name,
-                      subject_did=old.subject_did if subject_did is None else subject_did,
-                      course_key=old.course_key, usage_key=old.usage_key, snapshot=old.definition_snapshot,
-                      score_percent=old.score_percent)
+        award = Award(
+            learner_id=old.learner_id,
+            email=email or old.recipient_email,
+            name=old.recipient_name if name is None else name,
+            subject_did=old.subject_did if subject_did is None else subject_did,
+            course_key=old.course_key,
+            usage_key=old.usage_key,
+            snapshot=old.definition_snapshot,
+            score_percent=old.score_percent,
+        )
         new = _create(award, old.microcredential_id, status_list, replaces=old)
         if old.state != IssuedCredential.REVOKED:
             _apply(old, "revoke", reason)

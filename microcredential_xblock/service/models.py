@@ -6,6 +6,7 @@ moves. Status-list indexes are unique ``StatusAllocation`` rows, so two concurre
 never share an index. Key material is never stored here: ``IssuerProfile.keys_name`` only names a
 directory under ``settings.MICROVET["KEYS_DIR"]``.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -22,8 +23,13 @@ OUTCOME_LEN = 100
 class IssuerProfile(models.Model):
     """The issuing organisation as shown in credentials; its keys live in files, not here."""
 
-    keys_name = models.SlugField(_("key directory name"), max_length=64, unique=True, default="default",
-                                 help_text=_("Directory under MICROVET['KEYS_DIR'] holding this issuer's keys."))
+    keys_name = models.SlugField(
+        _("key directory name"),
+        max_length=64,
+        unique=True,
+        default="default",
+        help_text=_("Directory under MICROVET['KEYS_DIR'] holding this issuer's keys."),
+    )
     name = models.CharField(_("name"), max_length=200)
     url = models.URLField(_("web site"))
     email = models.EmailField(_("contact e-mail"), blank=True)
@@ -69,6 +75,9 @@ class AssessmentResult(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["learner_id", "usage_key"], name="microvet_result_once")]
 
+    def __str__(self) -> str:
+        return f"{self.learner_id} @ {self.usage_key}"
+
 
 class OutcomeEvidence(models.Model):
     """Best evidence for one learning outcome from one assessment; validated never goes back."""
@@ -83,9 +92,15 @@ class OutcomeEvidence(models.Model):
     updated = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["learner_id", "assessment_usage_key", "outcome_id"],
-                                               name="microvet_evidence_once")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner_id", "assessment_usage_key", "outcome_id"], name="microvet_evidence_once"
+            )
+        ]
         indexes = [models.Index(fields=["learner_id", "course_key"], name="microvet_evidence_course")]
+
+    def __str__(self) -> str:
+        return f"{self.learner_id} {self.outcome_id} @ {self.assessment_usage_key}"
 
 
 class StatusList(models.Model):
@@ -93,10 +108,15 @@ class StatusList(models.Model):
 
     list_id = models.CharField(max_length=64, unique=True)
     purpose = models.CharField(max_length=20)
+    #: 1, 2, ... per purpose: a new list is made only as the successor of the full one.
+    sequence = models.PositiveIntegerField()
     size = models.PositiveIntegerField()
     encoded = models.TextField()
     signed = models.JSONField(null=True, blank=True)
     updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["purpose", "sequence"], name="microvet_list_sequence_once")]
 
     def __str__(self) -> str:
         return f"{self.list_id} ({self.purpose})"
@@ -133,8 +153,7 @@ class IssuedCredential(models.Model):
     suspended_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     reason = models.TextField(blank=True)
-    replaces = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="replaced_by")
+    replaces = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by")
 
     class Meta:
         verbose_name = _("issued credential")
@@ -155,6 +174,9 @@ class IssuanceClaim(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["learner_id", "microcredential_id"], name="microvet_claim_once")]
 
+    def __str__(self) -> str:
+        return f"{self.learner_id} {self.microcredential_id}"
+
 
 class StatusAllocation(models.Model):
     """An index handed out in a status list; the unique pair makes collisions impossible."""
@@ -165,6 +187,9 @@ class StatusAllocation(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["status_list", "index"], name="microvet_status_index_once")]
+
+    def __str__(self) -> str:
+        return f"{self.status_list_id}#{self.index}"
 
 
 class CoursePassing(models.Model):
@@ -178,6 +203,9 @@ class CoursePassing(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["learner_id", "course_key"], name="microvet_passing_once")]
 
+    def __str__(self) -> str:
+        return f"{self.learner_id} {self.course_key}: {self.passed}"
+
 
 class AuditEvent(models.Model):
     """Who changed a credential's status, when, and why."""
@@ -190,3 +218,6 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action} by {self.actor}"

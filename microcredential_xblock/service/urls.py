@@ -1,4 +1,5 @@
 """Public, login-free URLs; mounted at /microvet/ by the plugin and the demo (namespace "microvet")."""
+
 from django.urls import path
 
 from . import views

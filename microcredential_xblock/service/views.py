@@ -5,14 +5,16 @@ Unknown ids are 404 (JSON for machine formats, HTML for the page), never a stack
 Media types: ``application/vc+ld+json`` for the JSON-LD credential and status lists,
 ``application/vc+jwt`` for the VC-JWT (the VC-JOSE-COSE media type for a secured credential).
 """
+
 from __future__ import annotations
 
 import base64
 import hashlib
 import json
+from collections.abc import Callable, Mapping
 from functools import lru_cache, wraps
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
@@ -38,13 +40,16 @@ from .models import IssuedCredential, StatusList
 VC_LD = "application/vc+ld+json"
 VC_JWT = "application/vc+jwt"
 #: Templates live with the package's other templates (microcredential_xblock/templates/microvet/).
-ENGINE = Engine(dirs=[str(Path(__file__).resolve().parent.parent / "templates")],
-                libraries={"i18n": "django.templatetags.i18n"}, autoescape=True)
+ENGINE = Engine(
+    dirs=[str(Path(__file__).resolve().parent.parent / "templates")],
+    libraries={"i18n": "django.templatetags.i18n"},
+    autoescape=True,
+)
 
 
 def _cached(request: HttpRequest, body: bytes | str, content_type: str) -> HttpResponse:
     data = body.encode("utf-8") if isinstance(body, str) else body
-    etag = '"%s"' % hashlib.sha256(data).hexdigest()[:32]
+    etag = f'"{hashlib.sha256(data).hexdigest()[:32]}"'
     if etag in request.headers.get("If-None-Match", ""):
         response: HttpResponse = HttpResponseNotModified()
     else:
@@ -65,6 +70,7 @@ def _not_found(message: str) -> JsonResponse:
 
 def public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """GET/HEAD only; a missing credential, list or key set is a 404, not a 500."""
+
     @require_safe
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -74,10 +80,12 @@ def public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             return _not_found(str(exc))
         except KeyMaterialError:
             return _not_found(_("This service has no issuer keys configured."))
+
     return wrapper
 
 
 # ------------------------------------------------------------------------------------------ credentials
+
 
 @public
 def credential(request: HttpRequest, uid: Any) -> HttpResponse:
@@ -137,6 +145,7 @@ def _image(row: IssuedCredential, media_type: str) -> bytes | None:
 
 # ------------------------------------------------------------------------------------------ verification page
 
+
 def _status_fetcher(url: str) -> Mapping[str, Any]:
     list_id = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
     row = StatusList.objects.filter(list_id=list_id).first()
@@ -153,12 +162,15 @@ def verify_page(request: HttpRequest, uid: Any) -> HttpResponse:
         html = ENGINE.get_template("microvet/service/not_found.html").render(Context({}))
         return HttpResponse(html, status=404)
     with jsonld_lock:
-        report = verify(row.document, resolver=OfflineResolver(issuers=[issuer_keys()]),
-                        status_fetcher=_status_fetcher)
+        report = verify(row.document, resolver=OfflineResolver(issuers=[issuer_keys()]), status_fetcher=_status_fetcher)
     definition = _definition(row)
     context = {
-        "row": row, "report": report, "definition": definition, "issuer": row.document.get("issuer", {}),
-        "elements": _eu_elements(row, definition), "urls": public_urls(row),
+        "row": row,
+        "report": report,
+        "definition": definition,
+        "issuer": row.document.get("issuer", {}),
+        "elements": _eu_elements(row, definition),
+        "urls": public_urls(row),
         "state": dict(IssuedCredential.STATES).get(row.state, row.state),
     }
     html = ENGINE.get_template("microvet/service/verify.html").render(Context(context))
@@ -177,8 +189,10 @@ def _eu_elements(row: IssuedCredential, definition: Definition) -> list[dict[str
         (_("Awarding body"), body.name),
         (_("Date of issue"), row.issued_at.date().isoformat()),
         (_("Learning outcomes"), [lo.text for lo in definition.learning_outcomes]),
-        (_("Notional workload"), _("%(ects)s ECTS, %(hours)s hours") % {"ects": definition.ects,
-                                                                       "hours": definition.hours}),
+        (
+            _("Notional workload"),
+            _("%(ects)s ECTS, %(hours)s hours") % {"ects": definition.ects, "hours": definition.hours},
+        ),
         (_("EQF level"), definition.eqf_level),
         (_("Type of assessment"), _(ASSESSMENT_TYPES[definition.assessment_type].label)),
         (_("Form of participation"), _(PARTICIPATION_FORMS[definition.participation].label)),
@@ -186,31 +200,41 @@ def _eu_elements(row: IssuedCredential, definition: Definition) -> list[dict[str
     ]
     optional = [
         (_("Prerequisites"), definition.prerequisites),
-        (_("Supervision and identity verification"),
-         _(SUPERVISION[definition.supervision].label) if definition.supervision else ""),
+        (
+            _("Supervision and identity verification"),
+            _(SUPERVISION[definition.supervision].label) if definition.supervision else "",
+        ),
         (_("Grade achieved"), f"{row.score_percent:g} %" if row.score_percent is not None else ""),
         (_("Integration and stackability"), definition.stackability),
         (_("Valid until"), row.valid_until.date().isoformat() if row.valid_until else ""),
         (_("Further information"), definition.further_information),
     ]
     shown = elements + [(label, value) for label, value in optional if value]
-    return [{"label": label, "items": value if isinstance(value, list) else None, "text": value}
-            for label, value in shown]
+    return [
+        {"label": label, "items": value if isinstance(value, list) else None, "text": value} for label, value in shown
+    ]
 
 
 # ------------------------------------------------------------------------------------------ issuer and status
+
 
 @public
 def issuer(request: HttpRequest) -> HttpResponse:
     """The issuer Profile; for an https issuer it is also the controller document of its keys."""
     keys = issuer_keys()
-    document = {"@context": ["https://www.w3.org/ns/credentials/v2",
-                             "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"], **issuer_profile(keys)}
+    document = {
+        "@context": [
+            "https://www.w3.org/ns/credentials/v2",
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+        ],
+        **issuer_profile(keys),
+    }
     if keys.method == "https":
         controller = keys.controller_document()
         document["@context"] = [*controller["@context"], *document["@context"]]
-        document.update(verificationMethod=controller["verificationMethod"],
-                        assertionMethod=controller["assertionMethod"])
+        document.update(
+            verificationMethod=controller["verificationMethod"], assertionMethod=controller["assertionMethod"]
+        )
     return _json(request, document, "application/ld+json")
 
 
