@@ -53,7 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     from django.core.management import call_command  # noqa: PLC0415
 
     print(f"microVET demo: http://127.0.0.1:{args.port}/scenario/microcredential.0/?student=alice")
-    call_command("runserver", f"127.0.0.1:{args.port}", use_reloader=False)
+    # --insecure: serve the workbench's static files although DEBUG is off (no tracebacks for visitors).
+    call_command("runserver", f"127.0.0.1:{args.port}", use_reloader=False, insecure_serving=True)
     return 0
 
 
