@@ -18,10 +18,12 @@ course can be imported and can issue its micro-credential. It checks:
 - grading: graded subsections use an assignment type of ``grading_policy.json``, outcome assessments
   are graded, and the pass cutoff does not fail a learner who validated every outcome.
 """
+
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import tarfile
 import tempfile
@@ -45,11 +47,31 @@ from microcredential_xblock.blocks import editor
 from .spec import Problem
 
 #: Core Open edX block types: implemented by the platform (or xblocks-contrib), not installed here.
-CORE_BLOCKS = frozenset({
-    "html", "problem", "video", "discussion", "poll_question", "library_content", "split_test",
-    "conditional", "word_cloud", "annotatable", "lti", "lti_consumer", "openassessment", "drag-and-drop-v2",
-    "poll", "survey", "done", "google-document", "google-calendar", "itembank", "library_v2",
-})
+CORE_BLOCKS = frozenset(
+    {
+        "html",
+        "problem",
+        "video",
+        "discussion",
+        "poll_question",
+        "library_content",
+        "split_test",
+        "conditional",
+        "word_cloud",
+        "annotatable",
+        "lti",
+        "lti_consumer",
+        "openassessment",
+        "drag-and-drop-v2",
+        "poll",
+        "survey",
+        "done",
+        "google-document",
+        "google-calendar",
+        "itembank",
+        "library_v2",
+    }
+)
 STRUCTURE = {"course": "chapter", "chapter": "sequential", "sequential": "vertical"}
 ASSESSMENT, CREDENTIAL = "outcome_assessment", "microcredential"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, remove_comments=True)
@@ -160,16 +182,20 @@ def _resolve(course: _Course, element: etree._Element, relative: str) -> tuple[e
         key = (tag, url_name)
         where = f"{relative}:{element.sourceline}"
         if key in course.seen:
-            course.fail(relative, element.sourceline, f"<{tag} url_name={url_name!r}> is used twice "
-                                                      f"(first at {course.seen[key]})")
+            course.fail(
+                relative,
+                element.sourceline,
+                f"<{tag} url_name={url_name!r}> is used twice (first at {course.seen[key]})",
+            )
             return None
         course.seen[key] = where
     if not _is_pointer(element):
         return element, relative
     target = f"{tag}/{url_name.replace(':', '/')}.xml"
     if not (course.root / target).is_file():
-        course.fail(relative, element.sourceline, f"<{tag} url_name={url_name!r}> refers to {target}, "
-                                                  "which does not exist")
+        course.fail(
+            relative, element.sourceline, f"<{tag} url_name={url_name!r}> refers to {target}, which does not exist"
+        )
         return None
     definition = course.parse(target)
     if definition is None:
@@ -186,8 +212,9 @@ def _walk(course: _Course, element: etree._Element, relative: str, sequential: e
         if not isinstance(child.tag, str):
             continue
         if expected and child.tag != expected:
-            course.fail(relative, child.sourceline, f"<{child.tag}> inside <{element.tag}>: Studio expects "
-                                                    f"<{expected}> here")
+            course.fail(
+                relative, child.sourceline, f"<{child.tag}> inside <{element.tag}>: Studio expects <{expected}> here"
+            )
             continue
         resolved = _resolve(course, child, relative)
         if resolved is None:
@@ -218,9 +245,9 @@ def _component(course: _Course, node: etree._Element, where: str, sequential: et
         usage_id = course.runtime.parse_xml_string(etree.tostring(node))
         block = course.runtime.get_block(usage_id)
     except MicrovetError as exc:
-        course.fail(where, node.sourceline, f"<{node.tag}> does not parse: {exc.subject}: {exc.reason}")
+        course.fail(where, _error_line(node, exc.subject), f"<{node.tag}> does not parse: {exc.subject}: {exc.reason}")
         return
-    except Exception as exc:  # noqa: BLE001 - any failure of a third-party parse_xml is a problem to report
+    except Exception as exc:
         course.fail(where, node.sourceline, f"<{node.tag}> does not parse: {exc}")
         return
     graded = sequential.get("format") if sequential is not None and sequential.get("graded") == "true" else None
@@ -228,6 +255,29 @@ def _component(course: _Course, node: etree._Element, where: str, sequential: et
         course.assessments.append(_assessment(node, where, block, graded))
     elif node.tag == CREDENTIAL:
         course.credentials.append(_credential(course, node, where, block))
+
+
+_SEGMENT = re.compile(r"([A-Za-z_][\w-]*)(?:\[([^\]]+)\])?")
+
+
+def _error_line(node: etree._Element, subject: str) -> int:
+    """Line of the element an OLX error path names (``question[q2]/choice[b]/@correct``), as deep as it resolves."""
+    current = node
+    for tag, key in _SEGMENT.findall(subject.split("/@", maxsplit=1)[0]):
+        if current is node and tag == node.tag and not key:
+            continue
+        found = next(
+            (
+                child
+                for child in current
+                if child.tag == tag and (not key or key in (child.get("id"), child.get("ref")))
+            ),
+            None,
+        )
+        if found is None:
+            break
+        current = found
+    return current.sourceline
 
 
 def _html(course: _Course, node: etree._Element, where: str) -> None:
@@ -248,7 +298,7 @@ def _html(course: _Course, node: etree._Element, where: str) -> None:
         return
     try:
         lxml_html.fragments_fromstring(text)
-    except Exception as exc:  # noqa: BLE001 - lxml raises several types for broken markup
+    except Exception as exc:
         course.fail(target, 1, f"is not valid HTML: {exc}")
 
 
@@ -264,8 +314,16 @@ def _assessment(node: etree._Element, where: str, block: Any, graded: str | None
     for question in model.questions:
         for ref in question.outcomes:
             tagged.setdefault(ref, []).append((question.id, lines.get((question.id, ref), node.sourceline)))
-    return _Assessment(where, node.sourceline, node.get("url_name", ""), block.microcredential, graded,
-                       {o.id: o.threshold for o in model.outcomes}, tagged, refs)
+    return _Assessment(
+        where,
+        node.sourceline,
+        node.get("url_name", ""),
+        block.microcredential,
+        graded,
+        {o.id: o.threshold for o in model.outcomes},
+        tagged,
+        refs,
+    )
 
 
 def _credential(course: _Course, node: etree._Element, where: str, block: Any) -> _Credential:
@@ -281,11 +339,15 @@ def _credential(course: _Course, node: etree._Element, where: str, block: Any) -
         rules = validate_rules(block.rules)
     except MicrovetError as exc:
         rules_node = node.find("rules")
-        course.fail(where, rules_node.sourceline if rules_node is not None else node.sourceline,
-                    f"<microcredential> {exc.subject}: {exc.reason}")
+        course.fail(
+            where,
+            rules_node.sourceline if rules_node is not None else node.sourceline,
+            f"<microcredential> {exc.subject}: {exc.reason}",
+        )
     outcomes = [o.get("id", "") for o in values.get("learning_outcomes") or []]
-    return _Credential(where, node.sourceline, node.get("url_name", ""), values.get("achievement_id", ""),
-                       outcomes, rules)
+    return _Credential(
+        where, node.sourceline, node.get("url_name", ""), values.get("achievement_id", ""), outcomes, rules
+    )
 
 
 # ------------------------------------------------------------------------------------------- rules
@@ -298,17 +360,23 @@ def _score_reachable(value: float, op: str) -> bool:
 
 def _unsatisfiable(rule: Mapping[str, Any], course: _Course, credential: _Credential) -> list[str]:
     """Why no learner can ever satisfy ``rule`` in this course (empty when someone can)."""
-    (kind, value), = rule.items()
+    ((kind, value),) = rule.items()
     mine = [a for a in course.assessments if a.microcredential in ("", credential.url_name, credential.achievement_id)]
     if kind == "all":
         return [reason for child in value for reason in _unsatisfiable(child, course, credential)]
     if kind == "any":
         reasons = [_unsatisfiable(child, course, credential) for child in value]
-        return [] if any(not r for r in reasons) else ["no alternative of 'any' can hold: "
-                                                       + "; ".join(r for rs in reasons for r in rs)]
+        return (
+            []
+            if any(not r for r in reasons)
+            else ["no alternative of 'any' can hold: " + "; ".join(r for rs in reasons for r in rs)]
+        )
     if kind == "all_outcomes":
-        missing = [o for o in credential.outcomes
-                   if not any(o in a.outcomes and a.tagged.get(o) and a.outcomes[o] <= 100 for a in mine)]
+        missing = [
+            o
+            for o in credential.outcomes
+            if not any(o in a.outcomes and a.tagged.get(o) and a.outcomes[o] <= 100 for a in mine)
+        ]
         return [f"all_outcomes: no assessment can validate the outcome {o!r}" for o in missing]
     if kind == "min_score":
         if not mine:
@@ -319,8 +387,11 @@ def _unsatisfiable(rule: Mapping[str, Any], course: _Course, credential: _Creden
         return []
     if kind == "assessments_completed":
         names = {a.url_name for a in course.assessments}
-        return [f"assessments_completed: no outcome assessment named {name!r}" for name in value
-                if name not in names and not any(name.endswith(f"@{n}") for n in names)]
+        return [
+            f"assessments_completed: no outcome assessment named {name!r}"
+            for name in value
+            if name not in names and not any(name.endswith(f"@{n}") for n in names)
+        ]
     if kind == "window":
         start = parse_instant(value["not_before"], "not_before") if "not_before" in value else None
         end = parse_instant(value["not_after"], "not_after", end_of_day=True) if "not_after" in value else None
@@ -360,14 +431,22 @@ def _grading(course: _Course, run: str) -> None:
         course.fail(relative, 1, f"GRADER weights add up to {weight:g}, not 1")
     for assessment in course.assessments:
         if assessment.graded_format is None:
-            course.fail(assessment.file, assessment.line, f"<outcome_assessment url_name="
-                        f"{assessment.url_name!r}> is not in a graded subsection: its score would not count")
+            course.fail(
+                assessment.file,
+                assessment.line,
+                f"<outcome_assessment url_name="
+                f"{assessment.url_name!r}> is not in a graded subsection: its score would not count",
+            )
     thresholds = [t for a in course.assessments for t in a.outcomes.values()]
     lowest_cutoff = min((float(v) for v in cutoffs.values()), default=0.0)
     needs_all = any(c.rules and _mentions(c.rules, "all_outcomes") for c in course.credentials)
     if needs_all and thresholds and lowest_cutoff * 100 > min(thresholds) + 1e-9:
-        course.fail(relative, 1, f"the pass cutoff {lowest_cutoff:g} is above the lowest mastery threshold "
-                                 f"{min(thresholds):g} %: a learner who validates every outcome could fail the course")
+        course.fail(
+            relative,
+            1,
+            f"the pass cutoff {lowest_cutoff:g} is above the lowest mastery threshold "
+            f"{min(thresholds):g} %: a learner who validates every outcome could fail the course",
+        )
 
 
 def _mentions(rule: Any, kind: str) -> bool:
@@ -388,13 +467,20 @@ def _check_semantics(course: _Course) -> None:
     for assessment in course.assessments:
         credential = by_ref.get(assessment.microcredential) if assessment.microcredential else None
         if assessment.microcredential and credential is None:
-            course.fail(assessment.file, assessment.line,
-                        f"microcredential={assessment.microcredential!r} names no <microcredential> of the course")
+            course.fail(
+                assessment.file,
+                assessment.line,
+                f"microcredential={assessment.microcredential!r} names no <microcredential> of the course",
+            )
         defined = set(credential.outcomes) if credential else everything
         for ref, line in assessment.refs:
             if ref not in defined:
-                course.fail(assessment.file, line, f"outcome {ref!r} is not a learning outcome of the "
-                                                   f"micro-credential (defined: {', '.join(sorted(defined))})")
+                course.fail(
+                    assessment.file,
+                    line,
+                    f"outcome {ref!r} is not a learning outcome of the "
+                    f"micro-credential (defined: {', '.join(sorted(defined))})",
+                )
     for credential in course.credentials:
         for reason in _unsatisfiable(credential.rules, course, credential) if credential.rules else ():
             course.fail(credential.file, credential.line, f"the issuing rule cannot be satisfied: {reason}")
@@ -445,8 +531,11 @@ def check(path: str | Path) -> list[Problem]:
         if not dirs:
             return [Problem(name, 0, "contains no course.xml")]
         if len(dirs) > 1:
-            return [Problem(name, 0, "contains several course.xml files: "
-                                     + ", ".join(str(d.relative_to(path)) for d in dirs))]
+            return [
+                Problem(
+                    name, 0, "contains several course.xml files: " + ", ".join(str(d.relative_to(path)) for d in dirs)
+                )
+            ]
         prefix = str(PurePosixPath(name) / dirs[0].relative_to(path)) if dirs[0] != path else name
         return check_dir(dirs[0], prefix)
     try:
@@ -462,16 +551,23 @@ def check(path: str | Path) -> list[Problem]:
         if not dirs:
             return [Problem(name, 0, "contains no course.xml (Studio's import would fail)")]
         if len(dirs) > 1:
-            return [Problem(name, 0, "contains several course.xml files; Studio would import only the first: "
-                                     + ", ".join(str(d.relative_to(work)) for d in dirs))]
+            return [
+                Problem(
+                    name,
+                    0,
+                    "contains several course.xml files; Studio would import only the first: "
+                    + ", ".join(str(d.relative_to(work)) for d in dirs),
+                )
+            ]
         inside = dirs[0].relative_to(work)
         return check_dir(dirs[0], f"{name}:{inside}" if str(inside) != "." else name)
 
 
 def main_check(argv: Sequence[str] | None = None) -> int:
     """``microvet course check ARCHIVE_OR_DIR``: prints problems as FILE:LINE: MESSAGE; 0 when none."""
-    parser = argparse.ArgumentParser(prog="microvet course check",
-                                     description="Check an Open edX course archive or OLX folder for microVET.")
+    parser = argparse.ArgumentParser(
+        prog="microvet course check", description="Check an Open edX course archive or OLX folder for microVET."
+    )
     parser.add_argument("path", help="course .tar.gz or folder")
     args = parser.parse_args(argv)
     problems = check(args.path)

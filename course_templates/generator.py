@@ -19,6 +19,7 @@ Our two XBlocks are written *inline* in their vertical: they are pure XBlocks wi
 Their OLX is produced by the blocks' own serialisers (``questions.add_children`` and
 ``credential_olx.export_fields``), so the generator cannot drift from what the blocks parse.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -53,7 +54,7 @@ CREDENTIAL_URL_NAME = "microcredential"
 def _labels(language: str) -> dict[str, Any]:
     """About-page labels in the course language (``olx_template/labels.yaml``), English as fallback."""
     table = yaml.safe_load((TEMPLATE_DIR / "labels.yaml").read_text(encoding="utf-8"))
-    return table.get(language) or table.get(language.split("-")[0]) or table["en"]
+    return table.get(language) or table.get(language.split("-", maxsplit=1)[0]) or table["en"]
 
 
 def credential_fields(definition: Mapping[str, Any], rules: Mapping[str, Any]) -> dict[str, Any]:
@@ -70,9 +71,23 @@ def credential_fields(definition: Mapping[str, Any], rules: Mapping[str, Any]) -
         "pass_mark": grading.get("pass_mark"),
         "rules": dict(rules),
     }
-    for key in ("description", "language", "version", "field_of_study", "eqf_level", "nqf_level",
-                "assessment_type", "participation", "quality_assurance", "prerequisites", "supervision",
-                "stackability", "further_information", "valid_for_days", "image"):
+    for key in (
+        "description",
+        "language",
+        "version",
+        "field_of_study",
+        "eqf_level",
+        "nqf_level",
+        "assessment_type",
+        "participation",
+        "quality_assurance",
+        "prerequisites",
+        "supervision",
+        "stackability",
+        "further_information",
+        "valid_for_days",
+        "image",
+    ):
         values[key] = definition.get(key)
     return {k: v for k, v in values.items() if v not in (None, "")}
 
@@ -125,11 +140,15 @@ class _Writer:
 
     def assessment_element(self, name: str, chapter_index: int) -> etree._Element:
         assessment = self.spec.chapters[chapter_index].assessment
-        element = etree.Element("outcome_assessment", url_name=name, display_name=assessment.title,
-                                max_attempts=str(assessment.max_attempts),
-                                show_feedback="true" if assessment.show_feedback else "false",
-                                weight=format_number(assessment.weight),
-                                microcredential=CREDENTIAL_URL_NAME)
+        element = etree.Element(
+            "outcome_assessment",
+            url_name=name,
+            display_name=assessment.title,
+            max_attempts=str(assessment.max_attempts),
+            show_feedback="true" if assessment.show_feedback else "false",
+            weight=format_number(assessment.weight),
+            microcredential=CREDENTIAL_URL_NAME,
+        )
         questions.add_children(element, assessment.model)
         return element
 
@@ -184,11 +203,25 @@ class _Writer:
         weights = [ch.assessment.weight for ch in self.spec.chapters]
         total = sum(weights)
         if len(set(weights)) <= 1 or not total:
-            return [{"type": ASSIGNMENT_TYPE, "short_label": "OA", "min_count": len(weights), "drop_count": 0,
-                     "weight": 1.0}] * len(weights)
-        return [{"type": ch.assessment.title, "short_label": f"OA{i}", "min_count": 1, "drop_count": 0,
-                 "weight": round(w / total, 6)}
-                for i, (ch, w) in enumerate(zip(self.spec.chapters, weights, strict=True), start=1)]
+            return [
+                {
+                    "type": ASSIGNMENT_TYPE,
+                    "short_label": "OA",
+                    "min_count": len(weights),
+                    "drop_count": 0,
+                    "weight": 1.0,
+                }
+            ] * len(weights)
+        return [
+            {
+                "type": ch.assessment.title,
+                "short_label": f"OA{i}",
+                "min_count": 1,
+                "drop_count": 0,
+                "weight": round(w / total, 6),
+            }
+            for i, (ch, w) in enumerate(zip(self.spec.chapters, weights, strict=True), start=1)
+        ]
 
     def pass_cutoff(self) -> float:
         """The course pass mark: the definition's pass mark, else the lowest mastery threshold."""
@@ -225,12 +258,25 @@ class _Writer:
             ("title", esc(definition["title"])),
             ("awarding_body", _link(body["name"], body.get("url", ""))),
             ("country_region", esc(where)),
-            ("learning_outcomes", "<ul>" + "".join(f"<li>{esc(o['text'])}</li>"
-                                                  for o in definition["learning_outcomes"]) + "</ul>"),
-            ("workload", esc(labels["workload_value"].format(ects=format_number(workload["ects"]),
-                                                              hours=format_number(workload["hours"])))),
-            ("level", esc(labels["eqf_value"].format(level=definition["eqf_level"])
-                          + (f"; {definition['nqf_level']}" if definition.get("nqf_level") else ""))),
+            (
+                "learning_outcomes",
+                "<ul>" + "".join(f"<li>{esc(o['text'])}</li>" for o in definition["learning_outcomes"]) + "</ul>",
+            ),
+            (
+                "workload",
+                esc(
+                    labels["workload_value"].format(
+                        ects=format_number(workload["ects"]), hours=format_number(workload["hours"])
+                    )
+                ),
+            ),
+            (
+                "level",
+                esc(
+                    labels["eqf_value"].format(level=definition["eqf_level"])
+                    + (f"; {definition['nqf_level']}" if definition.get("nqf_level") else "")
+                ),
+            ),
             ("assessment_type", esc(values[definition["assessment_type"]])),
             ("participation", esc(values[definition["participation"]])),
             ("quality_assurance", esc(definition["quality_assurance"])),
@@ -253,8 +299,9 @@ class _Writer:
             outcomes=esc(labels["outcomes"]),
             outcome_items="\n".join(f"    <li>{esc(o['text'])}</li>" for o in definition["learning_outcomes"]),
             credential=esc(labels["credential"]),
-            element_rows="\n".join(f'      <tr><th scope="row">{esc(labels[key])}</th><td>{value}</td></tr>'
-                                   for key, value in rows),
+            element_rows="\n".join(
+                f'      <tr><th scope="row">{esc(labels[key])}</th><td>{value}</td></tr>' for key, value in rows
+            ),
             standard_note=esc(" ".join(labels["standard_note"].split())),
         )
         self.file("about/overview.html", overview)
@@ -286,8 +333,10 @@ def write_olx(spec: CourseSpec, directory: str | Path) -> Path:
 
 def _tar(source: Path, fileobj: io.BufferedWriter) -> None:
     """A reproducible tar.gz: sorted members, fixed times and owners, one top-level folder."""
-    with gzip.GzipFile(filename="", fileobj=fileobj, mode="wb", mtime=0) as gz, \
-            tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar:
+    with (
+        gzip.GzipFile(filename="", fileobj=fileobj, mode="wb", mtime=0) as gz,
+        tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar,
+    ):
         for path in [source, *sorted(source.rglob("*"))]:
             info = tar.gettarinfo(str(path), arcname=str(Path(ARCHIVE_ROOT) / path.relative_to(source)))
             info.mtime, info.uid, info.gid, info.uname, info.gname = 0, 0, 0, "", ""
@@ -323,8 +372,10 @@ def build_course(spec_path: str | Path, out_path: str | Path) -> Path:
 
 def main_new(argv: Sequence[str] | None = None) -> int:
     """``microvet course new SPEC --out course.tar.gz``: 0 on success, 1 on an invalid spec."""
-    parser = argparse.ArgumentParser(prog="microvet course new", description="Build an importable Open edX "
-                                     "course archive (.tar.gz) from a microVET course spec (YAML or JSON).")
+    parser = argparse.ArgumentParser(
+        prog="microvet course new",
+        description="Build an importable Open edX course archive (.tar.gz) from a microVET course spec (YAML or JSON).",
+    )
     parser.add_argument("spec", help="course spec, e.g. course_templates/specs/designing-micro-credentials.en.yaml")
     parser.add_argument("--out", required=True, help="archive to write, e.g. course.tar.gz")
     args = parser.parse_args(argv)

@@ -7,6 +7,7 @@ The micro-credential part is validated by ``badge_issuer.definition.parse_defini
 rule by ``badge_issuer.rules.validate_rules`` and the questions by the assessment block's own model
 (``microcredential_xblock.blocks.questions``), so a spec is accepted exactly when the blocks accept it.
 """
+
 from __future__ import annotations
 
 import re
@@ -144,7 +145,7 @@ def load(path: str | Path) -> tuple[Any, dict[tuple, int]]:
     try:
         text = raw.decode("utf-8")
         node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.load(text, Loader=yaml.SafeLoader)  # noqa: S506 - SafeLoader
+        data = yaml.load(text, Loader=yaml.SafeLoader)
     except UnicodeDecodeError:
         raise SpecError([Problem(name, 0, "is not UTF-8 text")]) from None
     except yaml.MarkedYAMLError as exc:
@@ -218,8 +219,9 @@ class _Checker:
             return default
         return value.strip()
 
-    def number(self, data: Mapping, key: str, path: tuple, default: float, low: float, high: float,
-               *, integer: bool = False) -> float:
+    def number(
+        self, data: Mapping, key: str, path: tuple, *, default: float, low: float, high: float, integer: bool = False
+    ) -> float:
         value = data.get(key, default)
         ok = isinstance(value, int | float) and not isinstance(value, bool) and low <= value <= high
         if ok and integer and not float(value).is_integer():
@@ -251,7 +253,7 @@ def _html(c: _Checker, data: Mapping, key: str, path: tuple) -> str:
     if text:
         try:
             lxml_html.fragments_fromstring(text)
-        except Exception as exc:  # noqa: BLE001 - lxml raises several types for broken markup
+        except Exception as exc:
             c.fail((*path, key), f"is not valid HTML: {exc}")
     return text
 
@@ -307,10 +309,14 @@ def _choices(c: _Checker, items: list, path: tuple) -> tuple[questions.Choice, .
         here = (*path, index)
         choice = c.mapping(item, here, {"text", "correct", "feedback"}, {"text"})
         if choice is not None:
-            choices.append(questions.Choice(
-                CHOICE_IDS[index], c.text(choice, "text", here), c.boolean(choice, "correct", here, False),
-                c.text(choice, "feedback", here, required=False),
-            ))
+            choices.append(
+                questions.Choice(
+                    CHOICE_IDS[index],
+                    c.text(choice, "text", here),
+                    c.boolean(choice, "correct", here, False),
+                    c.text(choice, "feedback", here, required=False),
+                )
+            )
     return tuple(choices)
 
 
@@ -357,7 +363,9 @@ def _question(c: _Checker, item: Any, path: tuple, outcome_id: str) -> questions
             c.fail((*path, "scoring"), "must be all-or-nothing or partial")
         fields["partial_credit"] = scoring == "partial"
     elif kind == "numeric":
-        fields["answer"] = c.number(data, "answer", path, 0.0, -1e15, 1e15) if "answer" in data else None
+        fields["answer"] = (
+            c.number(data, "answer", path, default=0.0, low=-1e15, high=1e15) if "answer" in data else None
+        )
         if fields["answer"] is None:
             c.fail(path, "the field 'answer' is required")
         fields["tolerance"], fields["tolerance_percent"] = _tolerance(c, data.get("tolerance", 0), (*path, "tolerance"))
@@ -376,7 +384,7 @@ def _question(c: _Checker, item: Any, path: tuple, outcome_id: str) -> questions
         kind=kind,
         prompt=c.text(data, "prompt", path),
         outcomes=tuple(outcomes),
-        points=c.number(data, "points", path, 1.0, 1e-9, questions.MAX_POINTS),
+        points=c.number(data, "points", path, default=1.0, low=1e-9, high=questions.MAX_POINTS),
         feedback_correct=feedback_correct,
         feedback_incorrect=feedback_incorrect,
         hints=tuple(h.strip() for h in hints),
@@ -397,16 +405,19 @@ def _assessment(c: _Checker, item: Any, path: tuple, outcome_id: str, defined: s
     data = c.mapping(item, path, ASSESSMENT_KEYS, {"title", "questions"})
     if data is None:
         return None
-    mastery = c.number(data, "mastery", path, questions.DEFAULT_THRESHOLD, 1e-9, 100)
-    parsed = [_question(c, q, (*path, "questions", i), outcome_id)
-              for i, q in enumerate(c.items(data, "questions", path))]
+    mastery = c.number(data, "mastery", path, default=questions.DEFAULT_THRESHOLD, low=1e-9, high=100)
+    parsed = [
+        _question(c, q, (*path, "questions", i), outcome_id) for i, q in enumerate(c.items(data, "questions", path))
+    ]
     model_questions = tuple(q for q in parsed if q is not None)
     tagged: dict[str, None] = {outcome_id: None}
     for index, question in enumerate(model_questions):
         for ref in question.outcomes:
-            if ref not in defined:
-                c.fail((*path, "questions", index, "outcomes"),
-                       f"{ref!r} is not a learning outcome of the micro-credential")
+            if defined and ref not in defined:
+                c.fail(
+                    (*path, "questions", index, "outcomes"),
+                    f"{ref!r} is not a learning outcome of the micro-credential",
+                )
             tagged[ref] = None
     if outcome_id not in {ref for q in model_questions for ref in q.outcomes}:
         c.fail((*path, "questions"), f"no question is tagged with this chapter's outcome {outcome_id!r}")
@@ -418,15 +429,26 @@ def _assessment(c: _Checker, item: Any, path: tuple, outcome_id: str, defined: s
             c.fail(_olx_error_path(exc, path, [q.id for q in model_questions]), f"{exc.subject}: {exc.reason}")
     return AssessmentSpec(
         title=c.text(data, "title", path),
-        max_attempts=c.number(data, "max_attempts", path, 3, 0, 100, integer=True),
+        max_attempts=c.number(data, "max_attempts", path, default=3, low=0, high=100, integer=True),
         show_feedback=c.boolean(data, "show_feedback", path, True),
-        weight=c.number(data, "weight", path, 1.0, 0, 1000),
+        weight=c.number(data, "weight", path, default=1.0, low=0, high=1000),
         model=model,
     )
 
 
-def _chapters(c: _Checker, data: Mapping, definition: Mapping) -> tuple[OutcomeChapter, ...]:
-    defined = [o.get("id") for o in definition.get("learning_outcomes", []) if isinstance(o, Mapping)]
+def _outcome_ids(data: Mapping) -> list[str]:
+    """Outcome ids as written (even when another field of the definition is invalid), to avoid cascades."""
+    raw = data.get("micro_credential")
+    items = raw.get("learning_outcomes") if isinstance(raw, Mapping) else None
+    return (
+        [o["id"] for o in items or () if isinstance(o, Mapping) and isinstance(o.get("id"), str)]
+        if isinstance(items, list)
+        else []
+    )
+
+
+def _chapters(c: _Checker, data: Mapping) -> tuple[OutcomeChapter, ...]:
+    defined = _outcome_ids(data)
     chapters, seen = [], set()
     for index, item in enumerate(c.items(data, "outcomes", ())):
         path = ("outcomes", index)
@@ -434,9 +456,12 @@ def _chapters(c: _Checker, data: Mapping, definition: Mapping) -> tuple[OutcomeC
         if chapter is None:
             continue
         outcome_id = chapter.get("id")
-        if definition and outcome_id not in defined:
-            c.fail((*path, "id"), f"{outcome_id!r} is not a learning outcome of the micro-credential "
-                                  f"(defined: {', '.join(map(str, defined))})")
+        if defined and outcome_id not in defined:
+            c.fail(
+                (*path, "id"),
+                f"{outcome_id!r} is not a learning outcome of the micro-credential "
+                f"(defined: {', '.join(map(str, defined))})",
+            )
         elif outcome_id in seen:
             c.fail((*path, "id"), f"outcome {outcome_id!r} already has a chapter")
         seen.add(outcome_id)
@@ -444,7 +469,7 @@ def _chapters(c: _Checker, data: Mapping, definition: Mapping) -> tuple[OutcomeC
         units = _units(c, chapter, "units", path)
         if assessment is not None:
             chapters.append(OutcomeChapter(str(outcome_id), c.text(chapter, "title", path), units, assessment))
-    if definition:
+    if defined:
         for outcome_id in defined:
             if outcome_id not in seen:
                 c.fail(("outcomes",), f"the learning outcome {outcome_id!r} has no chapter")
@@ -456,9 +481,11 @@ def _check_grading(c: _Checker, definition: Mapping, chapters: tuple[OutcomeChap
     pass_mark = (definition.get("grading") or {}).get("pass_mark")
     thresholds = [o.threshold for ch in chapters for o in ch.assessment.model.outcomes]
     if isinstance(pass_mark, int | float) and thresholds and pass_mark > min(thresholds):
-        c.fail(("micro_credential", "grading", "pass_mark"),
-               f"{pass_mark:g} is above the lowest mastery threshold ({min(thresholds):g}): a learner who "
-               "validates every outcome could still fail the course")
+        c.fail(
+            ("micro_credential", "grading", "pass_mark"),
+            f"{pass_mark:g} is above the lowest mastery threshold ({min(thresholds):g}): a learner who "
+            "validates every outcome could still fail the course",
+        )
 
 
 def _start(c: _Checker, course: Mapping) -> str:
@@ -481,8 +508,15 @@ def validate(data: Any, lines: dict[tuple, int], source: str) -> CourseSpec:
         raise SpecError(c.problems)
     if top.get("spec_version") != SPEC_VERSION:
         c.fail(("spec_version",), f"must be {SPEC_VERSION}")
-    course = c.mapping(top.get("course"), ("course",), COURSE_KEYS,
-                       {"org", "code", "run", "language", "short_description", "overview", "introduction"}) or {}
+    course = (
+        c.mapping(
+            top.get("course"),
+            ("course",),
+            COURSE_KEYS,
+            {"org", "code", "run", "language", "short_description", "overview", "introduction"},
+        )
+        or {}
+    )
     for key in ("org", "code", "run"):
         value = c.text(course, key, ("course",))
         if value and not KEY_PART.fullmatch(value):
@@ -490,10 +524,13 @@ def validate(data: Any, lines: dict[tuple, int], source: str) -> CourseSpec:
     definition = _definition(c, top)
     language = c.text(course, "language", ("course",))
     if definition and language and language != definition.get("language"):
-        c.fail(("course", "language"), f"{language!r} differs from micro_credential.language "
-                                        f"{definition.get('language')!r}")
-    intro = c.mapping(course.get("introduction"), ("course", "introduction"), {"title", "units"},
-                      {"title", "units"}) or {}
+        c.fail(
+            ("course", "language"),
+            f"{language!r} differs from micro_credential.language {definition.get('language')!r}",
+        )
+    intro = (
+        c.mapping(course.get("introduction"), ("course", "introduction"), {"title", "units"}, {"title", "units"}) or {}
+    )
     final = c.mapping(top.get("final_unit"), ("final_unit",), UNIT_KEYS, UNIT_KEYS) or {}
     spec = CourseSpec(
         source=source,
@@ -508,7 +545,7 @@ def validate(data: Any, lines: dict[tuple, int], source: str) -> CourseSpec:
         introduction=_units(c, intro, "units", ("course", "introduction")) if intro else (),
         definition=definition,
         rules=_rules(c, top),
-        chapters=_chapters(c, top, definition),
+        chapters=_chapters(c, top),
         final_unit=Unit(c.text(final, "title", ("final_unit",)), _html(c, final, "html", ("final_unit",))),
         lines=lines,
     )

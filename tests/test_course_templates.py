@@ -1,0 +1,545 @@
+"""Course templates: the sample specs build into archives Studio can import, the checker finds what is wrong
+(with file and line), every block parses with its XBlock class, and a learner can validate an outcome."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+import tarfile
+from pathlib import Path
+
+import pytest
+import yaml
+from lxml import etree
+from webob import Request
+from xblock.runtime import MemoryIdManager
+from xblock.test import toy_runtime
+
+from badge_issuer.definition import parse_definition
+from badge_issuer.vocab import ASSESSMENT_TYPES, PARTICIPATION_FORMS, SUPERVISION
+from course_templates import checker, generator
+from course_templates.checker import check
+from course_templates.generator import build_course, main_new
+from course_templates.spec import SpecError, load_spec
+from microcredential_xblock import compat
+from microcredential_xblock.blocks.assessment import OutcomeAssessmentXBlock
+from microcredential_xblock.blocks.credential import MicroCredentialXBlock
+
+SPECS_DIR = Path(__file__).resolve().parent.parent / "course_templates" / "specs"
+SPECS = sorted(SPECS_DIR.glob("*.yaml"))
+COURSE1_EN = SPECS_DIR / "designing-micro-credentials.en.yaml"
+#: The answer key of course 1's first outcome, written by hand from the course text (not read from the OLX).
+COURSE1_FIRST_OUTCOME_ANSWERS = {
+    "best-outcome": "c",
+    "observable-verbs": ["a", "c", "e"],
+    "eqf-levels": 8,
+    "eqf-domains": ["a", "b", "c"],
+    "framework-acronym": "eqf",
+}
+
+
+@pytest.fixture(scope="module")
+def archives(tmp_path_factory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("archives")
+    return {spec.stem: build_course(spec, out / f"{spec.stem}.tar.gz") for spec in SPECS}
+
+
+def _unpack(archive: Path, target: Path) -> Path:
+    with tarfile.open(archive) as tar:
+        tar.extractall(target, filter="data")
+    return target / generator.ARCHIVE_ROOT
+
+
+@pytest.fixture
+def course1(archives, tmp_path) -> Path:
+    """An unpacked copy of course 1 (English) that a test may break."""
+    return _unpack(archives["designing-micro-credentials.en"], tmp_path)
+
+
+def _write_spec(tmp_path: Path, text: str, name: str = "spec.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _line_of(path: Path, needle: str, occurrence: int = 1) -> int:
+    lines = [i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1) if needle in line]
+    return lines[occurrence - 1]
+
+
+# ------------------------------------------------------------------------------------- sample courses
+
+
+def test_there_are_three_courses_each_in_english_and_a_partner_language():
+    stems = {spec.name.split(".")[0]: set() for spec in SPECS}
+    for spec in SPECS:
+        stems[spec.name.split(".")[0]].add(spec.name.split(".")[1])
+    assert set(stems) == {"designing-micro-credentials", "micro-credential-ambassador", "quality-digital-content"}
+    for languages in stems.values():
+        assert "en" in languages and languages & {"it", "el", "es", "pt", "de"}
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda p: p.stem)
+def test_every_sample_builds_and_the_checker_finds_no_problem(archives, spec):
+    assert check(archives[spec.stem]) == []
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda p: p.stem)
+def test_every_sample_is_a_complete_one_ects_micro_credential(spec):
+    course = load_spec(spec)
+    definition = parse_definition(course.definition)
+    assert definition.ects == 1 and 25 <= definition.hours <= 30
+    assert 3 <= len(definition.learning_outcomes) <= 4
+    assert [ch.id for ch in course.chapters] == [o.id for o in definition.learning_outcomes]
+    assert course.rules == {"all_outcomes": True}
+    for chapter in course.chapters:
+        assert len(chapter.units) >= 1 and len(chapter.assessment.model.questions) >= 3
+        kinds = {q.kind for q in chapter.assessment.model.questions}
+        assert kinds & {"numeric", "text"} or len(kinds) > 1, chapter.id
+
+
+@pytest.mark.parametrize("spec", [s for s in SPECS if ".en." not in s.name], ids=lambda p: p.stem)
+def test_translations_are_complete_and_assess_the_same_things(spec):
+    """Same outcomes, questions, kinds and answer keys as the English course; every text translated."""
+    english, other = load_spec(SPECS_DIR / re.sub(r"\.\w+\.yaml$", ".en.yaml", spec.name)), load_spec(spec)
+    assert other.language != "en" and other.definition["language"] == other.language
+    assert (other.org, other.code) == (english.org, english.code) and other.run != english.run
+    assert [o["id"] for o in other.definition["learning_outcomes"]] == [
+        o["id"] for o in english.definition["learning_outcomes"]
+    ]
+    pairs = [(english.overview, other.overview), (english.final_unit.html, other.final_unit.html)]
+    for en_ch, ch in zip(english.chapters, other.chapters, strict=True):
+        assert len(en_ch.units) == len(ch.units) and en_ch.title != ch.title
+        pairs += [(a.html, b.html) for a, b in zip(en_ch.units, ch.units, strict=True)]
+        for en_q, q in zip(en_ch.assessment.model.questions, ch.assessment.model.questions, strict=True):
+            assert (q.id, q.kind, q.outcomes, q.answer, q.tolerance) == (
+                en_q.id,
+                en_q.kind,
+                en_q.outcomes,
+                en_q.answer,
+                en_q.tolerance,
+            )
+            assert [c.correct for c in q.choices] == [c.correct for c in en_q.choices]
+            pairs.append((en_q.prompt, q.prompt))
+    pairs += [
+        (a["text"], b["text"])
+        for a, b in zip(english.definition["learning_outcomes"], other.definition["learning_outcomes"], strict=True)
+    ]
+    untranslated = [a[:60] for a, b in pairs if a == b]
+    assert not untranslated
+
+
+def test_about_page_labels_exist_for_every_partner_language_and_value():
+    table = yaml.safe_load((generator.TEMPLATE_DIR / "labels.yaml").read_text(encoding="utf-8"))
+    assert set(table) == {"en", "it", "el", "es", "pt", "de"}
+    values = set(ASSESSMENT_TYPES) | set(PARTICIPATION_FORMS) | set(SUPERVISION)
+    for language, labels in table.items():
+        assert set(labels) == set(table["en"]), language
+        assert set(labels["values"]) == values, language
+
+
+def test_about_page_shows_the_eu_elements_in_the_course_language(course1, archives, tmp_path):
+    overview = (course1 / "about" / "overview.html").read_text(encoding="utf-8")
+    for text in (
+        "Awarding body",
+        "Istituto Formazione Professionale Aurora",
+        "1 ECTS (25 hours)",
+        "EQF level 5",
+        "Type of quality assurance",
+        "Unsupervised, without identity verification",
+        "Testing",
+    ):
+        assert text in overview
+    italian = _unpack(archives["designing-micro-credentials.it"], tmp_path / "it")
+    overview_it = (italian / "about" / "overview.html").read_text(encoding="utf-8")
+    assert "Organismo di rilascio" in overview_it and "1 ECTS (25 ore)" in overview_it
+    assert "Awarding body" not in overview_it
+
+
+# ------------------------------------------------------------------------------------ archive layout
+
+
+def test_archive_has_the_layout_studio_import_expects(archives, tmp_path):
+    archive = archives["micro-credential-ambassador.es"]
+    assert archive.name.endswith(".tar.gz")  # Studio's upload accepts only .tar.gz
+    with tarfile.open(archive, "r:gz") as tar:
+        members = tar.getmembers()
+    names = [m.name for m in members]
+    assert {Path(n).parts[0] for n in names} == {"course"}  # one top-level folder
+    assert all(m.isfile() or m.isdir() for m in members)
+    assert not any(n.startswith("/") or ".." in Path(n).parts for n in names)
+    for required in (
+        "course/course.xml",
+        "course/course/2026_ES.xml",
+        "course/policies/2026_ES/policy.json",
+        "course/policies/2026_ES/grading_policy.json",
+        "course/about/overview.html",
+    ):
+        assert required in names
+    root = _unpack(archive, tmp_path)
+    # Studio's importer walks the extracted tree and imports the first folder that holds course.xml.
+    assert [p.parent for p in sorted(tmp_path.rglob("course.xml"))] == [root]
+    course = etree.parse(str(root / "course.xml")).getroot()
+    assert (course.tag, course.attrib) == ("course", {"url_name": "2026_ES", "org": "MicroVET", "course": "MCV102"})
+    policy = json.loads((root / "policies" / "2026_ES" / "policy.json").read_text(encoding="utf-8"))
+    assert policy["course/2026_ES"]["advanced_modules"] == ["outcome_assessment", "microcredential"]
+    assert policy["course/2026_ES"]["language"] == "es"
+
+
+def test_course_follows_the_microvet_methodology(course1):
+    tree = etree.parse(str(course1 / "course" / "2026_EN.xml")).getroot()
+    chapters = [c.get("url_name") for c in tree]
+    assert chapters == ["introduction", "lo-write-outcomes", "lo-eu-elements", "lo-assessment-qa", "credential"]
+    for outcome in chapters[1:-1]:
+        chapter = etree.parse(str(course1 / "chapter" / f"{outcome}.xml")).getroot()
+        _learn, check_seq = (s.get("url_name") for s in chapter)
+        graded = etree.parse(str(course1 / "sequential" / f"{check_seq}.xml")).getroot()
+        assert (graded.get("graded"), graded.get("format")) == ("true", "Outcome assessment")
+        vertical = etree.parse(str(course1 / "vertical" / f"{check_seq}.xml")).getroot()
+        (assessment,) = vertical
+        assert assessment.tag == "outcome_assessment"
+        assert {ref.get("ref") for ref in assessment.iter("outcome")} == {outcome}
+    final = etree.parse(str(course1 / "vertical" / "credential-unit.xml")).getroot()
+    assert [child.tag for child in final] == ["html", "microcredential"]
+    assert final.find("microcredential/rules/all_outcomes") is not None
+    grading = json.loads((course1 / "policies" / "2026_EN" / "grading_policy.json").read_text(encoding="utf-8"))
+    assert grading == {
+        "GRADER": [{"type": "Outcome assessment", "short_label": "OA", "min_count": 3, "drop_count": 0, "weight": 1.0}],
+        "GRADE_CUTOFFS": {"Pass": 0.7},
+    }
+
+
+def test_different_assessment_weights_get_their_own_assignment_types(tmp_path):
+    text = COURSE1_EN.read_text(encoding="utf-8").replace("      weight: 1\n", "      weight: 2\n", 1)
+    out = build_course(_write_spec(tmp_path, text), tmp_path / "c.tar.gz")
+    with tarfile.open(out) as tar:
+        grading = json.load(tar.extractfile("course/policies/2026_EN/grading_policy.json"))
+    assert [g["weight"] for g in grading["GRADER"]] == [0.5, 0.25, 0.25]
+    assert check(out) == []
+
+
+def test_build_is_reproducible(tmp_path):
+    first = build_course(COURSE1_EN, tmp_path / "a.tar.gz").read_bytes()
+    assert build_course(COURSE1_EN, tmp_path / "b.tar.gz").read_bytes() == first
+
+
+def test_invalid_spec_writes_nothing_and_keeps_the_previous_archive(tmp_path):
+    out = tmp_path / "course.tar.gz"
+    out.write_bytes(b"previous archive")
+    bad = _write_spec(tmp_path, COURSE1_EN.read_text(encoding="utf-8").replace("eqf_level: 5", "eqf_level: 9"))
+    with pytest.raises(SpecError):
+        build_course(bad, out)
+    assert out.read_bytes() == b"previous archive"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["course.tar.gz", "spec.yaml"]
+
+
+def test_a_failure_while_writing_leaves_no_temporary_file(tmp_path, monkeypatch):
+    def explode(source, fileobj):
+        fileobj.write(b"half")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(generator, "_tar", explode)
+    with pytest.raises(OSError, match="disk full"):
+        build_course(COURSE1_EN, tmp_path / "course.tar.gz")
+    assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------------------------------------ malformed specs: lines
+
+
+def _problems(spec: Path) -> list:
+    with pytest.raises(SpecError) as err:
+        load_spec(spec)
+    return err.value.problems
+
+
+def test_yaml_syntax_error_names_file_and_line(tmp_path):
+    spec = _write_spec(tmp_path, "spec_version: 1\ncourse:\n  org: [unclosed\n  code: X\n")
+    (problem,) = _problems(spec)
+    assert problem.file == str(spec) and problem.line in (3, 4) and "not valid YAML" in problem.message
+
+
+def test_spec_errors_name_the_line_and_field(tmp_path):
+    text = COURSE1_EN.read_text(encoding="utf-8")
+    text = text.replace("  eqf_level: 5", "  eqf_level: 9")
+    text = text.replace("      mastery: 70\n", "      mastery: 70\n      colour: blue\n", 1)
+    text = text.replace("          answer: 11\n", "          answer: eleven\n", 1)
+    spec = _write_spec(tmp_path, text)
+    problems = {p.message.split(":")[0]: p for p in _problems(spec)}
+    assert problems["micro_credential.eqf_level"].line == _line_of(spec, "eqf_level: 9")
+    assert problems["outcomes[0].assessment.colour"].line == _line_of(spec, "colour: blue")
+    assert problems["outcomes[1].assessment.questions[0].answer"].line == _line_of(spec, "answer: eleven")
+    assert all(p.file == str(spec) for p in problems.values())
+
+
+def test_question_tagged_with_an_undefined_outcome_is_reported_at_its_line(tmp_path):
+    text = COURSE1_EN.read_text(encoding="utf-8").replace(
+        "        - id: eqf-levels\n", "        - id: eqf-levels\n          outcomes: [lo-typo]\n", 1
+    )
+    spec = _write_spec(tmp_path, text)
+    (problem,) = _problems(spec)
+    assert problem.line == _line_of(spec, "outcomes: [lo-typo]")
+    assert "'lo-typo' is not a learning outcome" in problem.message
+
+
+def test_chapter_for_an_undefined_outcome_and_a_missing_chapter_are_reported(tmp_path):
+    text = COURSE1_EN.read_text(encoding="utf-8").replace(
+        "  - id: lo-eu-elements\n    title:", "  - id: lo-eu\n    title:"
+    )
+    spec = _write_spec(tmp_path, text)
+    messages = [(p.line, p.message) for p in _problems(spec)]
+    line = spec.read_text(encoding="utf-8").splitlines().index("  - id: lo-eu") + 1
+    assert any(n == line and "'lo-eu' is not a learning outcome" in message for n, message in messages)
+    assert any("'lo-eu-elements' has no chapter" in message for _, message in messages)
+
+
+def test_duplicate_keys_and_unsatisfiable_grading_are_spec_errors(tmp_path):
+    text = COURSE1_EN.read_text(encoding="utf-8")
+    spec = _write_spec(tmp_path, text.replace("  run: 2026_EN\n", "  run: 2026_EN\n  run: 2027_EN\n"))
+    (problem,) = _problems(spec)
+    assert problem.line == _line_of(spec, "run: 2027_EN") and "duplicate key" in problem.message
+    spec = _write_spec(tmp_path, text.replace("    pass_mark: 70", "    pass_mark: 80"))
+    (problem,) = _problems(spec)
+    assert problem.line == _line_of(spec, "pass_mark: 80") and "lowest mastery threshold" in problem.message
+
+
+def test_json_specs_are_accepted_and_get_line_numbers(tmp_path):
+    data = yaml.safe_load(COURSE1_EN.read_text(encoding="utf-8"))
+    good = _write_spec(tmp_path, json.dumps(data, indent=2), "course.json")
+    assert load_spec(good).definition["title"] == "Designing micro-credentials for VET"
+    data["micro_credential"]["awarding_body"]["country"] = "Italy"
+    bad = _write_spec(tmp_path, json.dumps(data, indent=2), "bad.json")
+    (problem,) = _problems(bad)
+    assert problem.line == _line_of(bad, '"country": "Italy"')
+    assert problem.message.startswith("micro_credential.awarding_body.country:")
+
+
+def test_main_new_reports_problems_as_file_line_message(tmp_path, capsys):
+    bad = _write_spec(tmp_path, COURSE1_EN.read_text(encoding="utf-8").replace("  eqf_level: 5", "  eqf_level: 0"))
+    assert main_new([str(bad), "--out", str(tmp_path / "c.tar.gz")]) == 1
+    assert f"{bad}:{_line_of(bad, 'eqf_level: 0')}: micro_credential.eqf_level" in capsys.readouterr().err
+    assert main_new([str(COURSE1_EN), "--out", str(tmp_path / "c.tar.gz")]) == 0
+    assert checker.main_check([str(tmp_path / "c.tar.gz")]) == 0
+
+
+# ------------------------------------------------------------------------------ checker: broken courses
+
+
+def _only(problems: list, needle: str):
+    found = [p for p in problems if needle in p.message]
+    assert len(found) == 1, problems
+    return found[0]
+
+
+def test_checker_reports_a_broken_reference_with_file_and_line(course1):
+    sequential = course1 / "sequential" / "lo-eu-elements-learn.xml"
+    sequential.write_text(sequential.read_text(encoding="utf-8").replace('"lo-eu-elements-learn-u2"', '"gone"'))
+    problem = _only(check(course1.parent), "refers to vertical/gone.xml")
+    assert problem.file.endswith("course/sequential/lo-eu-elements-learn.xml")
+    assert problem.line == _line_of(sequential, 'url_name="gone"')
+
+
+def test_checker_reports_a_missing_html_file(course1):
+    (course1 / "html" / "introduction-learn-u2.html").unlink()
+    problem = _only(check(course1.parent), "html/introduction-learn-u2.html")
+    assert problem.file.endswith("course/html/introduction-learn-u2.xml") and problem.line == 1
+
+
+def test_checker_reports_outcome_tags_to_undefined_outcomes(course1):
+    vertical = course1 / "vertical" / "lo-write-outcomes-check.xml"
+    vertical.write_text(vertical.read_text(encoding="utf-8").replace('ref="lo-write-outcomes"', 'ref="lo-typo"'))
+    problems = [p for p in check(course1.parent) if "'lo-typo' is not a learning outcome" in p.message]
+    expected = [i for i, line in enumerate(vertical.read_text().splitlines(), start=1) if 'ref="lo-typo"' in line]
+    assert [p.line for p in problems] == expected and len(expected) == 6
+    assert all(p.file.endswith("course/vertical/lo-write-outcomes-check.xml") for p in problems)
+
+
+def test_checker_reports_an_unsatisfiable_rule(course1):
+    vertical = course1 / "vertical" / "lo-eu-elements-check.xml"
+    vertical.write_text('<vertical display_name="Nothing to validate here"/>\n')
+    problem = _only(check(course1.parent), "no assessment can validate the outcome 'lo-eu-elements'")
+    assert problem.file.endswith("course/vertical/credential-unit.xml") and problem.line == 3
+
+
+def test_checker_reports_a_score_no_learner_can_reach(course1):
+    unit = course1 / "vertical" / "credential-unit.xml"
+    unit.write_text(
+        unit.read_text(encoding="utf-8").replace(
+            "<all_outcomes/>", '<all><all_outcomes/><min_score value="100" op="&gt;"/></all>'
+        )
+    )
+    problem = _only(check(course1.parent), "cannot be satisfied")
+    assert "min_score: no score from 0 to 100 is > 100" in problem.message
+
+
+def test_checker_reports_block_parse_errors_at_the_failing_element(course1):
+    vertical = course1 / "vertical" / "lo-eu-elements-check.xml"
+    vertical.write_text(vertical.read_text(encoding="utf-8").replace('answer="11"', 'answer="eleven"'))
+    problem = _only(check(course1.parent), "does not parse")
+    assert problem.line == _line_of(vertical, 'answer="eleven"')
+    assert "question[mandatory-count]/@answer" in problem.message
+
+
+def test_checker_reports_invalid_eu_elements_of_the_credential_block(course1):
+    unit = course1 / "vertical" / "credential-unit.xml"
+    unit.write_text(unit.read_text(encoding="utf-8").replace('eqf_level="5"', 'eqf_level="12"'))
+    problem = _only(check(course1.parent), "eqf_level")
+    assert problem.file.endswith("course/vertical/credential-unit.xml") and problem.line == 3
+
+
+def test_checker_reports_grading_that_fails_credential_holders(course1):
+    policy = course1 / "policies" / "2026_EN" / "grading_policy.json"
+    policy.write_text(policy.read_text(encoding="utf-8").replace('"Pass": 0.7', '"Pass": 0.9'))
+    assert "above the lowest mastery threshold" in _only(check(course1.parent), "cutoff").message
+
+
+def test_checker_reports_an_ungraded_assessment(course1):
+    sequential = course1 / "sequential" / "lo-write-outcomes-check.xml"
+    sequential.write_text(
+        sequential.read_text(encoding="utf-8").replace(' graded="true" format="Outcome assessment"', "")
+    )
+    problem = _only(check(course1.parent), "is not in a graded subsection")
+    assert problem.file.endswith("course/vertical/lo-write-outcomes-check.xml") and problem.line == 2
+
+
+def test_checker_refuses_archives_studio_would_refuse(tmp_path):
+    unsafe = tmp_path / "unsafe.tar.gz"
+    with tarfile.open(unsafe, "w:gz") as tar:
+        info = tarfile.TarInfo("../evil/course.xml")
+        info.size = 9
+        tar.addfile(info, io.BytesIO(b"<course/>"))
+    (problem,) = check(unsafe)
+    assert "illegal path" in problem.message
+    empty = tmp_path / "empty.tar.gz"
+    with tarfile.open(empty, "w:gz") as tar:
+        info = tarfile.TarInfo("course/readme.txt")
+        tar.addfile(info, io.BytesIO(b""))
+    assert "contains no course.xml" in check(empty)[0].message
+
+
+def test_checker_accepts_a_folder_and_names_files_inside_it(course1, tmp_path):
+    assert check(course1) == [] and check(course1.parent) == []
+    shutil.copytree(course1, tmp_path / "second" / "course")
+    assert "several course.xml" in check(tmp_path)[0].message
+
+
+# ---------------------------------------------------------------------- XBlock runtime: parse and learn
+
+
+class LearnerRuntime(toy_runtime.ToyRuntime):
+    """ToyRuntime that records published events (grades, completion)."""
+
+    def __init__(self, user_id: str | None):
+        super().__init__(user_id)
+        self.events: list[tuple[str, dict]] = []
+
+    def publish(self, block, event_type, event_data):
+        self.events.append((event_type, event_data))
+
+
+@pytest.fixture
+def fresh_toy_runtime(monkeypatch):
+    """ToyRuntime keeps its "database" in module globals: give every test its own."""
+    monkeypatch.setattr(toy_runtime, "TOYRUNTIME_KVS", toy_runtime.ToyRuntimeKeyValueStore({}))
+    monkeypatch.setattr(toy_runtime, "ID_MANAGER", MemoryIdManager())
+
+
+def _our_blocks(course: Path) -> dict[str, list[etree._Element]]:
+    found: dict[str, list[etree._Element]] = {"outcome_assessment": [], "microcredential": []}
+    for vertical in sorted((course / "vertical").glob("*.xml")):
+        for element in etree.parse(str(vertical)).getroot():
+            if element.tag in found:
+                found[element.tag].append(element)
+    return found
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda p: p.stem)
+def test_every_block_parses_with_its_xblock_class_and_keeps_the_spec(spec, archives, tmp_path, fresh_toy_runtime):
+    course, source = _unpack(archives[spec.stem], tmp_path), load_spec(spec)
+    blocks = _our_blocks(course)
+    runtime = LearnerRuntime(None)
+    by_name = {
+        e.get("url_name"): runtime.get_block(runtime.parse_xml_string(etree.tostring(e)))
+        for e in blocks["outcome_assessment"]
+    }
+    assessments = [by_name.pop(f"{ch.id}-assessment") for ch in source.chapters]
+    (credential,) = [runtime.get_block(runtime.parse_xml_string(etree.tostring(e))) for e in blocks["microcredential"]]
+    assert not by_name and all(isinstance(b, OutcomeAssessmentXBlock) for b in assessments)
+    assert isinstance(credential, MicroCredentialXBlock)
+    assert [b.assessment for b in assessments] == [ch.assessment.model for ch in source.chapters]
+    assert [(b.display_name, b.max_attempts, b.weight) for b in assessments] == [
+        (ch.assessment.title, ch.assessment.max_attempts, ch.assessment.weight) for ch in source.chapters
+    ]
+    # The block describes exactly the spec's micro-credential, with the spec's issuing rule.
+    assert parse_definition(credential.definition_dict()) == parse_definition(source.definition)
+    assert credential.rules == source.rules and credential.problems() == {}
+
+
+def _submit(block, answers: dict) -> tuple[int, dict]:
+    request = Request.blank("/", method="POST", body=json.dumps({"answers": answers}).encode("utf-8"))
+    request.content_type = "application/json"
+    response = block.runtime.handle(block, "submit", request)
+    return response.status_code, json.loads(response.body)
+
+
+def _right_answers(block: OutcomeAssessmentXBlock) -> dict:
+    answers = {}
+    for question in block.assessment.questions:
+        if question.kind == "single":
+            answers[question.id] = next(c.id for c in question.choices if c.correct)
+        elif question.kind == "multiple":
+            answers[question.id] = [c.id for c in question.choices if c.correct]
+        elif question.kind == "numeric":
+            answers[question.id] = question.answer
+        else:
+            answers[question.id] = question.accepted[0]
+    return answers
+
+
+def _wrong_answers(block: OutcomeAssessmentXBlock) -> dict:
+    answers = {}
+    for question in block.assessment.questions:
+        wrong_choice = next((c.id for c in question.choices if not c.correct), None)
+        answers[question.id] = {
+            "single": wrong_choice,
+            "multiple": [wrong_choice],
+            "numeric": -12345,
+            "text": "not the answer",
+        }[question.kind]
+    return answers
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("spec", SPECS, ids=lambda p: p.stem)
+def test_learner_path_of_the_first_outcome(spec, archives, tmp_path, fresh_toy_runtime):
+    """Import the archive's blocks, register its micro-credential, answer the first outcome's assessment."""
+    from microcredential_xblock.service import api  # noqa: PLC0415 - needs the Django app registry
+
+    course, source = _unpack(archives[spec.stem], tmp_path), load_spec(spec)
+    blocks = _our_blocks(course)
+    first_outcome = source.chapters[0].id
+    (assessment,) = [e for e in blocks["outcome_assessment"] if e.get("url_name") == f"{first_outcome}-assessment"]
+    usage = LearnerRuntime(None).parse_xml_string(etree.tostring(assessment))
+    credential_usage = LearnerRuntime(None).parse_xml_string(etree.tostring(blocks["microcredential"][0]))
+    credential = LearnerRuntime(None).get_block(credential_usage)
+    learner = LearnerRuntime("ada").get_block(usage)
+    course_key, _ = compat.course_and_usage_keys(learner)
+    api.register_definition(course_key, str(credential_usage), credential.definition_dict(), credential.rules)
+    ada = api.Learner(*compat.current_user(learner))
+
+    right = COURSE1_FIRST_OUTCOME_ANSWERS if spec == COURSE1_EN else _right_answers(learner)
+    status, body = _submit(learner, _wrong_answers(learner))
+    assert status == 200 and body["validated_outcomes"] == []
+    assert not any(o.validated for o in api.learner_progress(ada, course_key, str(credential_usage)).outcomes)
+
+    status, body = _submit(learner, right)
+    assert status == 200, body
+    assert body["validated_outcomes"] == [first_outcome] and body["score"]["percent"] == 100.0
+    assert ("grade", {"value": 1.0, "max_value": 1.0, "only_if_higher": None}) in learner.runtime.events
+    progress = api.learner_progress(ada, course_key, str(credential_usage))
+    assert {o.id: o.validated for o in progress.outcomes} == {
+        o["id"]: o["id"] == first_outcome for o in source.definition["learning_outcomes"]
+    }
+    assert progress.state == api.IN_PROGRESS and progress.credential is None
