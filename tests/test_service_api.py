@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
+from opaque_keys.edx.keys import CourseKey, UsageKey
 
 from badge_issuer.errors import DefinitionError
 from badge_issuer.keys import OfflineResolver
@@ -297,3 +298,10 @@ def test_a_full_list_gets_a_successor(registered, monkeypatch):
     assert lists == ["suspension-1", "suspension-2"]
     assert [c.document["credentialStatus"]["statusListCredential"].rsplit("/", 1)[-1]
             for c in IssuedCredential.objects.order_by("pk")] == lists  # fmt: skip
+
+
+def test_opaque_keys_are_accepted(registered):
+    course, quiz = CourseKey.from_string(COURSE), UsageKey.from_string(QUIZ1)
+    (progress,) = api.record_assessment(LEARNER, course, quiz, all_validated(), 9, 10)
+    assert progress.state == api.EARNED and progress.credential.course_key == COURSE
+    assert api.learner_progress(LEARNER, course, UsageKey.from_string(MC_BLOCK)).credential == progress.credential

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import uuid
 
@@ -127,3 +128,31 @@ def test_status_list_is_resigned_on_change(client, earned):
         json.loads(after.content)["credentialSubject"]["encodedList"]
         != json.loads(before.content)["credentialSubject"]["encodedList"]
     )
+
+
+def _with_image(definition, image: str):
+    definition["image"] = image
+    api.register_definition(COURSE, MC_BLOCK, definition, RULES)
+    (progress,) = api.record_assessment(LEARNER, COURSE, QUIZ1, all_validated(), 9, 10)
+    return progress.credential
+
+
+def test_author_svg_is_baked_and_sandboxed(client, db, definition):
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script><circle r="4"/></svg>'
+    credential = _with_image(definition, "data:image/svg+xml;base64," + base64.b64encode(svg).decode())
+    response = client.get(f"/microvet/credentials/{credential.uuid}/badge.svg")
+    assert b'<circle r="4"/>' in response.content and extract(response.content) == credential.document
+    assert "sandbox" in response["Content-Security-Policy"] and response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_unusable_author_png_falls_back_to_the_default(client, db, definition):
+    credential = _with_image(definition, "data:image/png;base64," + base64.b64encode(b"not a png").decode())
+    response = client.get(f"/microvet/credentials/{credential.uuid}/badge.png")
+    assert response.status_code == 200 and extract(response.content) == credential.document
+
+
+def test_did_web_document_is_where_the_did_resolves(client, db):
+    did = issuer_keys().issuer_id
+    assert did == "did:web:lms.example.org:microvet"
+    document = json.loads(client.get("/microvet/did.json").content)  # did:web path form
+    assert document["id"] == did

@@ -14,7 +14,9 @@ urlpatterns = [
     path("credentials/<uuid:uid>/badge.svg", views.badge_svg, name="badge_svg"),
     path("credentials/<uuid:uid>/elm", views.elm, name="elm"),
     path("issuer", views.issuer, name="issuer"),
-    path(".well-known/did.json", views.did_document, name="did"),
+    # did:web:<host>:microvet resolves to /microvet/did.json; a bare did:web:<host> to /.well-known/did.json.
+    path("did.json", views.did_document, name="did"),
+    path(".well-known/did.json", views.did_document, name="did_well_known"),
     path("jwks.json", views.jwks, name="jwks"),
     path("status/<str:list_id>", views.status_list, name="status"),
 ]

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from functools import lru_cache, wraps
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.template import Context, Engine
@@ -27,7 +27,7 @@ from badge_issuer.badge_image import default_badge_png, default_badge_svg
 from badge_issuer.bake import bake_png, bake_svg
 from badge_issuer.definition import Definition, parse_definition
 from badge_issuer.elm import to_elm
-from badge_issuer.errors import KeyMaterialError
+from badge_issuer.errors import BakingError, KeyMaterialError
 from badge_issuer.keys import OfflineResolver
 from badge_issuer.verify import verify
 from badge_issuer.vocab import ASSESSMENT_TYPES, PARTICIPATION_FORMS, SUPERVISION
@@ -112,16 +112,29 @@ def _definition(row: IssuedCredential) -> Definition:
 
 @public
 def badge_png(request: HttpRequest, uid: Any) -> HttpResponse:
-    row = get_credential(uid)
-    image = _image(row, "image/png") or _default_png(*_title_level(row))
-    return _cached(request, bake_png(image, row.document), "image/png")
+    return _cached(request, _baked(get_credential(uid), "image/png"), "image/png")
 
 
 @public
 def badge_svg(request: HttpRequest, uid: Any) -> HttpResponse:
-    row = get_credential(uid)
-    image = _image(row, "image/svg+xml") or default_badge_svg(*_title_level(row)).encode("utf-8")
-    return _cached(request, bake_svg(image, row.document), "image/svg+xml")
+    response = _cached(request, _baked(get_credential(uid), "image/svg+xml"), "image/svg+xml")
+    # An author's SVG is served from the LMS origin: it must never run script there.
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _baked(row: IssuedCredential, media_type: str) -> bytes | str:
+    """The credential baked into the author's image, or into the default one if there is none or it is unusable."""
+    bake = bake_png if media_type == "image/png" else bake_svg
+    image = _image(row, media_type)
+    if image is not None:
+        try:
+            return bake(image, row.document)
+        except BakingError:
+            pass
+    title, level = _title_level(row)
+    return bake(_default_png(title, level) if bake is bake_png else default_badge_svg(title, level), row.document)
 
 
 def _title_level(row: IssuedCredential) -> tuple[str, int | None]:
@@ -135,12 +148,10 @@ def _default_png(title: str, eqf_level: int | None) -> bytes:
 
 
 def _image(row: IssuedCredential, media_type: str) -> bytes | None:
-    """The definition's own image when it is a data: URI of this type (https images are never fetched)."""
+    """The definition's own image when it is a base64 data: URI of this type (https images are never fetched)."""
     image = row.definition_snapshot["definition"].get("image") or ""
-    header, sep, payload = image.partition(",")
-    if not sep or not header.startswith(f"data:{media_type}"):
-        return None
-    return base64.b64decode(payload) if header.endswith(";base64") else unquote(payload).encode("utf-8")
+    header, _sep, payload = image.partition(",")
+    return base64.b64decode(payload) if header == f"data:{media_type};base64" else None
 
 
 # ------------------------------------------------------------------------------------------ verification page
