@@ -172,12 +172,21 @@ def test_saved_even_when_the_service_is_down(api):
     assert block.display_name == "New title"
 
 
-def test_validate_lists_what_keeps_it_from_being_issuable():
+def test_validate_lists_what_keeps_it_from_being_issuable(api):
     messages = [m.text for m in make_block("<microcredential/>").validate().messages]
     assert any(m.startswith("learning_outcomes:") for m in messages)
     assert any(m.startswith("eqf_level:") for m in messages)
     assert any(m.startswith("awarding_body.name:") for m in messages)
     assert make_block().validate().messages == []
+
+
+def test_validate_warns_when_the_issuer_keys_are_missing(api, monkeypatch):
+    def missing():
+        raise KeyMaterialError("MICROVET['KEYS_DIR']", "is not set")
+
+    monkeypatch.setattr(credential, "_issuer_keys", missing)
+    (message,) = make_block().validate().messages
+    assert message.type == "warning" and "issuer keys are not configured" in message.text
 
 
 def test_studio_view_renders_the_structured_editor():

@@ -94,6 +94,16 @@ def _service():
     return api
 
 
+def compat_usage_key(usage_key: str) -> Any:
+    """An Open edX UsageKey for a stored key string (the LMS runtime loads blocks by key object)."""
+    try:
+        from opaque_keys.edx.keys import UsageKey  # noqa: PLC0415 - only installed with Open edX
+
+        return UsageKey.from_string(usage_key)
+    except Exception:  # not an opaque key (workbench ids) or no opaque-keys: use the string
+        return usage_key
+
+
 def _issuer_keys():
     """Raises KeyMaterialError when the issuer keys are not configured (cached by the service)."""
     from microcredential_xblock.service.config import issuer_keys  # noqa: PLC0415
@@ -187,6 +197,13 @@ class MicroCredentialXBlock(XBlock):
         validation = super().validate()
         for path, reason in self.problems().items():
             validation.add(ValidationMessage(ValidationMessage.ERROR, f"{path}: {reason}"))
+        try:
+            _issuer_keys()
+        except KeyMaterialError as exc:
+            message = _("Credentials cannot be signed: the issuer keys are not configured (%(detail)s).")
+            validation.add(ValidationMessage(ValidationMessage.WARNING, message % {"detail": exc}))
+        except ImportError:  # the service app is not installed here: nothing to check
+            pass
         return validation
 
     # ---------------------------------------------------------------------------------------- learner side
@@ -214,7 +231,7 @@ class MicroCredentialXBlock(XBlock):
                     "Credentials cannot be issued yet: the issuer keys are not configured. Please tell the course team."
                 ),
             }
-        except Exception:
+        except Exception:  # any failure: the learner gets a message, the log keeps the traceback
             log.exception("microvet: the credential service failed for %s", self.usage_key)
             return {
                 "status": "error",
@@ -238,8 +255,8 @@ class MicroCredentialXBlock(XBlock):
     def _block_name(self, usage_key: str) -> str:
         """An assessment's display name (its usage key where the runtime cannot load it)."""
         try:
-            return self.runtime.get_block(usage_key).display_name
-        except Exception:
+            return self.runtime.get_block(compat_usage_key(usage_key)).display_name
+        except Exception:  # a deleted or foreign block still has a key to show
             return usage_key
 
     def student_view_data(self, context=None) -> dict[str, Any]:
@@ -336,7 +353,7 @@ class MicroCredentialXBlock(XBlock):
             )
         except MicrovetError as exc:
             return {"ok": False, "field": "did", "message": exc.reason}
-        except Exception:
+        except Exception:  # any failure: a message for the learner, the traceback in the log
             log.exception("microvet: re-issue failed for %s", self.usage_key)
             return {"ok": False, "message": _("The credential could not be re-issued. Please try again later.")}
         return {
@@ -406,7 +423,7 @@ class MicroCredentialXBlock(XBlock):
             setattr(self, name, value)
         try:
             self.register()
-        except Exception:
+        except Exception:  # saved anyway; the LMS registers again on the next render
             log.exception("microvet: could not register %s with the service", self.usage_key)
             return {
                 "ok": True,

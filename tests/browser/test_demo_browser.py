@@ -4,6 +4,7 @@ The tests share one demo server and run in file order: alice earns the credentia
 definition before the author edits it, and the XSS corpus goes in last (issued credentials keep the
 definition they were issued with, so the XSS learner earns one carrying the corpus).
 """
+
 from __future__ import annotations
 
 import json
@@ -27,8 +28,10 @@ DID_KEY = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
 WRONG = {0: {"q-verb": "understand", "q-elements": "11"}}
 RIGHT = {0: {"q-verb": "draft", "q-elements": "11"}, 1: {"q-method": "task", "q-iso": "ISO 21001"}}
 #: Typed into every author field: each part would run script if it reached the DOM or SVG unescaped.
-XSS = ("<script>window.__xss=1;alert('s')</script><img src=x onerror=\"window.__xss=1;alert('i')\">"
-       "\"><svg onload=\"window.__xss=1;alert('v')\"><a href=\"javascript:alert('j')\">j</a>")
+XSS = (
+    "<script>window.__xss=1;alert('s')</script><img src=x onerror=\"window.__xss=1;alert('i')\">"
+    '"><svg onload="window.__xss=1;alert(\'v\')"><a href="javascript:alert(\'j\')">j</a>'
+)
 
 
 def scenario(server, student: str, view: str = "") -> str:
@@ -84,12 +87,18 @@ def verify_with_cli(server, credential: Path, resolve_dir: Path) -> subprocess.C
         target = resolve_dir.joinpath(url.netloc.replace(":", "_"), *url.path.strip("/").split("/"))
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(body)
-    command = [str(Path(sys.executable).with_name("microvet")), "verify", str(credential),
-               "--resolve-dir", str(resolve_dir)]
+    command = [
+        str(Path(sys.executable).with_name("microvet")),
+        "verify",
+        str(credential),
+        "--resolve-dir",
+        str(resolve_dir),
+    ]
     return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)  # noqa: S603
 
 
 # ------------------------------------------------------------------------------------------ learner path
+
 
 def test_learner_fails_passes_earns_downloads_and_verifies(demo_server, watched, browser, tmp_path):
     page = watched.page
@@ -115,7 +124,8 @@ def test_learner_fails_passes_earns_downloads_and_verifies(demo_server, watched,
 
     credential = download(page, "Download (JSON-LD)", tmp_path / "credential.json")
     assert json.loads(credential.read_text())["credentialSubject"]["achievement"]["name"] == (
-        "Designing micro-credentials for VET")
+        "Designing micro-credentials for VET"
+    )
     outcome = verify_with_cli(demo_server, credential, tmp_path / "resolve")
     assert outcome.returncode == 0, outcome.stdout + outcome.stderr
     jwt = download(page, "Download (JWT)", tmp_path / "credential.jwt").read_text().strip()
@@ -152,7 +162,9 @@ def test_share_link_by_keyboard_and_reissue_to_a_did(demo_server, watched, brows
     else:
         pytest.fail("the Copy link button cannot be reached with the keyboard")
     page.keyboard.press("Enter")
-    expect(card(page).locator(".microvet-live")).to_have_text(re.compile(r"^(Link copied\.|Select the link and copy it\.)$"))
+    expect(card(page).locator(".microvet-live")).to_have_text(
+        re.compile(r"^(Link copied\.|Select the link and copy it\.)$")
+    )
     if card(page).locator(".microvet-live").inner_text() == "Link copied.":
         assert page.evaluate("navigator.clipboard.readText()") == share
 
@@ -189,7 +201,7 @@ def test_card_is_accessible_and_fits_a_phone(demo_server, watched):
     page.goto(scenario(demo_server, "alice"))
     overflow = card(page).evaluate("el => el.scrollWidth - el.clientWidth")
     assert overflow <= 0
-    watched.screenshot("learner-phone", full_page=True)
+    watched.screenshot("learner-phone", locator=card(page))
     require(AXE.exists(), "axe-core (npm ci --prefix tests/browser)")
     page.add_script_tag(path=str(AXE))
     results = page.evaluate("""async () => {
@@ -201,6 +213,7 @@ def test_card_is_accessible_and_fits_a_phone(demo_server, watched):
 
 
 # ------------------------------------------------------------------------------------------ author path
+
 
 def editor(page):
     """The micro-credential editor (the studio page also shows the assessments' editors)."""
@@ -268,13 +281,31 @@ def test_author_outcome_rows_and_rules(demo_server, watched):
 
 # ------------------------------------------------------------------------------------------ XSS corpus
 
-TEXT_FIELDS = ("Title", "Description", "Version", "Field of study", "Name", "Region (optional)",
-               "National qualifications framework level (optional)", "Type of quality assurance",
-               "Prerequisites (optional)", "Stackability (optional)", "Further information (https URL, optional)")
-FORMAT_FIELDS = ("Identifier (https URL, optional)", "Language (e.g. en, it, pt-BR)", "Web site (https URL)",
-                 "Contact e-mail (optional)", "Country (ISO code, e.g. IT)", "ECTS credits", "Hours of learning",
-                 "EQF level (1-8)", "Pass mark in % (optional, shown as the grade)",
-                 "Credential valid for (days, optional)")
+TEXT_FIELDS = (
+    "Title",
+    "Description",
+    "Version",
+    "Field of study",
+    "Name",
+    "Region (optional)",
+    "National qualifications framework level (optional)",
+    "Type of quality assurance",
+    "Prerequisites (optional)",
+    "Stackability (optional)",
+    "Further information (https URL, optional)",
+)
+FORMAT_FIELDS = (
+    "Identifier (https URL, optional)",
+    "Language (e.g. en, it, pt-BR)",
+    "Web site (https URL)",
+    "Contact e-mail (optional)",
+    "Country (ISO code, e.g. IT)",
+    "ECTS credits",
+    "Hours of learning",
+    "EQF level (1-8)",
+    "Pass mark in % (optional, shown as the grade)",
+    "Credential valid for (days, optional)",
+)
 
 
 def test_xss_corpus_stays_text_everywhere(demo_server, watched, browser):
@@ -287,8 +318,19 @@ def test_xss_corpus_stays_text_everywhere(demo_server, watched, browser):
     rows.nth(0).get_by_label("Outcome id").fill(XSS)
     answer_ = save(page)
     assert answer_["ok"] is False
-    for key in ("achievement_id", "language", "awarding_body.url", "awarding_body.email", "awarding_body.country",
-                "ects", "hours", "eqf_level", "pass_mark", "valid_for_days", "learning_outcomes[0].id"):
+    for key in (
+        "achievement_id",
+        "language",
+        "awarding_body.url",
+        "awarding_body.email",
+        "awarding_body.country",
+        "ects",
+        "hours",
+        "eqf_level",
+        "pass_mark",
+        "valid_for_days",
+        "learning_outcomes[0].id",
+    ):
         assert key in answer_["errors"], key
     for label, value in saved.items():
         editor(page).get_by_label(label, exact=True).fill(value)
@@ -319,8 +361,9 @@ def test_xss_corpus_stays_text_everywhere(demo_server, watched, browser):
     svg = etree.fromstring(body)
     tags = {etree.QName(node).localname for node in svg.iter() if isinstance(node.tag, str)}
     assert "script" not in tags and "foreignObject" not in tags
-    assert not any(name.lower().startswith("on") for node in svg.iter() if isinstance(node.tag, str)
-                   for name in node.attrib)
+    assert not any(
+        name.lower().startswith("on") for node in svg.iter() if isinstance(node.tag, str) for name in node.attrib
+    )
     assert "<script>window.__xss=1" in "".join(svg.itertext())
     page.goto(svg_url)
     page.goto(verify_url.replace("/verify", "/badge.png"))
