@@ -303,7 +303,8 @@ def test_studio_save_updates_settings_and_questions():
     body = _studio_body(block)
     body["olx"] = body["olx"].replace('answer="25"', 'answer="30"')
     status, reply = post(block, "studio_submit", body)
-    assert (status, reply) == (200, {"saved": True})
+    assert status == 200 and 'answer="30"' in reply["olx"]
+    assert reply["content"]["questions"][2]["answer"] == 30
     assert (block.display_name, block.max_attempts, block.weight, block.show_feedback) == ("Quiz", 2, 1.5, False)
     assert block.assessment.question("q3").answer == 30
 
@@ -318,7 +319,7 @@ def test_studio_save_updates_settings_and_questions():
         ({"show_feedback": "maybe"}, "show_feedback", "true or false"),
         ({"olx": '<outcome ref="lo"/><question id="q1"><prompt>P</prompt></question>'}, "olx", "question[q1]: must"),
         ({"olx": "<question"}, "olx", "well-formed"),
-        ({"olx": None}, "olx", "required"),
+        ({"olx": None}, "olx", "must be a text"),
         ({"extra": "x"}, "extra", "Unknown field"),
     ],
 )
@@ -330,8 +331,45 @@ def test_studio_errors_name_the_field_and_save_nothing(changes, field, words):
     assert (block.display_name, block.max_attempts, block.weight, block.data) == before
 
 
+def test_studio_save_from_the_structured_editor():
+    block = Course().learner("staff")
+    content = json.loads(json.dumps(block.data))  # as the browser sends it
+    content["questions"][2]["tolerance"] = 1
+    content["questions"][0]["prompt"] = "  Which verb\n is observable? "
+    status, reply = post(block, "studio_submit", {"content": content, "display_name": "Edited"})
+    assert status == 200 and 'answer="25" tolerance="1"' in reply["olx"]
+    assert block.assessment.question("q1").prompt == "Which verb is observable?"
+    assert block.display_name == "Edited" and block.max_attempts == 3  # settings not sent are kept
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        (lambda c: c["questions"][2].update(tolerance="0.5"), "question[q3]/tolerance"),
+        (lambda c: c["questions"][0].update(accepted=["b"]), "question[q1]/accepted"),
+        (lambda c: c["outcomes"][0].update(threshold=0), "outcome[lo-write-outcomes]/@threshold"),
+        (lambda c: c["questions"].append({"id": "q7", "kind": "numeric"}), "question[q7]/prompt"),
+    ],
+)
+def test_structured_editor_errors_carry_the_path_and_save_nothing(change, path):
+    block = Course().learner("staff")
+    before = json.loads(json.dumps(block.data))
+    content = json.loads(json.dumps(block.data))
+    change(content)
+    status, reply = post(block, "studio_submit", {"content": content})
+    assert (status, reply["field"], reply["path"]) == (400, "content", path)
+    assert reply["error"].startswith(path + ": ")
+    assert json.loads(json.dumps(block.data)) == before
+
+
+def test_workbench_repr_does_not_print_the_answers():
+    block = Course().learner()
+    assert "EQF" not in repr(block) and "correct" not in repr(block)
+
+
 def test_studio_view_shows_the_olx_for_editing_and_no_learner_state():
     block = Course().learner("staff")
     html = block.studio_view({}).content
     assert "&lt;question id=&quot;q3&quot; type=&quot;numeric&quot; answer=&quot;25&quot;" in html
     assert 'name="olx"' in html and 'data-error-for="olx"' in html
+    assert block.studio_view({}).json_init_args["content"] == json.loads(json.dumps(block.data))

@@ -414,6 +414,25 @@ def test_editor_content_is_type_checked_field_by_field(change, subject, words):
     assert (caught.value.subject, words in caught.value.reason) == (subject, True)
 
 
+@pytest.mark.parametrize(
+    ("index", "extra", "name"),
+    [
+        (0, {"answer": 3.0}, "answer"),
+        (0, {"accepted": ["b"]}, "accepted"),
+        (0, {"partial_credit": True}, "scoring"),
+        (2, {"choices": [{"id": "a", "text": "A"}]}, "choices"),
+        (2, {"regex": True}, "match"),
+        (4, {"tolerance": 1.0}, "tolerance"),
+    ],
+)
+def test_fields_of_another_question_type_are_refused(index, extra, name):
+    """They would be exported as OLX that no longer parses, so the model never holds them."""
+    data = _edited(lambda d: d["questions"][index].update(extra))
+    with pytest.raises(OlxError, match="does not apply") as caught:
+        Q.from_dict(data)
+    assert caught.value.subject.endswith("/" + name)
+
+
 def test_editor_texts_are_normalised_like_olx_so_both_paths_agree():
     data = _edited(lambda d: d["questions"][0].update(prompt="  Which verb\n makes a learning outcome observable? "))
     assert Q.from_dict(data) == load()

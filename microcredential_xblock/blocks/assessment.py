@@ -56,11 +56,15 @@ IGNORED_ATTRIBUTES = ("xblock-family", "url_name")
 
 
 class ApiError(JsonHandlerError):
-    """A 4xx answer ``{"error": message, "field": ...}``; ``message`` is already translated."""
+    """A 4xx answer ``{"error": message, "field": ..., "path": ...}``; ``message`` is already translated.
 
-    def __init__(self, status_code: int, message: str, field: str | None = None):
+    ``field`` is the request key at fault; ``path`` locates the problem inside it (``question[q3]/@answer``).
+    """
+
+    def __init__(self, status_code: int, message: str, field: str | None = None, path: str | None = None):
         super().__init__(status_code, message)
         self.field = field
+        self.path = path
 
 
 def _json_response(status: int, body: dict[str, Any]) -> Response:
@@ -93,8 +97,7 @@ def json_api(max_bytes: int) -> Callable:
                 return _json_response(200, method(self, data, suffix))
             except ApiError as err:
                 body = {"error": err.message}
-                if err.field:
-                    body["field"] = err.field
+                body.update((key, value) for key, value in (("field", err.field), ("path", err.path)) if value)
                 return _json_response(err.status_code, body)
 
         return handler
@@ -158,6 +161,10 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
     best_outcomes = Dict(help="Best percentage per outcome id", scope=Scope.user_state, default={})
 
     # ------------------------------------------------------------------------------------------ helpers
+
+    def __repr__(self) -> str:
+        # XBlock's repr lists every field, answers included, and the workbench prints it under the learner view.
+        return f"<{type(self).__name__} {self.scope_ids.usage_id}>"
 
     def gettext(self, message: str) -> str:
         return self.runtime.service(self, "i18n").gettext(message)
@@ -279,20 +286,18 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
         return fragment
 
     def studio_view(self, context=None) -> Fragment:
-        """An OLX editor for outcomes and questions plus the block settings, validated on the server."""
-        root = etree.Element("outcome_assessment")
-        questions.add_children(root, self.assessment)
-        snippet = "\n".join(olx.to_string(child) for child in root)
+        """A form editor for outcomes and questions (or their OLX) plus the settings, validated on the server."""
+        state = self._editor_state()
         html = loader.render_django_template(
             "../templates/microvet/assessment/studio.html",
-            {"block_id": _dom_id(self), "block": self, "olx": snippet},
+            {"block_id": _dom_id(self), "block": self, "olx": state["olx"]},
             i18n_service=self.runtime.service(self, "i18n"),
         )
         fragment = Fragment(html)
         fragment.add_css_url(self.runtime.local_resource_url(self, "public/assessment/assessment.css"))
         fragment.add_javascript_url(self.runtime.local_resource_url(self, "public/assessment/common.js"))
         fragment.add_javascript_url(self.runtime.local_resource_url(self, "public/assessment/studio.js"))
-        fragment.initialize_js("MicrovetAssessmentStudio")
+        fragment.initialize_js("MicrovetAssessmentStudio", state)
         return fragment
 
     # ------------------------------------------------------------------------------------------ handlers
@@ -403,24 +408,37 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
 
     @json_api(MAX_STUDIO_BYTES)
     def studio_submit(self, data: dict[str, Any], suffix: str = "") -> dict[str, Any]:
-        """Validate every field first, then save all or nothing; errors name the field to show them next to."""
-        unknown = sorted(set(data) - {*SETTINGS_ATTRIBUTES, "olx"})
+        """Validate the settings and the content (structured ``content`` or ``olx`` text), then save all or nothing.
+
+        Errors name the field (a setting, ``content`` or ``olx``) so the editor shows them next to it.
+        """
+        unknown = sorted(set(data) - {*SETTINGS_ATTRIBUTES, "olx", "content"})
         if unknown:
             raise ApiError(400, self.gettext("Unknown field in the request."), unknown[0])
+        source = "olx" if "olx" in data else "content"
         try:
             values = settings_from_strings(data)
-            snippet = data.get("olx")
-            if not isinstance(snippet, str):
-                raise olx.OlxError("olx", _("is required"))
-            root = olx.parse_snippet(f"<outcome_assessment>{snippet}</outcome_assessment>", "olx")
-            content = questions.to_dict(questions.parse_children(root))
+            if source == "olx":
+                if not isinstance(data["olx"], str):
+                    raise olx.OlxError("olx", _("must be a text"))
+                root = olx.parse_snippet(f"<outcome_assessment>{data['olx']}</outcome_assessment>", "olx")
+                assessment = questions.parse_children(root)
+            else:
+                assessment = questions.from_dict(data.get("content"))
         except olx.OlxError as err:
-            field = err.subject if err.subject in SETTINGS_ATTRIBUTES else "olx"
-            raise ApiError(400, f"{err.subject}: {err.translated(self.gettext)}", field) from None
+            field = err.subject if err.subject in SETTINGS_ATTRIBUTES else source
+            raise ApiError(400, f"{err.subject}: {err.translated(self.gettext)}", field, err.subject) from None
         for name, value in values.items():
             setattr(self, name, value)
-        self.data = content
-        return {"saved": True}
+        self.data = questions.to_dict(assessment)
+        return self._editor_state()
+
+    def _editor_state(self) -> dict[str, Any]:
+        """The content as the structured editor and the OLX editor show it."""
+        assessment = self.assessment
+        root = etree.Element("outcome_assessment")
+        questions.add_children(root, assessment)
+        return {"content": questions.to_dict(assessment), "olx": "\n".join(olx.to_string(child) for child in root)}
 
     # ------------------------------------------------------------------------------------------ OLX
 

@@ -19,6 +19,7 @@ Choices made where the brief left room (documented in docs/assessment-olx.md):
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import unicodedata
@@ -238,6 +239,7 @@ def _validate_question(question: Question, outcome_ids: set[str]) -> None:
             raise OlxError(f"{subject}/outcome[{ref}]", gettext_noop("is not declared in the assessment's outcomes"))
     if len(set(question.outcomes)) != len(question.outcomes):
         raise OlxError(f"{subject}/outcome", gettext_noop("the same outcome is tagged twice"))
+    _check_no_foreign_fields(question, subject)
     if question.kind in ("single", "multiple"):
         _validate_choices(question, subject)
     elif question.kind == "numeric":
@@ -254,6 +256,21 @@ def _validate_question(question: Question, outcome_ids: set[str]) -> None:
                 _check_pattern(accepted, where)
             elif not normalise_text(accepted, question.case_sensitive) or len(accepted) > MAX_TEXT_ANSWER:
                 raise OlxError(where, gettext_noop("must have 1 to %(limit)d characters"), limit=MAX_TEXT_ANSWER)
+
+
+def _check_no_foreign_fields(question: Question, subject: str) -> None:
+    """Data of another question type would be exported to OLX that no longer parses: refuse it."""
+    foreign = {
+        "choices": question.kind not in ("single", "multiple") and bool(question.choices),
+        "scoring": question.kind != "multiple" and question.partial_credit,
+        "answer": question.kind != "numeric" and question.answer is not None,
+        "tolerance": question.kind != "numeric" and bool(question.tolerance or question.tolerance_percent),
+        "accepted": question.kind != "text" and bool(question.accepted),
+        "match": question.kind != "text" and (question.regex or question.case_sensitive),
+    }
+    for name, present in foreign.items():
+        if present:
+            raise OlxError(f"{subject}/{name}", gettext_noop("does not apply to a question of this type"))
 
 
 def _validate_choices(question: Question, subject: str) -> None:
@@ -436,7 +453,7 @@ def score(assessment: Assessment, answers: Any) -> ScoreResult:
 
 def to_dict(assessment: Assessment) -> dict[str, Any]:
     """JSON-serialisable form stored in the block's content field (inverse of ``from_dict``)."""
-    return asdict(assessment)
+    return json.loads(json.dumps(asdict(assessment)))  # tuples become lists, exactly as stored
 
 
 _TEXT_FIELDS = ("prompt", "feedback_correct", "feedback_incorrect")
