@@ -29,6 +29,7 @@ import tarfile
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -397,6 +398,8 @@ def _unsatisfiable(rule: Mapping[str, Any], course: _Course, credential: _Creden
         end = parse_instant(value["not_after"], "not_after", end_of_day=True) if "not_after" in value else None
         if start and end and end < start:
             return ["window: not_after is before not_before"]
+        if end and end < datetime.now(UTC):
+            return [f"window: it closed on {value['not_after']}"]
         return []
     if kind == "course_passed":
         return [] if course.graded_formats else ["course_passed: the course has no graded subsection"]

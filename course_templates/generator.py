@@ -42,7 +42,8 @@ from lxml import etree
 from microcredential_xblock.blocks import credential_olx, questions
 from microcredential_xblock.blocks.olx import format_number, to_string
 
-from .spec import CourseSpec, SpecError, Unit, load_spec
+from .checker import check_dir
+from .spec import CourseSpec, Problem, SpecError, Unit, load_spec
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "olx_template"
 ARCHIVE_ROOT = "course"
@@ -348,17 +349,39 @@ def _tar(source: Path, fileobj: io.BufferedWriter) -> None:
                 tar.addfile(info)
 
 
+def _refuse_failing_course(spec: CourseSpec, problems: list[Problem]) -> None:
+    """A valid spec can still describe a course that cannot issue (e.g. a min_score above 100 % via ``>``).
+
+    The generated OLX is checked like any course; its problems are reported against the spec, at the
+    issuing rule when they are about it.
+    """
+    if problems:
+        line = spec.lines.get(("issuing_rule",), 0)
+        raise SpecError(
+            [
+                Problem(
+                    spec.source,
+                    line if "issuing rule" in p.message else 0,
+                    f"the generated course fails its check: {p.message} ({p.file}:{p.line})",
+                )
+                for p in problems
+            ]
+        )
+
+
 def build_course(spec_path: str | Path, out_path: str | Path) -> Path:
     """Validate ``spec_path`` and write the course archive to ``out_path`` atomically.
 
-    Raises ``SpecError`` (every problem with file and line) before anything is written; the archive
-    appears only complete (temporary file in the same directory, then ``os.replace``).
+    Raises ``SpecError`` (every problem with file and line) before anything is written, also when the
+    generated course fails ``checker.check_dir``; the archive appears only complete (temporary file in
+    the same directory, then ``os.replace``).
     """
     spec = load_spec(spec_path)
     out = Path(out_path)
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="microvet-course-") as work:
         source = write_olx(spec, Path(work) / ARCHIVE_ROOT)
+        _refuse_failing_course(spec, check_dir(source))
         handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
         try:
             with os.fdopen(handle, "wb") as fileobj:

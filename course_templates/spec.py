@@ -14,7 +14,7 @@ import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -489,15 +489,17 @@ def _check_grading(c: _Checker, definition: Mapping, chapters: tuple[OutcomeChap
 
 
 def _start(c: _Checker, course: Mapping) -> str:
-    value = course.get("start", "")
+    """The start as Open edX writes it (``2026-01-12T00:00:00Z``); YAML may already have made it a datetime."""
+    value = course.get("start")
     if value in ("", None):
         return ""
     try:
-        datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        when = value if isinstance(value, datetime) else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
         c.fail(("course", "start"), 'must be an ISO 8601 date-time such as "2026-01-12T00:00:00Z"')
         return ""
-    return str(value)
+    when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def validate(data: Any, lines: dict[tuple, int], source: str) -> CourseSpec:

@@ -316,6 +316,42 @@ def test_json_specs_are_accepted_and_get_line_numbers(tmp_path):
     assert problem.message.startswith("micro_credential.awarding_body.country:")
 
 
+@pytest.mark.parametrize(
+    ("rule", "reason"),
+    [
+        ("{all: [{all_outcomes: true}, {min_score: {value: 100, op: '>'}}]}", "no score from 0 to 100 is > 100"),
+        ("{assessments_completed: [final-exam]}", "no outcome assessment named 'final-exam'"),
+        ("{all: [{all_outcomes: true}, {window: {not_after: '2000-01-01'}}]}", "it closed on 2000-01-01"),
+    ],
+)
+def test_a_rule_the_generated_course_cannot_satisfy_is_a_spec_error(tmp_path, rule, reason):
+    text = COURSE1_EN.read_text(encoding="utf-8").replace(
+        "issuing_rule:\n  all_outcomes: true\n", f"issuing_rule: {rule}\n"
+    )
+    spec = _write_spec(tmp_path, text)
+    with pytest.raises(SpecError) as err:
+        build_course(spec, tmp_path / "course.tar.gz")
+    (problem,) = err.value.problems
+    assert problem.line == _line_of(spec, "issuing_rule:") and reason in problem.message
+    assert not (tmp_path / "course.tar.gz").exists()
+
+
+def test_a_rule_naming_a_generated_assessment_builds(tmp_path):
+    rule = "{all: [{all_outcomes: true}, {assessments_completed: [lo-eu-elements-assessment]}]}"
+    text = COURSE1_EN.read_text(encoding="utf-8").replace(
+        "issuing_rule:\n  all_outcomes: true\n", f"issuing_rule: {rule}\n"
+    )
+    assert check(build_course(_write_spec(tmp_path, text), tmp_path / "c.tar.gz")) == []
+
+
+def test_an_unquoted_yaml_start_date_is_written_as_open_edx_expects(tmp_path):
+    text = COURSE1_EN.read_text(encoding="utf-8").replace('start: "2026-01-12T00:00:00Z"', "start: 2026-01-12 08:30:00")
+    out = build_course(_write_spec(tmp_path, text), tmp_path / "c.tar.gz")
+    with tarfile.open(out) as tar:
+        policy = json.load(tar.extractfile("course/policies/2026_EN/policy.json"))
+    assert policy["course/2026_EN"]["start"] == "2026-01-12T08:30:00Z"
+
+
 def test_main_new_reports_problems_as_file_line_message(tmp_path, capsys):
     bad = _write_spec(tmp_path, COURSE1_EN.read_text(encoding="utf-8").replace("  eqf_level: 5", "  eqf_level: 0"))
     assert main_new([str(bad), "--out", str(tmp_path / "c.tar.gz")]) == 1
