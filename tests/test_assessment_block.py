@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import translation
 from lxml import etree
 from webob import Request
 from xblock.reference.user_service import UserService, XBlockUser
@@ -43,6 +44,9 @@ class RecordingRuntime(toy_runtime.ToyRuntime):
 
     def publish(self, block, event_type, event_data):
         self.events.append((event_type, event_data))
+
+    def local_resource_url(self, block, uri):
+        return f"/resource/{block.scope_ids.block_type}/{uri}"
 
     def of_type(self, event_type: str) -> list[dict]:
         return [data for kind, data in self.events if kind == event_type]
@@ -223,6 +227,17 @@ def test_translations_reach_the_template():
     html = Course().learner(i18n=GermanCatalog()).student_view({}).content
     assert "Absenden" in html and "Ihre Antwort" in html
     assert "Submit" not in html
+
+
+def test_javascript_catalog_of_the_active_language_is_loaded_before_the_view_code():
+    with translation.override("de"):
+        urls = [r.data for r in Course().learner().student_view({}).resources if r.kind == "url"]
+    scripts = [u.rsplit("/", 1)[-1] for u in urls if u.endswith(".js")]
+    assert scripts == ["de.js", "common.js", "assessment.js"]
+    assert assessment_module.PACKAGE_DIR.joinpath(urls[1].split("/outcome_assessment/", 1)[1]).is_file()
+    with translation.override("fr"):  # no catalog bundled: the JS falls back to the English msgids
+        urls = [r.data for r in Course().learner().student_view({}).resources if r.kind == "url"]
+    assert [u.rsplit("/", 1)[-1] for u in urls if u.endswith(".js")] == ["common.js", "assessment.js"]
 
 
 # ------------------------------------------------------------------------------------------ OLX

@@ -11,9 +11,13 @@ import functools
 import json
 import logging
 from collections.abc import Callable
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from django.apps import apps
+from django.conf import settings
+from django.utils import translation
 from lxml import etree
 from web_fragments.fragment import Fragment
 from webob import Response
@@ -38,6 +42,9 @@ MAX_STUDIO_BYTES = olx.MAX_SNIPPET_BYTES + 16 * 1024
 MAX_ATTEMPTS_LIMIT = 100
 MAX_WEIGHT = 1000.0
 SERVICE_APP = "microcredential_xblock.service"
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+#: Compiled by scripts/i18n.py for the whole package (both blocks share one catalog).
+JS_CATALOG_DIR = "public/credential/i18n"
 
 #: New blocks start with a complete, valid example the author edits (Studio creates blocks without OLX).
 DEFAULT_OLX = """<outcome_assessment>
@@ -107,14 +114,27 @@ def json_api(max_bytes: int) -> Callable:
 
 def service_api() -> ModuleType | None:
     """``microcredential_xblock.service.api`` when its Django app is installed (LMS, CMS, demo), else None."""
-    from django.apps import apps  # noqa: PLC0415  (Django is configured only once a runtime runs)
-    from django.conf import settings  # noqa: PLC0415
-
     if not settings.configured or not apps.ready or not apps.is_installed(SERVICE_APP):
         return None
     from ..service import api  # noqa: PLC0415  (importing models needs the app registry)
 
     return api
+
+
+def js_catalog_url(block: XBlock, i18n: Any) -> str | None:
+    """The ``MicrovetI18N`` JavaScript catalog: the platform's (atlas) if it has one, else the bundled one.
+
+    Open edX only serves atlas catalogs for repositories in openedx-translations, so a third-party
+    package ships its own compiled catalogs (scripts/i18n.py) under public/.
+    """
+    platform = getattr(i18n, "get_javascript_i18n_catalog_url", None)
+    if platform is not None and (url := platform(block)):
+        return url
+    locale = translation.to_locale(translation.get_language() or settings.LANGUAGE_CODE)
+    name = f"{JS_CATALOG_DIR}/{locale}.js"
+    if (PACKAGE_DIR / name).is_file():
+        return block.runtime.local_resource_url(block, name)
+    return None
 
 
 @XBlock.needs("i18n")
@@ -277,9 +297,8 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
         )
         fragment = Fragment(html)
         fragment.add_css_url(self.runtime.local_resource_url(self, "public/assessment/assessment.css"))
-        catalog = getattr(i18n, "get_javascript_i18n_catalog_url", None)
-        if catalog and (url := catalog(self)):
-            fragment.add_javascript_url(url)
+        if catalog := js_catalog_url(self, i18n):
+            fragment.add_javascript_url(catalog)
         fragment.add_javascript_url(self.runtime.local_resource_url(self, "public/assessment/common.js"))
         fragment.add_javascript_url(self.runtime.local_resource_url(self, "public/assessment/assessment.js"))
         fragment.initialize_js("MicrovetAssessment", state)
