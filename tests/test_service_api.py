@@ -305,3 +305,24 @@ def test_opaque_keys_are_accepted(registered):
     (progress,) = api.record_assessment(LEARNER, course, quiz, all_validated(), 9, 10)
     assert progress.state == api.EARNED and progress.credential.course_key == COURSE
     assert api.learner_progress(LEARNER, course, UsageKey.from_string(MC_BLOCK)).credential == progress.credential
+
+
+@pytest.mark.parametrize("action", [api.revoke, api.suspend, api.reinstate])
+def test_staff_actions_on_unknown_credentials(db, action):
+    for uid in ("not-a-uuid", "00000000-0000-0000-0000-000000000000"):
+        with pytest.raises(api.NotFound):
+            action(uid, actor="staff", reason="x")
+
+
+def test_a_credential_is_replaced_once(earned):
+    api.reissue(earned.uuid, actor="staff", reason="Name corrected", name="Ada M. Learner")
+    with pytest.raises(api.InvalidInput) as caught:
+        api.reissue(earned.uuid, actor="staff2", reason="Name corrected", name="Ada Learner")
+    assert caught.value.subject == "state"
+    assert IssuedCredential.objects.count() == 2 and IssuedCredential.objects.filter(state="active").count() == 1
+
+
+def test_learner_name_must_be_text(registered):
+    with pytest.raises(api.InvalidInput) as caught:
+        api.record_assessment(api.Learner("42", "a@b.org", None), COURSE, QUIZ1, all_validated(), 9, 10)
+    assert caught.value.subject == "learner.name"

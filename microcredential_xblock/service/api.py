@@ -21,11 +21,11 @@ from django.utils.translation import gettext as _
 from opaque_keys import OpaqueKey
 
 from badge_issuer.definition import parse_definition
-from badge_issuer.errors import DefinitionError
 from badge_issuer.rules import evaluate, explain, validate_rules
 
 from . import evidence, issuance
 from .config import config
+from .errors import InvalidInput, NotFound
 from .evidence import OutcomeScore
 from .models import IssuedCredential, MicroCredentialDefinition
 
@@ -50,14 +50,6 @@ __all__ = [
 ]
 
 IN_PROGRESS, EARNED, SUSPENDED, REVOKED, EXPIRED = "in_progress", "earned", "suspended", "revoked", "expired"
-
-
-class InvalidInput(DefinitionError, ValueError):
-    """An argument is of the wrong type or refers to something unknown; subject = the argument."""
-
-
-class NotFound(LookupError):
-    """No such credential or registered micro-credential."""
 
 
 @dataclass(frozen=True)
@@ -103,8 +95,10 @@ def _learner(learner: Any) -> Learner:
         raise InvalidInput("learner", _("must be a Learner"))
     if not isinstance(learner.user_id, str) or not learner.user_id or len(learner.user_id) > 64:
         raise InvalidInput("learner.user_id", _("must be a non-empty string of at most 64 characters"))
-    if not isinstance(learner.email, str) or "@" not in learner.email or not isinstance(learner.name, str):
+    if not isinstance(learner.email, str) or "@" not in learner.email:
         raise InvalidInput("learner.email", _("must be an e-mail address"))
+    if not isinstance(learner.name, str):
+        raise InvalidInput("learner.name", _("must be text"))
     return learner
 
 
@@ -294,13 +288,16 @@ def _translate(node: dict[str, Any]) -> dict[str, Any]:
 # ------------------------------------------------------------------------------------------ staff actions
 
 
-def get_credential(credential_uuid: Any) -> IssuedCredential:
-    """The stored credential, or NotFound (also for ids that are not UUIDs)."""
+def _uuid(credential_uuid: Any) -> uuid.UUID:
     try:
-        uid = uuid.UUID(str(credential_uuid))
+        return uuid.UUID(str(credential_uuid))
     except ValueError:
         raise NotFound(_("No such credential.")) from None
-    credential = IssuedCredential.objects.filter(uuid=uid).first()
+
+
+def get_credential(credential_uuid: Any) -> IssuedCredential:
+    """The stored credential, or NotFound (also for ids that are not UUIDs)."""
+    credential = IssuedCredential.objects.filter(uuid=_uuid(credential_uuid)).first()
     if credential is None:
         raise NotFound(_("No such credential."))
     return credential
@@ -316,9 +313,7 @@ def _reason(actor: Any, reason: Any) -> None:
 def revoke(credential_uuid: Any, *, actor: str, reason: str) -> IssuedCredential:
     """Final: the bit is set in the status list, which is re-signed."""
     _reason(actor, reason)
-    if get_credential(credential_uuid).state == IssuedCredential.REVOKED:
-        raise InvalidInput("state", _("the credential is already revoked"))
-    return issuance.change_status(credential_uuid, "revoke", actor=actor, reason=reason)
+    return issuance.change_status(_uuid(credential_uuid), "revoke", actor=actor, reason=reason)
 
 
 def suspend(credential_uuid: Any, *, actor: str, reason: str) -> IssuedCredential:
@@ -326,17 +321,13 @@ def suspend(credential_uuid: Any, *, actor: str, reason: str) -> IssuedCredentia
     _reason(actor, reason)
     if config().status_purpose != "suspension":
         raise InvalidInput("action", _("suspension is not enabled: this service publishes revocation lists"))
-    if get_credential(credential_uuid).state != IssuedCredential.ACTIVE:
-        raise InvalidInput("state", _("only an active credential can be suspended"))
-    return issuance.change_status(credential_uuid, "suspend", actor=actor, reason=reason)
+    return issuance.change_status(_uuid(credential_uuid), "suspend", actor=actor, reason=reason)
 
 
 def reinstate(credential_uuid: Any, *, actor: str, reason: str) -> IssuedCredential:
     """Lift a suspension (a revocation is final)."""
     _reason(actor, reason)
-    if get_credential(credential_uuid).state != IssuedCredential.SUSPENDED:
-        raise InvalidInput("state", _("only a suspended credential can be reinstated"))
-    return issuance.change_status(credential_uuid, "reinstate", actor=actor, reason=reason)
+    return issuance.change_status(_uuid(credential_uuid), "reinstate", actor=actor, reason=reason)
 
 
 def reissue(
@@ -350,7 +341,6 @@ def reissue(
 ) -> IssuedCredential:
     """A new credential (new id, new status index) linked to the old one, which is revoked."""
     _reason(actor, reason)
-    get_credential(credential_uuid)
     if subject_did is not None and (not isinstance(subject_did, str) or not subject_did.startswith("did:")):
         raise InvalidInput("subject_did", _("must be a DID such as did:key:z6Mk..."))
     if email is not None and (not isinstance(email, str) or "@" not in email):
@@ -358,7 +348,7 @@ def reissue(
     if name is not None and not isinstance(name, str):
         raise InvalidInput("name", _("must be text"))
     return issuance.reissue(
-        credential_uuid, actor=actor, reason=reason, email=email, name=name, subject_did=subject_did
+        _uuid(credential_uuid), actor=actor, reason=reason, email=email, name=name, subject_did=subject_did
     )
 
 

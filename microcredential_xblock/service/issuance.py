@@ -17,6 +17,8 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from badge_issuer.definition import parse_definition
 from badge_issuer.issue import issue_credential, sign_credential
@@ -27,6 +29,7 @@ from badge_issuer.status import StatusList as Bits
 from badge_issuer.status import status_entry, status_list_credential
 
 from .config import config, issuer_keys
+from .errors import InvalidInput, NotFound
 from .models import (
     AuditEvent,
     IssuanceClaim,
@@ -113,7 +116,7 @@ def _allocate(row: StatusList, credential: IssuedCredential) -> int:
     """A random free index, made unique by the database (a collision just draws again)."""
     bits = Bits.from_encoded(row.purpose, row.encoded)
     taken: set[int] = set()
-    for _ in range(_ATTEMPTS):
+    for _attempt in range(_ATTEMPTS):
         index = bits.allocate(taken)
         try:
             with transaction.atomic():
@@ -159,7 +162,7 @@ def issue_once(registered: MicroCredentialDefinition, award: Award) -> IssuedCre
     if existing is not None:
         return existing
     status_list = current_status_list(config().status_purpose)
-    for _ in range(_ATTEMPTS):
+    for _attempt in range(_ATTEMPTS):
         try:
             with transaction.atomic():
                 claim = IssuanceClaim.objects.create(learner_id=award.learner_id, microcredential_id=microcredential_id)
@@ -229,12 +232,34 @@ def _create(
     return credential
 
 
+#: action -> the states it may start from (checked under the row lock, so two staff clicks can't both apply).
+TRANSITIONS = {
+    "revoke": (IssuedCredential.ACTIVE, IssuedCredential.SUSPENDED),
+    "suspend": (IssuedCredential.ACTIVE,),
+    "reinstate": (IssuedCredential.SUSPENDED,),
+}
+REFUSALS = {
+    "revoke": gettext_lazy("the credential is already revoked"),
+    "suspend": gettext_lazy("only an active credential can be suspended"),
+    "reinstate": gettext_lazy("only a suspended credential can be reinstated"),
+}
+
+
 def change_status(credential_uuid: Any, action: str, *, actor: str, reason: str) -> IssuedCredential:
     """Revoke, suspend or reinstate; the status list is updated and re-signed in the same transaction."""
     with transaction.atomic():
-        credential = IssuedCredential.objects.select_for_update().get(uuid=credential_uuid)
+        credential = _locked(credential_uuid)
+        if credential.state not in TRANSITIONS[action]:
+            raise InvalidInput("state", str(REFUSALS[action]))
         _apply(credential, action, reason)
         AuditEvent.objects.create(credential=credential, action=action, actor=actor, reason=reason)
+    return credential
+
+
+def _locked(credential_uuid: Any) -> IssuedCredential:
+    credential = IssuedCredential.objects.select_for_update().filter(uuid=credential_uuid).first()
+    if credential is None:
+        raise NotFound(_("No such credential."))
     return credential
 
 
@@ -265,8 +290,10 @@ def reissue(
     """A new credential from the old one's frozen snapshot; the old one is revoked and linked."""
     status_list = current_status_list(config().status_purpose)
     with transaction.atomic():
-        old = IssuedCredential.objects.select_for_update().get(uuid=credential_uuid)
+        old = _locked(credential_uuid)
         claim = IssuanceClaim.objects.select_for_update().filter(credential=old).first()
+        if claim is None:  # already replaced (e.g. two staff re-issued at once): one successor only
+            raise InvalidInput("state", _("this credential was already replaced by a re-issued one"))
         award = Award(
             learner_id=old.learner_id,
             email=email or old.recipient_email,
@@ -280,9 +307,8 @@ def reissue(
         new = _create(award, old.microcredential_id, status_list, replaces=old)
         if old.state != IssuedCredential.REVOKED:
             _apply(old, "revoke", reason)
-        if claim is not None:
-            claim.credential = new
-            claim.save(update_fields=["credential"])
+        claim.credential = new
+        claim.save(update_fields=["credential"])
         AuditEvent.objects.create(credential=old, action="reissue", actor=actor, reason=reason)
         AuditEvent.objects.create(credential=new, action="issue", actor=actor, reason=reason)
     return new
