@@ -217,6 +217,10 @@ def test_rescoring_uses_the_best_answers_under_the_current_questions(fake_servic
     assert block.get_score().raw_earned == pytest.approx(4 / 7)  # lower: the stored score is kept
     block.rescore(only_if_higher=False)
     assert block.get_score().raw_earned == pytest.approx(2 / 7)
+    # Each rescore re-sent the evidence of the best answers under the corrected key.
+    _submission, *rescored = fake_service.calls
+    assert len(rescored) == 2
+    assert rescored[-1][3]["lo-write-outcomes"] == (0.25, False) and rescored[-1][4:] == (1.0, 7.0)
 
 
 def test_rescoring_an_unanswered_problem_is_refused():

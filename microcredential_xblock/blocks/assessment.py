@@ -222,6 +222,14 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
         """Score of the best attempt's answers under the current questions (used for rescoring)."""
         return self._score_of(questions.score(self.assessment, self.best_answers))
 
+    def rescore(self, only_if_higher: bool) -> None:
+        """Re-grade (XBlock's mixin), then re-send the evidence: a corrected answer key can validate outcomes.
+
+        The service keeps the best evidence per outcome, so a rescore never takes a validation away.
+        """
+        super().rescore(only_if_higher)
+        self._record_evidence(questions.score(self.assessment, self.best_answers))
+
     def _improves(self, score: Score) -> bool:
         if self.raw_earned is None:
             return True
