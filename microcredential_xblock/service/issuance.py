@@ -10,7 +10,6 @@ rolls everything back and the next submission or retried event simply tries agai
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -152,7 +151,6 @@ class Award:
     usage_key: str
     snapshot: dict[str, Any]
     score_percent: float | None
-    evidence: tuple[Mapping[str, Any], ...] = ()
 
 
 def issue_once(registered: MicroCredentialDefinition, award: Award) -> IssuedCredential:
@@ -223,7 +221,6 @@ def _create(
             credential_id=absolute_url("credential", credential.uuid),
             issued_at=issued_at,
             score=award.score_percent if definition.pass_mark is not None else None,
-            evidence=award.evidence,
             status_entries=[entry],
             include_name=config().include_name and bool(award.name),
         )
