@@ -296,8 +296,6 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
                 )
             )
         state = self._user_state()
-        for question in data["questions"]:
-            question["answer"] = state["answers"].get(question["id"])
         html = loader.render_django_template(
             "../templates/microvet/assessment/student.html",
             {"block_id": _dom_id(self), "data": data, "state": state},
@@ -315,13 +313,16 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
     def studio_view(self, context=None) -> Fragment:
         """A form editor for outcomes and questions (or their OLX) plus the settings, validated on the server."""
         state = self._editor_state()
+        i18n = self.runtime.service(self, "i18n")
         html = loader.render_django_template(
             "../templates/microvet/assessment/studio.html",
             {"block_id": _dom_id(self), "block": self, "olx": state["olx"]},
-            i18n_service=self.runtime.service(self, "i18n"),
+            i18n_service=i18n,
         )
         fragment = Fragment(html)
         fragment.add_css_url(self.runtime.local_resource_url(self, "public/assessment/assessment.css"))
+        if catalog := js_catalog_url(self, i18n):
+            fragment.add_javascript_url(catalog)
         fragment.add_javascript_url(self.runtime.local_resource_url(self, "public/assessment/common.js"))
         fragment.add_javascript_url(self.runtime.local_resource_url(self, "public/assessment/studio.js"))
         fragment.initialize_js("MicrovetAssessmentStudio", state)
