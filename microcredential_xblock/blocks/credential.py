@@ -40,6 +40,8 @@ log = logging.getLogger(__name__)
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 LOCALE_DIR = PACKAGE_DIR / "conf" / "locale"
 LOADER = ResourceLoader("microcredential_xblock")
+#: gettext with a fallback and JSON POSTs with the CSRF header, shared with the assessment block.
+COMMON_JS = "public/assessment/common.js"
 STATES = ("in_progress", "earned", "suspended", "revoked", "expired")
 DID_KEY_RE = re.compile(r"^did:key:z[1-9A-HJ-NP-Za-km-z]{32,128}$")
 DID_WEB_RE = re.compile(
@@ -288,8 +290,7 @@ class MicroCredentialXBlock(XBlock):
             )
         )
         frag.add_css_url(self.runtime.local_resource_url(self, "public/credential/credential.css"))
-        self._add_js_catalog(frag)
-        frag.add_javascript_url(self.runtime.local_resource_url(self, "public/credential/credential.js"))
+        self._add_scripts(frag, "public/credential/credential.js")
         frag.initialize_js("MicrovetCredential")
         return frag
 
@@ -318,11 +319,13 @@ class MicroCredentialXBlock(XBlock):
             )
         }
 
-    def _add_js_catalog(self, frag: Fragment) -> None:
+    def _add_scripts(self, frag: Fragment, script: str) -> None:
+        """The JS catalog of the active language (defines ``MicrovetI18N``), the shared helpers, then ``script``."""
         language = translation.get_language() or settings.LANGUAGE_CODE
-        name = f"public/credential/i18n/{translation.to_locale(language)}.js"
-        if (PACKAGE_DIR / name).exists():
-            frag.add_javascript_url(self.runtime.local_resource_url(self, name))
+        catalog = f"public/credential/i18n/{translation.to_locale(language)}.js"
+        for name in (catalog, COMMON_JS, script):
+            if (PACKAGE_DIR / name).exists():
+                frag.add_javascript_url(self.runtime.local_resource_url(self, name))
 
     @XBlock.json_handler
     def student_view_user_state(self, data, suffix=""):
@@ -404,8 +407,7 @@ class MicroCredentialXBlock(XBlock):
             )
         )
         frag.add_css_url(self.runtime.local_resource_url(self, "public/credential/studio.css"))
-        self._add_js_catalog(frag)
-        frag.add_javascript_url(self.runtime.local_resource_url(self, "public/credential/studio.js"))
+        self._add_scripts(frag, "public/credential/studio.js")
         frag.initialize_js("MicrovetCredentialEditor", {"outcomes": values["learning_outcomes"]})
         return frag
 

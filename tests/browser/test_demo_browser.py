@@ -195,6 +195,20 @@ def test_two_learners_keep_separate_states(demo_server, watched):
     assert card(page).get_by_role("link", name="Download (JSON-LD)").count() == 0
 
 
+def serious_axe_violations(page, selector: str) -> list[dict]:
+    """axe-core's serious and critical findings inside ``selector`` (axe-core is installed, never fetched)."""
+    require(AXE.exists(), "axe-core (npm ci --prefix tests/browser)")
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate(
+        """async (selector) => {
+        const r = await axe.run(document.querySelector(selector));
+        return r.violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))}));
+    }""",
+        selector,
+    )
+    return [v for v in found if v["impact"] in ("serious", "critical")]
+
+
 def test_card_is_accessible_and_fits_a_phone(demo_server, watched):
     page = watched.page
     page.set_viewport_size({"width": 360, "height": 780})
@@ -202,14 +216,7 @@ def test_card_is_accessible_and_fits_a_phone(demo_server, watched):
     overflow = card(page).evaluate("el => el.scrollWidth - el.clientWidth")
     assert overflow <= 0
     watched.screenshot("learner-phone", locator=card(page))
-    require(AXE.exists(), "axe-core (npm ci --prefix tests/browser)")
-    page.add_script_tag(path=str(AXE))
-    results = page.evaluate("""async () => {
-        const r = await axe.run(document.querySelector('.microvet-card'));
-        return r.violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length}));
-    }""")
-    serious = [v for v in results if v["impact"] in ("serious", "critical")]
-    assert serious == []
+    assert serious_axe_violations(page, ".microvet-card") == []
 
 
 # ------------------------------------------------------------------------------------------ author path
@@ -261,6 +268,7 @@ def test_author_outcome_rows_and_rules(demo_server, watched):
     page.goto(scenario(demo_server, "author", "studio_view"))
     rows = page.locator(".microvet-outcome-row")
     assert rows.count() == 3
+    assert serious_axe_violations(page, ".microvet-editor") == []
     editor(page).get_by_role("button", name="Add a learning outcome").click()
     assert rows.count() == 4
     rows.nth(3).get_by_label("The learner can…").fill("Explain the EQF.")

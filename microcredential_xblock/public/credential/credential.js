@@ -1,17 +1,13 @@
-/* Learner credential card: copy the share link and re-issue to a DID. No framework. */
+/* Learner credential card: copy the share link and re-issue to a DID. No framework; uses MicrovetCommon
+   (public/assessment/common.js: translation and JSON POSTs with the CSRF header). */
 function MicrovetCredential(runtime, element) {
   "use strict";
-  var i18n = window.MicrovetI18N;
-  var gettext = i18n ? i18n.gettext : function (text) { return text; };
-  var root = element.jquery ? element[0] : element;
+  var common = window.MicrovetCommon;
+  var gettext = common.gettext;
+  var root = common.rootOf(element);
   var live = root.querySelector(".microvet-live");
 
   function say(text) { live.textContent = text; }
-
-  function csrfToken() {
-    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : "";
-  }
 
   var copy = root.querySelector(".microvet-copy");
   if (copy) {
@@ -40,26 +36,17 @@ function MicrovetCredential(runtime, element) {
       error.textContent = "";
       input.removeAttribute("aria-invalid");
       say(gettext("Re-issuing…"));
-      fetch(runtime.handlerUrl(element, "reissue"), {
-        method: "POST", credentials: "same-origin",
-        headers: {"Content-Type": "application/json", "X-CSRFToken": csrfToken()},
-        body: JSON.stringify({did: input.value})
-      }).then(function (response) {
-        if (!response.ok) { throw new Error(String(response.status)); }
-        return response.json();
-      }).then(function (result) {
-        if (result.ok) {
+      common.postJSON(runtime.handlerUrl(element, "reissue"), {did: input.value}).then(function (answer) {
+        var result = answer.body;
+        if (answer.ok && result.ok) {
           say(result.message);
           window.setTimeout(function () { window.location.reload(); }, 1500);
         } else {
           say("");
-          error.textContent = result.message;
+          error.textContent = result.message || result.error;
           input.setAttribute("aria-invalid", "true");
           input.focus();
         }
-      }).catch(function () {
-        say("");
-        error.textContent = gettext("The server did not answer. Please try again later.");
       });
     });
   }

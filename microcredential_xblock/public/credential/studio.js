@@ -3,9 +3,9 @@
    so the author's input stays in the form when something is refused. */
 function MicrovetCredentialEditor(runtime, element, args) {
   "use strict";
-  var i18n = window.MicrovetI18N;
-  var gettext = i18n ? i18n.gettext : function (text) { return text; };
-  var root = element.jquery ? element[0] : element;
+  var common = window.MicrovetCommon;  /* public/assessment/common.js: gettext, postJSON (CSRF), rootOf */
+  var gettext = common.gettext;
+  var root = common.rootOf(element);
   var form = root.querySelector(".microvet-editor");
   var rows = form.querySelector(".microvet-outcome-rows");
   var template = form.querySelector(".microvet-outcome-template");
@@ -15,11 +15,6 @@ function MicrovetCredentialEditor(runtime, element, args) {
 
   function notify(name, data) {
     if (typeof runtime.notify === "function") { runtime.notify(name, data); }
-  }
-
-  function csrfToken() {
-    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : "";
   }
 
   function addRow(outcome, focus) {
@@ -153,14 +148,12 @@ function MicrovetCredentialEditor(runtime, element, args) {
     clearErrors();
     status.textContent = gettext("Saving…");
     notify("save", {state: "start"});
-    fetch(runtime.handlerUrl(element, "studio_submit"), {
-      method: "POST", credentials: "same-origin",
-      headers: {"Content-Type": "application/json", "X-CSRFToken": csrfToken()},
-      body: JSON.stringify(collect())
-    }).then(function (response) {
-      if (!response.ok) { throw new Error(String(response.status)); }
-      return response.json();
-    }).then(function (result) {
+    common.postJSON(runtime.handlerUrl(element, "studio_submit"), collect()).then(function (answer) {
+      var result = answer.body;
+      if (!answer.ok) {
+        status.textContent = gettext("Not saved: the server did not answer. Your changes are still in the form.");
+        return;
+      }
       status.textContent = result.message;
       if (result.ok) {
         notify("save", {state: "end"});
@@ -168,8 +161,6 @@ function MicrovetCredentialEditor(runtime, element, args) {
         notify("error", {title: gettext("Not saved"), message: result.message});
         showErrors(result.errors || {});
       }
-    }).catch(function () {
-      status.textContent = gettext("Not saved: the server did not answer. Your changes are still in the form.");
     });
   });
 
