@@ -200,6 +200,16 @@ def test_student_view_renders_the_learners_own_later_state(fake_service):
     assert course.learner("student_2").student_view({}).json_init_args["attempts"] == 0
 
 
+def test_author_text_is_escaped_in_the_learner_and_studio_views():
+    xml = ALL_KINDS.replace("Which verb makes", "<![CDATA[<script>alert(1)</script>]]> Which verb makes").replace(
+        ">Know<", "><![CDATA[<img src=x onerror=alert(2)>]]><"
+    )
+    block = Course(xml).learner()
+    for html in (block.student_view({}).content, block.studio_view({}).content):
+        assert "<script>" not in html and "<img" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in block.student_view({}).content
+
+
 def test_student_view_of_broken_content_explains_instead_of_crashing():
     block = Course().learner()
     block.data = {"outcomes": [], "questions": []}
