@@ -279,6 +279,14 @@ def test_service_failure_is_a_clear_message(api, monkeypatch):
     assert "cannot be shown right now" in html and "ZeroDivisionError" not in html
 
 
+def test_author_preview_shows_the_card_without_progress(api, monkeypatch):
+    monkeypatch.setattr(api, "learner_progress", lambda *a: pytest.fail("the preview reads no learner state"))
+    text = text_of(make_block().author_view({}).content)
+    assert "Preview: each learner sees" in text and "EQF level 5" in text and "Not yet validated" not in text
+    assert "Not issuable yet" in text_of(make_block("<microcredential/>").author_view({}).content)
+    assert api.registered == []
+
+
 def test_unfinished_definition_says_so():
     html = make_block("<microcredential/>").student_view({}).content
     assert "not ready yet" in html

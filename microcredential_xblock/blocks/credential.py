@@ -273,7 +273,17 @@ class MicroCredentialXBlock(XBlock):
 
     @XBlock.supports("multi_device")
     def student_view(self, context=None) -> Fragment:
-        state = self.learner_state()
+        return self._card(self.learner_state())
+
+    def author_view(self, context=None) -> Fragment:
+        """Studio's preview: the card as learners will read it, without anyone's progress."""
+        if self.problems():
+            message = _("Not issuable yet: open the editor to see what is missing.")
+        else:
+            message = _("Preview: each learner sees their progress and their credential here.")
+        return self._card({"status": "author", "message": message})
+
+    def _card(self, state: dict[str, Any]) -> Fragment:
         values = self.field_values()
         context = {
             "block": values,
