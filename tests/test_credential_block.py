@@ -52,6 +52,7 @@ class FakeApi:
         self.reissued: list[dict] = []
         self.progress = progress("in_progress")
         self.fail = None
+        self.known = False  # True: registered earlier (e.g. before the author's last, unfinished edit)
 
     def register_definition(self, course_key, usage_key, definition, rules):
         if self.fail:
@@ -60,6 +61,8 @@ class FakeApi:
 
     def learner_progress(self, learner, course_key, usage_key):
         self.learner = learner
+        if not self.registered and not self.known:
+            raise LookupError("No micro-credential is registered for this block.")
         return self.progress
 
     def public_urls(self, issued):
@@ -271,6 +274,7 @@ def test_keys_not_configured_is_a_clear_message(api, monkeypatch):
     monkeypatch.setattr(credential, "_issuer_keys", missing)
     html = make_block().student_view({}).content
     assert "issuer keys are not configured" in html and "Traceback" not in html and "KEYS_DIR" not in html
+    assert "Not yet validated" in text_of(html)  # the learner's progress is still shown
 
 
 def test_service_failure_is_a_clear_message(api, monkeypatch):
@@ -287,9 +291,18 @@ def test_author_preview_shows_the_card_without_progress(api, monkeypatch):
     assert api.registered == []
 
 
-def test_unfinished_definition_says_so():
+def test_unfinished_definition_says_so(api):
     html = make_block("<microcredential/>").student_view({}).content
-    assert "not ready yet" in html
+    assert "not ready yet" in html and api.registered == []
+
+
+def test_an_unfinished_edit_keeps_the_learners_credential_visible(api):
+    api.known = True
+    api.progress = progress("earned", earned=True)
+    block = make_block()
+    block.eqf_level = 12
+    text = text_of(block.student_view({}).content)
+    assert api.registered == [] and "Earned" in text and "Download (JSON-LD)" in text
 
 
 def test_author_text_is_escaped_in_the_learner_view(api):
@@ -329,6 +342,7 @@ def test_did_syntax(did, ok):
 
 
 def test_reissue_to_a_did(api):
+    api.known = True
     api.progress = progress("earned", earned=True)
     answer = call(make_block(), "reissue", {"did": f"  {DID_KEY} "})
     assert answer["ok"] is True and DID_KEY in answer["message"]
@@ -345,6 +359,7 @@ def test_reissue_refuses_bad_dids(api, body):
 
 
 def test_reissue_needs_an_earned_credential(api):
+    api.known = True
     answer = call(make_block(), "reissue", {"did": DID_KEY})
     assert answer["ok"] is False and api.reissued == []
 

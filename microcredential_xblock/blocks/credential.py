@@ -42,7 +42,6 @@ LOCALE_DIR = PACKAGE_DIR / "conf" / "locale"
 LOADER = ResourceLoader("microcredential_xblock")
 #: gettext with a fallback and JSON POSTs with the CSRF header, shared with the assessment block.
 COMMON_JS = "public/assessment/common.js"
-STATES = ("in_progress", "earned", "suspended", "revoked", "expired")
 DID_KEY_RE = re.compile(r"^did:key:z[1-9A-HJ-NP-Za-km-z]{32,128}$")
 DID_WEB_RE = re.compile(
     r"^did:web:(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(?:%3[Aa][0-9]{1,5})?(?::[A-Za-z0-9._~-]+)*$"
@@ -113,7 +112,7 @@ def _issuer_keys():
     return issuer_keys()
 
 
-@XBlock.wants("user", "settings")
+@XBlock.wants("user")
 class MicroCredentialXBlock(XBlock):
     """An EU micro-credential (Council Recommendation 2022, Annex I) issued as an Open Badges 3.0 credential."""
 
@@ -214,24 +213,19 @@ class MicroCredentialXBlock(XBlock):
         return _service().Learner(*compat.current_user(self))
 
     def learner_state(self) -> dict[str, Any]:
-        """What the credential card shows: the definition in plain words, progress and the credential."""
-        problems = self.problems()
-        if problems:
+        """What the credential card shows: progress per outcome, the state and the learner's credential.
+
+        An author's unfinished edit is not registered, so learners keep the last registered definition
+        (and their credentials, which are snapshots); a definition never registered shows a notice.
+        """
+        try:
+            if not self.problems():
+                self.register()
+            progress = _service().learner_progress(self._learner(), self.course_key, self.usage_key)
+        except LookupError:  # service.api.NotFound: never registered, the definition was never complete
             return {
                 "status": "unavailable",
                 "message": _("This micro-credential is not ready yet: the course team has not finished describing it."),
-            }
-        try:
-            self.register()
-            _issuer_keys()
-            progress = _service().learner_progress(self._learner(), self.course_key, self.usage_key)
-        except KeyMaterialError:
-            log.exception("microvet: issuer keys are not configured")
-            return {
-                "status": "error",
-                "message": _(
-                    "Credentials cannot be issued yet: the issuer keys are not configured. Please tell the course team."
-                ),
             }
         except Exception:  # any failure: the learner gets a message, the log keeps the traceback
             log.exception("microvet: the credential service failed for %s", self.usage_key)
@@ -239,12 +233,21 @@ class MicroCredentialXBlock(XBlock):
                 "status": "error",
                 "message": _("Your progress cannot be shown right now. Please reload the page later."),
             }
-        return {
+        state = {
             "status": "ok",
             "state": progress.state,
             "outcomes": [self._outcome_view(o) for o in progress.outcomes],
             "credential": credential_view(progress.credential) if progress.credential else None,
         }
+        if progress.credential is None:
+            try:
+                _issuer_keys()
+            except KeyMaterialError as exc:
+                log.warning("microvet: issuer keys are not configured: %s", exc)
+                state["notice"] = _(
+                    "Credentials cannot be issued yet: the issuer keys are not configured. Please tell the course team."
+                )
+        return state
 
     def _outcome_view(self, outcome) -> dict[str, Any]:
         return {
