@@ -8,6 +8,7 @@ course can be imported and can issue its micro-credential. It checks:
 - the structure course > chapter > sequential > vertical > components, and every reference: a
   pointer (an element with only ``url_name``) must resolve to ``<tag>/<url_name>.xml`` whose root is
   the same tag, an ``<html filename=..>`` to its ``.html`` file; url_names are unique per block type;
+  pure XBlocks (ours) must be inline, because the platform imports them from pointers as empty blocks;
 - every block parses: ``outcome_assessment`` and ``microcredential`` (and any other installed XBlock)
   through an XBlock runtime with the block class's own ``parse_xml``. Core Open edX blocks (html,
   problem, video, ...) are not installed outside the platform: they are checked as well-formed XML
@@ -36,7 +37,7 @@ from typing import Any
 from lxml import etree
 from lxml import html as lxml_html
 from xblock.core import XBlock
-from xblock.plugin import PluginMissingError
+from xblock.plugin import AmbiguousPluginError, PluginMissingError
 from xblock.runtime import DictKeyValueStore, KvsFieldData, MemoryIdManager, Runtime
 from xblock.test.toy_runtime import ToyRuntime
 
@@ -192,6 +193,16 @@ def _resolve(course: _Course, element: etree._Element, relative: str) -> tuple[e
         course.seen[key] = where
     if not _is_pointer(element):
         return element, relative
+    if tag not in CORE_BLOCKS and tag not in STRUCTURE and tag != "vertical":
+        # Pointer files are loaded by the platform's XmlMixin only; a pure XBlock given as a pointer is
+        # imported empty, with its default content (openedx/xblocks-contrib ADR 0002).
+        course.fail(
+            relative,
+            element.sourceline,
+            f"<{tag} url_name={url_name!r}> is a pointer: Open edX imports "
+            "pure XBlocks from pointer files as empty blocks; write the block inline in its unit",
+        )
+        return None
     target = f"{tag}/{url_name.replace(':', '/')}.xml"
     if not (course.root / target).is_file():
         course.fail(
@@ -241,6 +252,9 @@ def _component(course: _Course, node: etree._Element, where: str, sequential: et
         XBlock.load_class(node.tag)
     except PluginMissingError:
         course.fail(where, node.sourceline, f"<{node.tag}>: no XBlock of this type is installed")
+        return
+    except AmbiguousPluginError:
+        course.fail(where, node.sourceline, f"<{node.tag}>: several installed XBlocks claim this type")
         return
     try:
         usage_id = course.runtime.parse_xml_string(etree.tostring(node))

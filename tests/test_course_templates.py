@@ -377,6 +377,17 @@ def test_checker_reports_a_broken_reference_with_file_and_line(course1):
     assert problem.line == _line_of(sequential, 'url_name="gone"')
 
 
+def test_checker_refuses_our_blocks_as_pointer_files(course1):
+    """Open edX loads pointer files only for XmlMixin blocks: a pointer to our block would import empty."""
+    vertical = course1 / "vertical" / "lo-write-outcomes-check.xml"
+    element = etree.parse(str(vertical)).getroot()[0]
+    (course1 / "outcome_assessment").mkdir()
+    (course1 / "outcome_assessment" / "quiz.xml").write_bytes(etree.tostring(element))
+    vertical.write_text('<vertical display_name="Check">\n  <outcome_assessment url_name="quiz"/>\n</vertical>\n')
+    problem = _only(check(course1.parent), "is a pointer")
+    assert problem.file.endswith("course/vertical/lo-write-outcomes-check.xml") and problem.line == 2
+
+
 def test_checker_reports_a_missing_html_file(course1):
     (course1 / "html" / "introduction-learn-u2.html").unlink()
     problem = _only(check(course1.parent), "html/introduction-learn-u2.html")
