@@ -21,6 +21,7 @@ from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.formats import number_format
 from web_fragments.fragment import Fragment
 from xblock.completable import XBlockCompletionMode
 from xblock.core import XBlock
@@ -291,6 +292,7 @@ class MicroCredentialXBlock(XBlock):
         context = {
             "block": values,
             "labels": self._labels(values),
+            "numbers": {k: _number(values[k]) for k in ("ects", "hours") if values[k] is not None},
             "state": state,
             "title": self.display_name,
             "element_id": self.usage_key.replace(".", "-"),
@@ -380,7 +382,7 @@ class MicroCredentialXBlock(XBlock):
 
     def index_dictionary(self) -> dict[str, Any]:
         """Course search: find courses by skill, outcome, EQF level or ECTS."""
-        index = super().index_dictionary() if hasattr(super(), "index_dictionary") else {}
+        index = super().index_dictionary()
         outcomes = self.learning_outcomes or []
         index.setdefault("content", {}).update(
             {
@@ -478,6 +480,11 @@ def credential_view(credential: Any) -> dict[str, Any]:
         "expires_on": credential.valid_until.date().isoformat() if credential.valid_until else None,
         "urls": _service().public_urls(credential),
     }
+
+
+def _number(value: float) -> str:
+    """A number as people write it in the active language: ``1`` not ``1.0``, ``0,5`` in Italian."""
+    return number_format(int(value) if float(value).is_integer() else value)
 
 
 def _options(concepts: Mapping[str, Any]) -> list[tuple[str, str]]:

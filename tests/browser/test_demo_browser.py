@@ -389,3 +389,28 @@ def test_no_external_requests(demo_server, watched):
     assert ours and all(u.startswith(demo_server.url) for u in ours)
     external = [u for u in requested if not u.startswith(demo_server.url) and not u.startswith("data:")]
     assert external == [], external
+
+
+def test_author_builds_a_micro_credential_from_scratch(demo_server, watched):
+    page = watched.page
+    page.goto(f"{demo_server.url}/scenario/microcredential.1/studio_view/?student=author")
+    form = editor(page)
+    form.get_by_label("Title").fill("Safe forklift operation")
+    form.get_by_label("Description").fill("Operate a forklift safely in a warehouse.")
+    form.get_by_label("Name").fill("Berufsschule Nord")
+    form.get_by_label("Web site (https URL)").fill("https://bs-nord.example.de")
+    form.get_by_label("Country (ISO code, e.g. IT)").fill("DE")
+    form.get_by_role("button", name="Add a learning outcome").click()
+    form.get_by_label("The learner can…").fill("Check a forklift before use.")
+    form.get_by_label("ECTS credits").fill("0,5")
+    form.get_by_label("Hours of learning").fill("12")
+    form.get_by_label("EQF level (1-8)").fill("3")
+    form.get_by_label("Type of assessment").select_option("skill-application")
+    form.get_by_label("Form of participation").select_option("onsite")
+    form.get_by_label("Type of quality assurance").fill("Checked by the regional chamber.")
+    assert save(page)["ok"] is True
+    page.goto(f"{demo_server.url}/scenario/microcredential.1/?student=dora")
+    text = card(page).inner_text()
+    assert "Safe forklift operation" in text and "0.5 ECTS, 12 hours" in text and "EQF level 3" in text
+    assert "Application of a skill" in text and "Check a forklift before use." in text
+    assert "In progress" in text
