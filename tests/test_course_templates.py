@@ -9,12 +9,14 @@ import re
 import shutil
 import tarfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 from lxml import etree
+from opaque_keys.edx.locator import CourseLocator
 from webob import Request
-from xblock.runtime import MemoryIdManager
+from xblock.runtime import DictKeyValueStore, KvsFieldData, MemoryIdManager, Runtime
 from xblock.test import toy_runtime
 
 from badge_issuer.definition import parse_definition
@@ -475,46 +477,63 @@ def test_checker_accepts_a_folder_and_names_files_inside_it(course1, tmp_path):
 # ---------------------------------------------------------------------- XBlock runtime: parse and learn
 
 
-class LearnerRuntime(toy_runtime.ToyRuntime):
-    """ToyRuntime that records published events (grades, completion)."""
+class CourseIds(MemoryIdManager):
+    """Usage ids are Open edX usage keys of one course, so blocks see the course key as in the LMS."""
 
-    def __init__(self, user_id: str | None):
-        super().__init__(user_id)
+    def __init__(self, course_key: CourseLocator):
+        super().__init__()
+        self.course_key = course_key
+
+    def create_usage(self, def_id):
+        usage = self.course_key.make_usage_key(self.get_block_type(def_id), self._next_id("u"))
+        self._usages[usage] = def_id
+        return usage
+
+
+class LearnerRuntime(toy_runtime.ToyRuntime):
+    """ToyRuntime over one course's ids and its own store, recording published events (grades, completion)."""
+
+    def __init__(self, ids: MemoryIdManager, store: DictKeyValueStore, user_id: str | None = None):
+        Runtime.__init__(self, ids, ids, services={"field-data": KvsFieldData(store)})
+        self.user_id = user_id
         self.events: list[tuple[str, dict]] = []
 
     def publish(self, block, event_type, event_data):
         self.events.append((event_type, event_data))
 
 
-@pytest.fixture
-def fresh_toy_runtime(monkeypatch):
-    """ToyRuntime keeps its "database" in module globals: give every test its own."""
-    monkeypatch.setattr(toy_runtime, "TOYRUNTIME_KVS", toy_runtime.ToyRuntimeKeyValueStore({}))
-    monkeypatch.setattr(toy_runtime, "ID_MANAGER", MemoryIdManager())
+class ImportedCourse:
+    """The archive's own blocks, parsed with their XBlock classes into the course key of its course.xml."""
 
+    def __init__(self, course: Path):
+        root = etree.parse(str(course / "course.xml")).getroot()
+        self.key = CourseLocator(root.get("org"), root.get("course"), root.get("url_name"))
+        self.ids, self.store = CourseIds(self.key), DictKeyValueStore()
+        self.usages: dict[str, dict[str, Any]] = {"outcome_assessment": {}, "microcredential": {}}
+        for vertical in sorted((course / "vertical").glob("*.xml")):
+            for element in etree.parse(str(vertical)).getroot():
+                if element.tag in self.usages:
+                    usage = self.runtime().parse_xml_string(etree.tostring(element))
+                    self.usages[element.tag][element.get("url_name")] = usage
 
-def _our_blocks(course: Path) -> dict[str, list[etree._Element]]:
-    found: dict[str, list[etree._Element]] = {"outcome_assessment": [], "microcredential": []}
-    for vertical in sorted((course / "vertical").glob("*.xml")):
-        for element in etree.parse(str(vertical)).getroot():
-            if element.tag in found:
-                found[element.tag].append(element)
-    return found
+    def runtime(self, user_id: str | None = None) -> LearnerRuntime:
+        return LearnerRuntime(self.ids, self.store, user_id)
+
+    def block(self, block_type: str, url_name: str, user_id: str | None = None):
+        return self.runtime(user_id).get_block(self.usages[block_type][url_name])
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda p: p.stem)
-def test_every_block_parses_with_its_xblock_class_and_keeps_the_spec(spec, archives, tmp_path, fresh_toy_runtime):
-    course, source = _unpack(archives[spec.stem], tmp_path), load_spec(spec)
-    blocks = _our_blocks(course)
-    runtime = LearnerRuntime(None)
-    by_name = {
-        e.get("url_name"): runtime.get_block(runtime.parse_xml_string(etree.tostring(e)))
-        for e in blocks["outcome_assessment"]
-    }
-    assessments = [by_name.pop(f"{ch.id}-assessment") for ch in source.chapters]
-    (credential,) = [runtime.get_block(runtime.parse_xml_string(etree.tostring(e))) for e in blocks["microcredential"]]
-    assert not by_name and all(isinstance(b, OutcomeAssessmentXBlock) for b in assessments)
+def test_every_block_parses_with_its_xblock_class_and_keeps_the_spec(spec, archives, tmp_path):
+    imported, source = ImportedCourse(_unpack(archives[spec.stem], tmp_path)), load_spec(spec)
+    names = imported.usages["outcome_assessment"]
+    assert sorted(names) == sorted(f"{ch.id}-assessment" for ch in source.chapters)
+    assessments = [imported.block("outcome_assessment", f"{ch.id}-assessment") for ch in source.chapters]
+    assert list(imported.usages["microcredential"]) == ["microcredential"]
+    credential = imported.block("microcredential", "microcredential")
+    assert all(isinstance(b, OutcomeAssessmentXBlock) for b in assessments)
     assert isinstance(credential, MicroCredentialXBlock)
+    assert credential.course_key == f"course-v1:MicroVET+{source.code}+{source.run}"
     assert [b.assessment for b in assessments] == [ch.assessment.model for ch in source.chapters]
     assert [(b.display_name, b.max_attempts, b.weight) for b in assessments] == [
         (ch.assessment.title, ch.assessment.max_attempts, ch.assessment.weight) for ch in source.chapters
@@ -560,33 +579,54 @@ def _wrong_answers(block: OutcomeAssessmentXBlock) -> dict:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("spec", SPECS, ids=lambda p: p.stem)
-def test_learner_path_of_the_first_outcome(spec, archives, tmp_path, fresh_toy_runtime):
-    """Import the archive's blocks, register its micro-credential, answer the first outcome's assessment."""
+def test_learner_path_of_the_first_outcome(spec, archives, tmp_path):
+    """Import the archive's blocks, let its micro-credential register, answer the first outcome's assessment."""
     from microcredential_xblock.service import api  # noqa: PLC0415 - needs the Django app registry
 
-    course, source = _unpack(archives[spec.stem], tmp_path), load_spec(spec)
-    blocks = _our_blocks(course)
+    imported, source = ImportedCourse(_unpack(archives[spec.stem], tmp_path)), load_spec(spec)
     first_outcome = source.chapters[0].id
-    (assessment,) = [e for e in blocks["outcome_assessment"] if e.get("url_name") == f"{first_outcome}-assessment"]
-    usage = LearnerRuntime(None).parse_xml_string(etree.tostring(assessment))
-    credential_usage = LearnerRuntime(None).parse_xml_string(etree.tostring(blocks["microcredential"][0]))
-    credential = LearnerRuntime(None).get_block(credential_usage)
-    learner = LearnerRuntime("ada").get_block(usage)
-    course_key, _ = compat.course_and_usage_keys(learner)
-    api.register_definition(course_key, str(credential_usage), credential.definition_dict(), credential.rules)
+    credential = imported.block("microcredential", "microcredential")
+    credential.register()  # what Studio's save and the LMS render do
+    learner = imported.block("outcome_assessment", f"{first_outcome}-assessment", user_id="ada")
+    course_key, credential_usage = str(imported.key), credential.usage_key
     ada = api.Learner(*compat.current_user(learner))
 
     right = COURSE1_FIRST_OUTCOME_ANSWERS if spec == COURSE1_EN else _right_answers(learner)
     status, body = _submit(learner, _wrong_answers(learner))
     assert status == 200 and body["validated_outcomes"] == []
-    assert not any(o.validated for o in api.learner_progress(ada, course_key, str(credential_usage)).outcomes)
+    assert not any(o.validated for o in api.learner_progress(ada, course_key, credential_usage).outcomes)
 
     status, body = _submit(learner, right)
     assert status == 200, body
     assert body["validated_outcomes"] == [first_outcome] and body["score"]["percent"] == 100.0
     assert ("grade", {"value": 1.0, "max_value": 1.0, "only_if_higher": None}) in learner.runtime.events
-    progress = api.learner_progress(ada, course_key, str(credential_usage))
+    progress = api.learner_progress(ada, course_key, credential_usage)
     assert {o.id: o.validated for o in progress.outcomes} == {
         o["id"]: o["id"] == first_outcome for o in source.definition["learning_outcomes"]
     }
     assert progress.state == api.IN_PROGRESS and progress.credential is None
+
+
+@pytest.mark.django_db
+def test_validating_every_outcome_of_a_sample_course_issues_its_credential(archives, tmp_path):
+    """The whole course: one right submission per outcome assessment issues exactly one signed credential."""
+    from badge_issuer.keys import OfflineResolver  # noqa: PLC0415
+    from badge_issuer.verify import verify  # noqa: PLC0415
+    from microcredential_xblock.service import api  # noqa: PLC0415 - needs the Django app registry
+    from microcredential_xblock.service.config import issuer_keys  # noqa: PLC0415
+    from microcredential_xblock.service.views import _status_fetcher  # noqa: PLC0415
+
+    imported = ImportedCourse(_unpack(archives["designing-micro-credentials.it"], tmp_path))
+    credential = imported.block("microcredential", "microcredential")
+    credential.register()
+    for index, url_name in enumerate(sorted(imported.usages["outcome_assessment"])):
+        learner = imported.block("outcome_assessment", url_name, user_id="ada")
+        status, _body = _submit(learner, _right_answers(learner))
+        assert status == 200
+        ada = api.Learner(*compat.current_user(learner))
+        progress = api.learner_progress(ada, str(imported.key), credential.usage_key)
+        assert progress.state == (api.EARNED if index == 2 else api.IN_PROGRESS)
+    document = progress.credential.document
+    assert document["credentialSubject"]["achievement"]["name"] == "Progettare microcredenziali per l'IeFP"
+    report = verify(document, resolver=OfflineResolver(issuers=[issuer_keys()]), status_fetcher=_status_fetcher)
+    assert report.ok, [c for c in report.checks if not c.passed]
