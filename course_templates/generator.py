@@ -43,7 +43,7 @@ from microcredential_xblock.blocks import credential_olx, questions
 from microcredential_xblock.blocks.olx import format_number, to_string
 
 from .checker import check_dir
-from .spec import CourseSpec, Problem, SpecError, Unit, load_spec
+from .spec import RESERVED_CHAPTERS, CourseSpec, Problem, SpecError, Unit, load_spec
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "olx_template"
 ARCHIVE_ROOT = "course"
@@ -159,10 +159,11 @@ class _Writer:
         if spec.start:
             course.set("start", spec.start)
 
-        etree.SubElement(course, "chapter", url_name="introduction")
+        first, last = RESERVED_CHAPTERS
+        etree.SubElement(course, "chapter", url_name=first)
         intro = etree.Element("chapter", display_name=spec.introduction_title)
-        self.content_sequential(intro, "introduction-learn", spec.introduction_title, spec.introduction)
-        self.xml("chapter/introduction.xml", intro)
+        self.content_sequential(intro, f"{first}-learn", spec.introduction_title, spec.introduction)
+        self.xml(f"chapter/{first}.xml", intro)
 
         graders = self.graders()
         for index, outcome in enumerate(spec.chapters):
@@ -177,7 +178,7 @@ class _Writer:
             self.xml(f"sequential/{name}-check.xml", check)
             self.xml(f"chapter/{name}.xml", chapter)
 
-        etree.SubElement(course, "chapter", url_name="credential")
+        etree.SubElement(course, "chapter", url_name=last)
         chapter = etree.Element("chapter", display_name=spec.final_unit.title)
         sequential = self.sequential(chapter, "credential-seq", spec.final_unit.title)
         vertical = self.vertical(sequential, "credential-unit", spec.final_unit.title)
@@ -186,7 +187,7 @@ class _Writer:
         credential_olx.export_fields(credential_fields(spec.definition, spec.rules), block)
         self.xml("vertical/credential-unit.xml", vertical)
         self.xml("sequential/credential-seq.xml", sequential)
-        self.xml("chapter/credential.xml", chapter)
+        self.xml(f"chapter/{last}.xml", chapter)
 
         self.xml(f"course/{spec.run}.xml", course)
         self.xml("course.xml", etree.Element("course", url_name=spec.run, org=spec.org, course=spec.code))

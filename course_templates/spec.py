@@ -41,6 +41,8 @@ QUESTION_KEYS = {
     "numeric": {"answer", "tolerance"},
     "text": {"answers", "match", "case_sensitive"},
 }
+#: url_names of the chapters the generator adds around the outcome chapters (named after outcome ids).
+RESERVED_CHAPTERS = ("introduction", "credential")
 COMMON_QUESTION_KEYS = {"id", "type", "prompt", "outcomes", "points", "feedback", "hints"}
 CHOICE_IDS = string.ascii_lowercase
 
@@ -464,6 +466,8 @@ def _chapters(c: _Checker, data: Mapping) -> tuple[OutcomeChapter, ...]:
             )
         elif outcome_id in seen:
             c.fail((*path, "id"), f"outcome {outcome_id!r} already has a chapter")
+        elif outcome_id in RESERVED_CHAPTERS:
+            c.fail((*path, "id"), f"{outcome_id!r} names a generated chapter: give the outcome another id")
         seen.add(outcome_id)
         assessment = _assessment(c, chapter.get("assessment"), (*path, "assessment"), str(outcome_id), set(defined))
         units = _units(c, chapter, "units", path)

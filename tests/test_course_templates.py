@@ -297,6 +297,14 @@ def test_chapter_for_an_undefined_outcome_and_a_missing_chapter_are_reported(tmp
     assert any("'lo-eu-elements' has no chapter" in message for _, message in messages)
 
 
+def test_an_outcome_id_that_would_overwrite_a_generated_chapter_is_refused(tmp_path):
+    text = COURSE1_EN.read_text(encoding="utf-8").replace("lo-assessment-qa", "credential")
+    spec = _write_spec(tmp_path, text)
+    (problem,) = _problems(spec)
+    assert problem.line == spec.read_text(encoding="utf-8").splitlines().index("  - id: credential") + 1
+    assert "names a generated chapter" in problem.message
+
+
 def test_duplicate_keys_and_unsatisfiable_grading_are_spec_errors(tmp_path):
     text = COURSE1_EN.read_text(encoding="utf-8")
     spec = _write_spec(tmp_path, text.replace("  run: 2026_EN\n", "  run: 2026_EN\n  run: 2027_EN\n"))
