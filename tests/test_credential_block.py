@@ -353,11 +353,34 @@ def test_reissue_to_a_did(api):
     assert call_args["uuid"] == "8e0f7d8c-1c9a-4a53-9b1e-2f7c5bd1e001"
 
 
-@pytest.mark.parametrize("body", [{"did": "did:example:123"}, {"did": 5}, {}, ["did"]])
+@pytest.mark.parametrize("body", [{"did": "did:example:123"}, {"did": 5}, {}])
 def test_reissue_refuses_bad_dids(api, body):
     api.progress = progress("earned", earned=True)
     answer = call(make_block(), "reissue", body)
     assert answer["ok"] is False and answer["field"] == "did" and api.reissued == []
+
+
+@pytest.mark.parametrize(
+    ("handler", "body", "status"),
+    [
+        ("reissue", b'["did"]', 400),
+        ("reissue", b"{not json", 400),
+        ("reissue", json.dumps({"did": "x" * 5000}).encode(), 413),
+        ("studio_submit", b"[" * 100_000, 400),
+        ("studio_submit", json.dumps({"image": "A" * (1024 * 1024)}).encode(), 413),
+    ],
+)
+def test_bad_request_bodies_get_a_4xx_json_answer(api, handler, body, status):
+    response = make_block().handle(handler, Request.blank("/", method="POST", body=body))
+    assert response.status_code == status and "error" in json.loads(response.body)
+
+
+def test_reissue_to_the_same_did_again_is_refused(api):
+    api.known = True
+    api.progress = progress("earned", earned=True)
+    api.progress.credential.subject_did = DID_KEY
+    answer = call(make_block(), "reissue", {"did": DID_KEY})
+    assert answer["ok"] is False and "already" in answer["message"] and api.reissued == []
 
 
 def test_reissue_needs_an_earned_credential(api):

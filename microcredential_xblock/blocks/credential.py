@@ -36,6 +36,7 @@ from badge_issuer.vocab import ASSESSMENT_TYPES, PARTICIPATION_FORMS, SUPERVISIO
 
 from .. import compat
 from . import credential_olx, editor
+from .assessment import js_catalog_url, json_api, service_api
 
 log = logging.getLogger(__name__)
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -43,6 +44,8 @@ LOCALE_DIR = PACKAGE_DIR / "conf" / "locale"
 LOADER = ResourceLoader("microcredential_xblock")
 #: gettext with a fallback and JSON POSTs with the CSRF header, shared with the assessment block.
 COMMON_JS = "public/assessment/common.js"
+#: An editor submission: the fields plus at most one base64 PNG (4/3 of its bytes).
+STUDIO_SUBMIT_MAX = editor.IMAGE_MAX_BYTES * 4 // 3 + 256 * 1024
 DID_KEY_RE = re.compile(r"^did:key:z[1-9A-HJ-NP-Za-km-z]{32,128}$")
 DID_WEB_RE = re.compile(
     r"^did:web:(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(?:%3[Aa][0-9]{1,5})?(?::[A-Za-z0-9._~-]+)*$"
@@ -90,9 +93,10 @@ def linkedin_url(
 
 
 def _service():
-    """The Django app's API, imported late so this module loads where the app is not installed."""
-    from microcredential_xblock.service import api  # noqa: PLC0415
-
+    """The Django app's API (``assessment.service_api``: imported late, only where the app is installed)."""
+    api = service_api()
+    if api is None:
+        raise RuntimeError("the microvet Django app (microcredential_xblock.service) is not installed")
     return api
 
 
@@ -113,7 +117,7 @@ def _issuer_keys():
     return issuer_keys()
 
 
-@XBlock.wants("user")
+@XBlock.wants("user", "i18n")
 class MicroCredentialXBlock(XBlock):
     """An EU micro-credential (Council Recommendation 2022, Annex I) issued as an Open Badges 3.0 credential."""
 
@@ -335,19 +339,23 @@ class MicroCredentialXBlock(XBlock):
         }
 
     def _add_scripts(self, frag: Fragment, script: str) -> None:
-        """The JS catalog of the active language (defines ``MicrovetI18N``), the shared helpers, then ``script``."""
-        language = translation.get_language() or settings.LANGUAGE_CODE
-        catalog = f"public/credential/i18n/{translation.to_locale(language)}.js"
-        for name in (catalog, COMMON_JS, script):
-            if (PACKAGE_DIR / name).exists():
-                frag.add_javascript_url(self.runtime.local_resource_url(self, name))
+        """The ``MicrovetI18N`` catalog of the active language, the shared helpers, then ``script``."""
+        catalog = js_catalog_url(self, self.runtime.service(self, "i18n"))
+        if catalog:
+            frag.add_javascript_url(catalog)
+        for name in (COMMON_JS, script):
+            frag.add_javascript_url(self.runtime.local_resource_url(self, name))
 
-    @XBlock.json_handler
+    def gettext(self, message: str) -> str:
+        """Used by ``json_api`` for its error messages."""
+        return _(message)
+
+    @json_api(max_bytes=1024)
     def student_view_user_state(self, data, suffix=""):
         """The learner's progress and credential as JSON (mobile app)."""
         return self.learner_state()
 
-    @XBlock.json_handler
+    @json_api(max_bytes=4096)
     def reissue(self, data, suffix=""):
         """Re-issue the learner's credential to a DID they control (did:key or did:web)."""
         did = data.get("did", "").strip() if isinstance(data, Mapping) and isinstance(data.get("did"), str) else ""
@@ -363,6 +371,8 @@ class MicroCredentialXBlock(XBlock):
             progress = api.learner_progress(learner, self.course_key, self.usage_key)
             if progress.state != api.EARNED:
                 return {"ok": False, "message": _("Only an earned, valid credential can be re-issued.")}
+            if getattr(progress.credential, "subject_did", "") == did:  # each re-issue uses a status-list index
+                return {"ok": False, "field": "did", "message": _("Your credential already names this DID.")}
             credential = api.reissue(
                 progress.credential.uuid,
                 actor=f"learner:{learner.user_id}",
@@ -426,7 +436,7 @@ class MicroCredentialXBlock(XBlock):
         frag.initialize_js("MicrovetCredentialEditor", {"outcomes": values["learning_outcomes"]})
         return frag
 
-    @XBlock.json_handler
+    @json_api(max_bytes=STUDIO_SUBMIT_MAX)
     def studio_submit(self, data, suffix=""):
         """Validate every editor field; save all of them and register the definition, or change nothing."""
         result = editor.validate_submission(data, default_id=self.default_achievement_id(), gettext=_)
