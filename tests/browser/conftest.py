@@ -3,6 +3,7 @@
 Chromium is never downloaded: Playwright drives /usr/bin/chromium. Without it (or without the playwright
 package) the tests skip locally and fail under CI=true (tests.conftest.require).
 """
+
 from __future__ import annotations
 
 import shutil
@@ -14,8 +15,15 @@ from tests.browser.server import ROOT, DemoServer
 from tests.conftest import require
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
 
@@ -27,12 +35,14 @@ def demo_server(tmp_path_factory):
     server.stop()
 
 
+try:
+    from playwright.sync_api import expect, sync_playwright
+except ImportError:  # the tests then skip (or fail under CI=true) in the playwright_api fixture
+    expect = sync_playwright = None
+
+
 @pytest.fixture(scope="session")
 def playwright_api():
-    try:
-        from playwright.sync_api import sync_playwright  # noqa: PLC0415
-    except ImportError:
-        sync_playwright = None
     require(sync_playwright is not None, "the playwright Python package")
     require(Path(CHROMIUM).exists() or bool(shutil.which("chromium")), f"Chromium at {CHROMIUM}")
     with sync_playwright() as api:
@@ -42,8 +52,12 @@ def playwright_api():
 @pytest.fixture(scope="session")
 def browser(playwright_api, tmp_path_factory):
     context = playwright_api.chromium.launch_persistent_context(
-        str(tmp_path_factory.mktemp("chromium-profile")), executable_path=CHROMIUM, headless=True,
-        args=CHROMIUM_ARGS, accept_downloads=True, viewport={"width": 1100, "height": 900},
+        str(tmp_path_factory.mktemp("chromium-profile")),
+        executable_path=CHROMIUM,
+        headless=True,
+        args=CHROMIUM_ARGS,
+        accept_downloads=True,
+        viewport={"width": 1100, "height": 900},
     )
     yield context
     context.close()

@@ -313,6 +313,9 @@ FORMAT_FIELDS = (
     "EQF level (1-8)",
     "Pass mark in % (optional, shown as the grade)",
     "Credential valid for (days, optional)",
+    "and the overall score is at least (%, optional)",
+    "not before (date, optional)",
+    "not after (date, optional)",
 )
 
 
@@ -324,8 +327,12 @@ def test_xss_corpus_stays_text_everywhere(demo_server, watched, browser):
         editor(page).get_by_label(label, exact=True).fill(XSS)
     rows = page.locator(".microvet-outcome-row")
     rows.nth(0).get_by_label("Outcome id").fill(XSS)
+    esco = rows.nth(0).get_by_label("ESCO skill URIs, one per line (optional)")
+    esco_before = esco.input_value()
+    esco.fill(XSS)
     answer_ = save(page)
     assert answer_["ok"] is False
+    assert watched.dialogs == [] and page.evaluate("window.__xss") is None  # the messages are text too
     for key in (
         "achievement_id",
         "language",
@@ -337,12 +344,16 @@ def test_xss_corpus_stays_text_everywhere(demo_server, watched, browser):
         "eqf_level",
         "pass_mark",
         "valid_for_days",
+        "rules_simple.min_score",
+        "rules_simple.not_before",
         "learning_outcomes[0].id",
+        "learning_outcomes[0].esco_skills",
     ):
         assert key in answer_["errors"], key
     for label, value in saved.items():
         editor(page).get_by_label(label, exact=True).fill(value)
     rows.nth(0).get_by_label("Outcome id").fill("lo-write-outcomes")
+    esco.fill(esco_before)
     for label in TEXT_FIELDS:
         editor(page).get_by_label(label, exact=True).fill(XSS[:250] if label == "Title" else XSS)
     for index in range(rows.count()):
