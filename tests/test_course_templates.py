@@ -102,6 +102,20 @@ def test_every_sample_is_a_complete_one_ects_micro_credential(spec):
         assert kinds & {"numeric", "text"} or len(kinds) > 1, chapter.id
 
 
+@pytest.mark.parametrize("spec", SPECS, ids=lambda p: p.stem)
+def test_every_unit_is_real_teaching_text(spec):
+    """No placeholders: every content unit is substantial prose; every question gives feedback."""
+    course = load_spec(spec)
+    minimum = {id(u): 80 for u in course.introduction} | {id(u): 140 for ch in course.chapters for u in ch.units}
+    for unit in [*course.introduction, *(u for ch in course.chapters for u in ch.units)]:
+        words = len(re.sub(r"<[^>]+>", " ", unit.html).split())
+        assert words >= minimum[id(unit)], (unit.title, words)
+        assert not re.search(r"(?i:lorem|ipsum)|\bTODO\b|\bTBD\b|\bXXX\b", unit.html), unit.title
+    for chapter in course.chapters:
+        for question in chapter.assessment.model.questions:
+            assert question.feedback_correct or all(c.feedback for c in question.choices if not c.correct), question.id
+
+
 @pytest.mark.parametrize("spec", [s for s in SPECS if ".en." not in s.name], ids=lambda p: p.stem)
 def test_translations_are_complete_and_assess_the_same_things(spec):
     """Same outcomes, questions, kinds and answer keys as the English course; every text translated."""
