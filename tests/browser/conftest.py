@@ -80,6 +80,7 @@ class Watched:
     def screenshot(self, name: str, **kwargs) -> Path:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         path = ARTIFACTS / f"{name}.png"
+        self.page.add_style_tag(content="header.banner { position: static !important; }")  # workbench title bar
         (kwargs.pop("locator", None) or self.page).screenshot(path=str(path), **kwargs)
         return path
 

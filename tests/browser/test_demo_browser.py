@@ -119,7 +119,6 @@ def test_learner_fails_passes_earns_downloads_and_verifies(demo_server, watched,
     assert card(page).locator(".microvet-state").inner_text().strip() == "Earned"
     assert all(s.startswith("Validated") for s in outcome_states(page))
     assert "assessed by Assessment 2: assessment and quality assurance" in outcome_states(page)[2]
-    page.add_style_tag(content="header.banner { position: static !important; }")  # the workbench's sticky title
     watched.screenshot("credential-card", locator=card(page))
 
     credential = download(page, "Download (JSON-LD)", tmp_path / "credential.json")
