@@ -240,14 +240,8 @@ def cmd_course(args: argparse.Namespace) -> int:
     from course_templates import checker, generator  # noqa: PLC0415
 
     if args.action == "new":
-        generator.build_course(args.target, args.out)
-        print(f"wrote {args.out}")
-        return 0
-    problems = checker.check(args.target)
-    for problem in problems:
-        print(problem)
-    print(f"{len(problems)} problem(s) in {args.target}")
-    return 0 if not problems else 1
+        return generator.main_new([args.target, "--out", args.out])
+    return checker.main_check([args.target])
 
 
 # ---------------------------------------------------------------- parser

@@ -11,7 +11,7 @@ import yaml
 
 from badge_issuer.cli import main
 
-from .issuing import EXAMPLE
+from .issuing import EXAMPLE, ROOT
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -178,3 +178,16 @@ def test_verify_reports_garbage_clearly(tmp_path, capsys):
     garbage.write_text("{not json")
     code, _, err = run(capsys, "verify", garbage)
     assert code == 2 and "garbage.json" in err and "line 1" in err
+
+
+def test_course_new_then_check(tmp_path, capsys):
+    spec = ROOT / "course_templates" / "specs" / "designing-micro-credentials.en.yaml"
+    archive = tmp_path / "course.tar.gz"
+    code, _, err = run(capsys, "course", "new", spec, "--out", archive)
+    assert code == 0, err
+    assert run(capsys, "course", "check", archive)[0] == 0
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(spec.read_text(encoding="utf-8").replace("eqf_level: 5", "eqf_level: 9"), encoding="utf-8")
+    code, _, err = run(capsys, "course", "new", broken, "--out", tmp_path / "broken.tar.gz")
+    assert code != 0 and "eqf_level" in err
+    assert not (tmp_path / "broken.tar.gz").exists()
