@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
-NODE_STAMP := interop/node_modules/.installed
+NODE_STAMPS := interop/node_modules/.installed tests/browser/node_modules/.installed
 
 .PHONY: test demo quality venv node bench extract_translations compile_translations check_translations clean
 
@@ -20,11 +20,12 @@ $(STAMP): setup.py requirements/test.txt requirements/constraints.txt
 
 venv: $(STAMP)
 
-$(NODE_STAMP): interop/package.json interop/package-lock.json
-	npm ci --prefix interop --no-audit --no-fund --loglevel=error
-	touch $(NODE_STAMP)
+# Node packages from lock files: the interop verifiers and axe-core for the browser tests.
+%/node_modules/.installed: %/package.json %/package-lock.json
+	npm ci --prefix $* --no-audit --no-fund --loglevel=error
+	touch $@
 
-node: $(NODE_STAMP)
+node: $(NODE_STAMPS)
 
 # The whole suite: unit, storage (SQLite, then MariaDB and PostgreSQL), Node interop and browser tests.
 test: venv node compile_translations
@@ -52,4 +53,4 @@ check_translations: venv
 	$(PY) scripts/i18n.py check
 
 clean:
-	rm -rf $(VENV) interop/node_modules var
+	rm -rf $(VENV) interop/node_modules tests/browser/node_modules var
