@@ -1,0 +1,153 @@
+"""Plugin registration: plugin_settings merges without clobbering, PLUGIN_APP works with
+edx-django-utils' own plugin machinery, and the background-issuance system check."""
+
+from __future__ import annotations
+
+import copy
+import sys
+from types import ModuleType, SimpleNamespace
+from unittest import mock
+
+import pytest
+from django.db.models.signals import post_save
+from django.urls import URLResolver, resolve, reverse
+from django.urls.resolvers import RegexPattern
+from django.utils.module_loading import import_string
+from edx_django_utils.plugins import add_plugins, connect_plugin_receivers, get_plugin_url_patterns
+from edx_django_utils.plugins.registry import DjangoAppRegistry
+from openedx_events.learning.signals import CERTIFICATE_REVOKED, COURSE_PASSING_STATUS_UPDATED
+
+from microcredential_xblock.platform import checks, receivers
+from microcredential_xblock.platform.apps import MicrovetPlatformConfig
+from microcredential_xblock.platform.plugin_settings import FILTER_STEPS, LMS, PLUGIN_APP, plugin_settings
+from microcredential_xblock.service.models import IssuedCredential
+from tests import platform_settings
+
+CERT = "org.openedx.learning.certificate.render.started.v1"
+TABS = "org.openedx.learning.instructor.dashboard.tabs.requested.v1"
+OURS = FILTER_STEPS[CERT][0]
+
+
+def settings_module(**values) -> SimpleNamespace:
+    return SimpleNamespace(**copy.deepcopy(values))
+
+
+# ------------------------------------------------------------------------------------------ plugin_settings
+
+
+def test_merge_keeps_operator_steps_options_and_extra_config():
+    operator = {CERT: {"pipeline": ["ops.Step"], "fail_silently": False, "log_level": "debug"}}
+    module = settings_module(OPEN_EDX_FILTERS_CONFIG=operator)
+    plugin_settings(module)
+    assert module.OPEN_EDX_FILTERS_CONFIG[CERT] == {
+        "pipeline": ["ops.Step", OURS],
+        "fail_silently": False,
+        "log_level": "debug",
+    }
+    assert set(module.OPEN_EDX_FILTERS_CONFIG) == set(FILTER_STEPS)
+
+
+def test_merge_accepts_list_and_string_forms_and_is_idempotent():
+    module = settings_module(OPEN_EDX_FILTERS_CONFIG={CERT: ["ops.A", "ops.B"], TABS: "ops.Tabs"})
+    plugin_settings(module)
+    plugin_settings(module)  # production settings run it again after common
+    assert module.OPEN_EDX_FILTERS_CONFIG[CERT]["pipeline"] == ["ops.A", "ops.B", OURS]
+    assert module.OPEN_EDX_FILTERS_CONFIG[TABS]["pipeline"] == ["ops.Tabs", FILTER_STEPS[TABS][0]]
+
+
+def test_plugin_settings_fills_defaults_but_never_overrides_the_operator():
+    module = settings_module(LMS_ROOT_URL="https://lms.example.org", MICROVET={"ISSUE_IN_BACKGROUND": False})
+    plugin_settings(module)
+    assert module.MICROVET["ISSUE_IN_BACKGROUND"] is False
+    assert module.MICROVET["BASE_URL"] == "https://lms.example.org"
+    assert module.MICROVET["REVOKE_WITH_CERTIFICATE"] is False
+    bare = settings_module()
+    plugin_settings(bare)
+    assert bare.MICROVET["ISSUE_IN_BACKGROUND"] is True  # inside the LMS the platform's Celery signs
+    assert "BASE_URL" not in bare.MICROVET
+
+
+def test_test_settings_mirror_the_lms():
+    config = platform_settings.OPEN_EDX_FILTERS_CONFIG[CERT]
+    assert config["pipeline"] == [platform_settings.OPERATOR_STEP, OURS] and config["fail_silently"] is False
+
+
+# ------------------------------------------------------------------------------------------ PLUGIN_APP
+
+
+@pytest.fixture
+def registered_plugin():
+    """The platform's plugin registry (entry points) answering with our AppConfig, as after `pip install`."""
+    with mock.patch.object(
+        DjangoAppRegistry, "get_available_plugins", return_value={"microvet_platform": MicrovetPlatformConfig}
+    ):
+        yield
+
+
+def test_plugin_app_is_the_appconfig_attribute():
+    assert MicrovetPlatformConfig.plugin_app is PLUGIN_APP
+    assert MicrovetPlatformConfig.name == "microcredential_xblock"  # so management/commands are found
+
+
+def test_plugin_urls_mount_public_and_staff_views(registered_plugin, settings):
+    (pattern,) = get_plugin_url_patterns(LMS)
+    assert isinstance(pattern, URLResolver) and isinstance(pattern.pattern, RegexPattern)
+    urlconf = ModuleType("lms_urls")  # like lms/urls.py: urlpatterns.extend(get_plugin_url_patterns(...))
+    urlconf.urlpatterns = [pattern]
+    settings.ROOT_URLCONF = urlconf
+    assert reverse("microvet:jwks") == "/microvet/jwks.json"
+    assert resolve("/microvet/staff/course-v1:A+B+C/").url_name == "staff_course"
+    assert resolve("/microvet/credentials/00000000-0000-4000-8000-000000000000").url_name == "credential"
+
+
+@pytest.mark.parametrize("settings_type", ["common", "production"])
+def test_plugin_settings_are_applied_by_the_platform(registered_plugin, monkeypatch, settings_type):
+    envs = ModuleType("lms_envs")  # stands for lms/envs/common.py or production.py
+    envs.OPEN_EDX_FILTERS_CONFIG = {CERT: ["ops.A"]}
+    monkeypatch.setitem(sys.modules, "lms_envs", envs)
+    add_plugins("lms_envs", LMS, settings_type)
+    assert envs.OPEN_EDX_FILTERS_CONFIG[CERT]["pipeline"] == ["ops.A", OURS]
+    assert envs.MICROVET["ISSUE_IN_BACKGROUND"] is True
+
+
+@pytest.fixture
+def disconnect_afterwards():
+    """Leave no receiver connected for other test modules (they count queries per submission)."""
+    yield
+    for entry in PLUGIN_APP["signals_config"][LMS]["receivers"]:
+        sender = import_string(entry["sender_path"]) if "sender_path" in entry else None
+        import_string(entry["signal_path"]).disconnect(sender=sender, dispatch_uid=entry["dispatch_uid"])
+
+
+def test_plugin_receivers_connect_once(registered_plugin, disconnect_afterwards):
+    connect_plugin_receivers(LMS)
+    connect_plugin_receivers(LMS)  # dispatch_uid: no duplicates when the platform connects again
+    live = COURSE_PASSING_STATUS_UPDATED._live_receivers(None)[0]
+    assert live.count(receivers.on_course_passing_status_updated) == 1
+    assert receivers.on_certificate_revoked in CERTIFICATE_REVOKED._live_receivers(None)[0]
+    assert receivers.on_credential_saved in post_save._live_receivers(IssuedCredential)[0]
+
+
+# ------------------------------------------------------------------------------------------ system check
+
+
+def test_background_issuance_without_celery_app_is_an_error(settings, monkeypatch):
+    settings.MICROVET = {**settings.MICROVET, "ISSUE_IN_BACKGROUND": True}
+    monkeypatch.setattr(checks, "celery_app_name", lambda: None)
+    (error,) = checks.check_background_issuance()
+    assert error.id == "microvet.E101" and "ISSUE_IN_BACKGROUND" in error.msg
+    monkeypatch.setattr(checks, "celery_app_name", lambda: "lms")
+    assert checks.check_background_issuance() == []
+    settings.MICROVET = {**settings.MICROVET, "ISSUE_IN_BACKGROUND": False}
+    monkeypatch.setattr(checks, "celery_app_name", lambda: None)
+    assert checks.check_background_issuance() == []
+
+
+def test_celery_fallback_app_does_not_count(monkeypatch):
+    import celery  # noqa: PLC0415
+
+    fallback = celery.Celery(checks.CELERY_FALLBACK_APP, set_as_current=False)
+    monkeypatch.setattr("celery.current_app", fallback)
+    assert checks.celery_app_name() is None
+    monkeypatch.setattr("celery.current_app", celery.Celery("lms", set_as_current=False))
+    assert checks.celery_app_name() == "lms"
