@@ -52,3 +52,48 @@ def course_and_usage_keys(block: Any) -> tuple[str, str]:
     if context is not None:
         return str(context), str(usage_id)
     return f"workbench:{str(usage_id).split('.', 1)[0]}", str(usage_id)
+
+
+# ----------------------------------------------------------------------------------- platform integration
+# Added for the Open edX integration (microcredential_xblock/platform, issue 5).
+
+
+def current_request_user() -> Any:
+    """The user of the request being served (the LMS runs django-crum's middleware), or None.
+
+    Filters such as CourseEnrollmentAPIRenderStarted pass no user, only the course and the row.
+    """
+    try:
+        from crum import get_current_user  # noqa: PLC0415  (present in the LMS)
+    except ImportError:
+        return None
+    user = get_current_user()
+    return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+def learner_identity(user_id: str) -> UserIdentity:
+    """Identity of a learner known only by id (events, management commands, staff views).
+
+    The platform's user table gives the e-mail and the profile's full name; a learner without a
+    user row (workbench) gets the same non-deliverable address the blocks use.
+    """
+    from django.contrib.auth import get_user_model  # noqa: PLC0415
+
+    user = get_user_model().objects.filter(pk=user_id).first() if str(user_id).isdigit() else None
+    if user is None:
+        return UserIdentity(str(user_id), f"{user_id}@{FALLBACK_EMAIL_DOMAIN}", "")
+    profile = getattr(user, "profile", None)  # the LMS's UserProfile holds the full name
+    name = getattr(profile, "name", "") or user.get_full_name()
+    return UserIdentity(str(user.pk), user.email or f"{user.pk}@{FALLBACK_EMAIL_DOMAIN}", name)
+
+
+def is_course_staff(user: Any, course_key: str) -> bool:
+    """Course staff or instructor in the LMS (courseware access rules); Django staff elsewhere."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    try:
+        from lms.djangoapps.courseware.access import has_access  # noqa: PLC0415
+        from opaque_keys.edx.keys import CourseKey  # noqa: PLC0415
+    except ImportError:
+        return bool(user.is_staff)
+    return bool(has_access(user, "staff", CourseKey.from_string(str(course_key))))
