@@ -41,7 +41,8 @@ if os.environ.get("MICROVET_WORKER_DB"):  # the worker subprocess: the test proc
     DATABASES["default"]["NAME"] = os.environ["MICROVET_WORKER_DB"]
     MICROVET = {**MICROVET, "KEYS_DIR": os.environ["MICROVET_WORKER_KEYS"], "ISSUE_IN_BACKGROUND": True}
 
-app = Celery("microvet_tests")
+#: Not the current app in the test process (the worker makes it current): in-process tests see no Celery app
+app = Celery("microvet_tests", set_as_current=False)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks(["microcredential_xblock.platform"])
 

@@ -10,6 +10,7 @@ import crum
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import override_settings
+from opaque_keys.edx.keys import CourseKey
 from openedx_filters import PipelineStep
 from openedx_filters.learning.filters import (
     CertificateRenderStarted,
@@ -17,7 +18,6 @@ from openedx_filters.learning.filters import (
     CourseEnrollmentAPIRenderStarted,
     InstructorDashboardTabsRequested,
 )
-from opaque_keys.edx.keys import CourseKey
 
 from microcredential_xblock.platform import filters
 from microcredential_xblock.platform.filters import MicroCredentialIssuanceRequested, MicroCredentialIssued
@@ -88,7 +88,7 @@ def own_filter(filter_type: str, *steps: type) -> override_settings:
     config = {
         **platform_settings.OPEN_EDX_FILTERS_CONFIG,
         filter_type: {"pipeline": [f"{__name__}.{s.__name__}" for s in steps], "fail_silently": False},
-    }  # noqa: E501
+    }
     return override_settings(OPEN_EDX_FILTERS_CONFIG=config)
 
 
@@ -96,7 +96,7 @@ def own_filter(filter_type: str, *steps: type) -> override_settings:
 
 
 def test_certificate_gets_eu_elements_and_badge_link_after_the_operator_step(earned, user):
-    context, template = CertificateRenderStarted.run_filter(
+    context, _template = CertificateRenderStarted.run_filter(
         context={"course_id": COURSE, "accomplishment_user_id": user.pk}, custom_template=None
     )
     assert context["operator_was_here"] is True
@@ -152,7 +152,7 @@ def test_a_failing_service_never_breaks_the_certificate_page(registered, user, m
 
 def test_learner_dashboard_lists_the_state_of_each_micro_credential(earned, user):
     with crum.impersonate(user):
-        key, row = CourseEnrollmentAPIRenderStarted.run_filter(
+        _key, row = CourseEnrollmentAPIRenderStarted.run_filter(
             course_key=CourseKey.from_string(COURSE), serialized_enrollment={"isActive": True}
         )
     assert row["isActive"] is True
