@@ -33,8 +33,13 @@ plugin_settings(sys.modules[__name__])
 # ----------------------------------------------------------------------------------- Celery (the LMS uses Redis)
 CELERY_BROKER_URL = os.environ.get("MICROVET_TEST_BROKER", "redis://127.0.0.1:6379/11")
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("MICROVET_TEST_QUEUE", "microvet-tests")
-#: A killed worker's unacknowledged message comes back after this many seconds (Redis transport).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 4}
+#: A killed worker's unacknowledged message comes back after ``visibility_timeout`` seconds (Redis
+#: transport), found by a sweep every second (the defaults: one hour, swept about every 100 s).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 4,
+    "unacked_restore_interval": 1,
+    "unacked_restore_throttle": 1,
+}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 
 if os.environ.get("MICROVET_WORKER_DB"):  # the worker subprocess: the test process's database and keys
