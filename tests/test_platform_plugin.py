@@ -10,6 +10,7 @@ from unittest import mock
 
 import pytest
 from django.db.models.signals import post_save
+from django.test import override_settings
 from django.urls import URLResolver, resolve, reverse
 from django.urls.resolvers import RegexPattern
 from django.utils.module_loading import import_string
@@ -151,3 +152,13 @@ def test_celery_fallback_app_does_not_count(monkeypatch):
     assert checks.celery_app_name() is None
     monkeypatch.setattr("celery.current_app", celery.Celery("lms", set_as_current=False))
     assert checks.celery_app_name() == "lms"
+
+
+def test_installed_plugin_app_exposes_the_commands(settings):
+    from django.core.management import get_commands  # noqa: PLC0415
+
+    platform_app = "microcredential_xblock.platform.apps.MicrovetPlatformConfig"
+    with override_settings(INSTALLED_APPS=[*settings.INSTALLED_APPS, platform_app]):
+        commands = get_commands()
+        assert {"microvet_issue_course", "microvet_revoke", "microvet_resign_status_lists"} <= set(commands)
+        assert commands["microvet_revoke"] == "microcredential_xblock"
