@@ -7,7 +7,6 @@ shown data), so ``check_safe_mode`` implements the check jsonld.js calls ``safe:
 
 from __future__ import annotations
 
-import copy
 import json
 from functools import cache
 from importlib import resources
@@ -155,7 +154,7 @@ def _check_safe_mode_uncached(document: dict[str, Any]) -> None:
 
     processor = CachingProcessor()
     try:
-        expanded = processor.expand(copy.deepcopy(document), jsonld_options())
+        expanded = processor.expand(document, jsonld_options())  # pyld copies its input
     except jsonld.JsonLdError as exc:
         raise SafeModeError("@context", _pyld_reason(exc)) from exc
     try:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import copy
+import json
 from datetime import UTC, datetime
 
 import pytest
 
 from badge_issuer import contexts
+from badge_issuer.canonical import canonize
 from badge_issuer.contexts import check_safe_mode, document_loader
 from badge_issuer.errors import DocumentLoaderError, SafeModeError
 from badge_issuer.model import Recipient, build_credential
@@ -74,3 +76,11 @@ def test_inline_contexts_are_not_cached(credential):
     inline = copy.deepcopy(credential)
     inline["@context"] = [*inline["@context"], {"colour": "https://example.org/colour"}]
     assert contexts._shape_key(inline) is None
+
+
+def test_canonicalization_and_safe_mode_leave_the_input_unchanged(credential):
+    """pyld copies its input, so neither path copies it again; this guards that assumption on upgrades."""
+    before = json.dumps(credential)
+    canonize(credential)
+    contexts._check_safe_mode_uncached(credential)
+    assert json.dumps(credential) == before
