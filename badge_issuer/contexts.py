@@ -8,6 +8,7 @@ shown data), so ``check_safe_mode`` implements the check jsonld.js calls ``safe:
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -176,9 +177,12 @@ def _pyld_reason(exc: BaseException) -> str:
     return str(exc.args[0] if exc.args else exc).splitlines()[0]
 
 
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
 def _is_absolute_iri(value: str) -> bool:
-    scheme, sep, _ = value.partition(":")
-    return bool(sep) and scheme[:1].isalpha() and all(c.isalnum() or c in "+-." for c in scheme)
+    """Has an RFC 3986 scheme (what JSON-LD needs to leave an IRI alone)."""
+    return _SCHEME.match(value) is not None
 
 
 class _RelativeIri(Exception):
