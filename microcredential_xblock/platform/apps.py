@@ -20,4 +20,6 @@ class MicrovetPlatformConfig(AppConfig):
     plugin_app = PLUGIN_APP
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401, PLC0415  (importing registers the checks)
+        # Importing registers the system checks and the Celery tasks: the LMS's Celery app
+        # autodiscovers ``<app>.tasks`` only, and ours live in platform/tasks.py.
+        from . import checks, tasks  # noqa: F401, PLC0415
