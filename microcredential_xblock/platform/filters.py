@@ -13,6 +13,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.template import Context
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from openedx_filters import PipelineStep
@@ -21,11 +22,13 @@ from openedx_filters.tooling import OpenEdxPublicFilter
 
 from badge_issuer.definition import Definition, parse_definition
 from badge_issuer.vocab import ASSESSMENT_TYPES, PARTICIPATION_FORMS, SUPERVISION
-from microcredential_xblock.compat import current_request_user, learner_identity
+from microcredential_xblock.compat import current_request_user
 from microcredential_xblock.service import api, issuance
 from microcredential_xblock.service.config import config
 from microcredential_xblock.service.models import IssuedCredential, MicroCredentialDefinition
 from microcredential_xblock.service.views import ENGINE
+
+from .tasks import learner
 
 log = logging.getLogger(__name__)
 
@@ -130,10 +133,8 @@ def course_definitions(course_key: Any) -> list[MicroCredentialDefinition]:
 
 
 def _learner(user: Any) -> api.Learner | None:
-    if user is None:
-        return None
-    identity = learner_identity(str(getattr(user, "pk", user)))
-    return api.Learner(identity.user_id, identity.email, identity.name)
+    """The learner for a user object or a user id (certificate contexts carry only the id)."""
+    return None if user is None else learner(str(getattr(user, "pk", user)))
 
 
 def _summaries(rows: list[MicroCredentialDefinition], learner: api.Learner | None) -> list[dict[str, Any]]:
@@ -155,8 +156,6 @@ def _summaries(rows: list[MicroCredentialDefinition], learner: api.Learner | Non
 
 def _html(summaries: list[dict[str, Any]]) -> str:
     """A self-contained, escaped fragment a theme can place with ``${microvet_html | n}``."""
-    from django.template import Context  # noqa: PLC0415
-
     return mark_safe(ENGINE.get_template("microvet/staff/eu_elements.html").render(Context({"items": summaries})))  # noqa: S308
 
 
