@@ -48,6 +48,8 @@ else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 
 # ----------------------------------------------------------------------------------- microVET service
+import atexit  # noqa: E402
+import shutil  # noqa: E402
 import tempfile  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -75,6 +77,7 @@ MIDDLEWARE = [
 ]
 #: Throw-away test keys (did:web, so the DID document view has something to serve), made per run.
 _KEYS_DIR = Path(tempfile.mkdtemp(prefix="microvet-test-keys-"))
+atexit.register(shutil.rmtree, _KEYS_DIR, ignore_errors=True)
 generate_issuer(
     _KEYS_DIR / "default",
     did="web",
