@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from types import SimpleNamespace
+from unittest import mock
 
 import crum
 import pytest
@@ -263,3 +264,37 @@ def test_an_enriched_award_is_what_gets_signed(registered):
         (progress,) = api.record_assessment(LEARNER, COURSE, QUIZ1, all_validated(), 9, 10)
     assert progress.credential.subject_did == WALLET_DID
     assert progress.credential.document["credentialSubject"]["id"] == WALLET_DID
+
+
+CERTIFICATE_CONTEXT = {"course_id": COURSE, "accomplishment_user_id": 42}
+#: (filter, its kwargs, which returned value to compare, what it must be when our step fails)
+FAILING_SERVICE_CASES = {
+    "certificate": (
+        CertificateRenderStarted,
+        {"context": CERTIFICATE_CONTEXT, "custom_template": None},
+        0,
+        {**CERTIFICATE_CONTEXT, "operator_was_here": True},
+    ),
+    "dashboard": (
+        CourseEnrollmentAPIRenderStarted,
+        {"course_key": COURSE, "serialized_enrollment": {"a": 1}},
+        1,
+        {"a": 1},
+    ),
+    "about": (
+        CourseAboutRenderStarted,
+        {"context": {"course_id": COURSE}, "template_name": "t"},
+        0,
+        {"course_id": COURSE},
+    ),
+    "tabs": (InstructorDashboardTabsRequested, {"tabs": [], "user": None, "course_key": COURSE}, 0, []),
+}
+
+
+@pytest.mark.parametrize("case", FAILING_SERVICE_CASES.values(), ids=FAILING_SERVICE_CASES.keys())
+def test_every_step_survives_a_failing_service(registered, user, monkeypatch, caplog, case):
+    open_edx_filter, kwargs, index, expected = case
+    monkeypatch.setattr(filters, "course_definitions", mock.Mock(side_effect=RuntimeError("database went away")))
+    with crum.impersonate(user):
+        assert open_edx_filter.run_filter(**kwargs)[index] == expected
+    assert "failed; input left unchanged" in caplog.text
