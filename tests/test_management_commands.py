@@ -211,3 +211,10 @@ def test_resign_skips_lists_signed_after_the_cutoff(issued):
     assert summary(out)["signed"] == 0
     with pytest.raises(CommandError, match="ISO 8601"):
         run(microvet_resign_status_lists, signed_before="yesterday")
+
+
+@pytest.mark.parametrize("command", [microvet_issue_course, microvet_revoke, microvet_resign_status_lists])
+def test_help_renders(command):
+    name = command.__name__.rsplit(".", 1)[-1]
+    text = command.Command().create_parser("manage.py", name).format_help()
+    assert str(command.Command.help) in " ".join(text.split()) and "--dry-run" in text

@@ -12,6 +12,10 @@ from .progress import Progress
 
 
 class MicrovetCommand(BaseCommand):
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        self.help = str(self.help)  # lazy on the class (translated per run); argparse needs a str
+        return super().create_parser(prog_name, subcommand, **kwargs)
+
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--dry-run", action="store_true", help=_("Report what would change; change nothing."))
         parser.add_argument("--no-progress", action="store_true", help=_("No progress bar on stderr."))

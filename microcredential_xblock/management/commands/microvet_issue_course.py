@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from microcredential_xblock.platform import staff, tasks
 from microcredential_xblock.service import api
@@ -25,7 +26,7 @@ CHUNK = 200
 
 
 class Command(MicrovetCommand):
-    help = _("Issue the course's micro-credentials to every learner who satisfies their rules (resumable).")
+    help = gettext_lazy("Issue the course's micro-credentials to every learner who satisfies their rules (resumable).")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("course_key")

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from microcredential_xblock.service import issuance
 from microcredential_xblock.service.models import StatusList
@@ -27,7 +28,7 @@ log = logging.getLogger(__name__)
 
 
 class Command(MicrovetCommand):
-    help = _("Re-sign the published status lists with the current issuer key (resumable).")
+    help = gettext_lazy("Re-sign the published status lists with the current issuer key (resumable).")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--purpose", choices=["revocation", "suspension"], help=_("Only lists of this purpose."))

@@ -15,6 +15,7 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from microcredential_xblock.service import api
 from microcredential_xblock.service.models import IssuedCredential
@@ -26,7 +27,7 @@ CHUNK = 200
 
 
 class Command(MicrovetCommand):
-    help = _("Revoke the selected credentials with a reason (resumable).")
+    help = gettext_lazy("Revoke the selected credentials with a reason (resumable).")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--reason", required=True, help=_("Why (stored in the audit trail)."))
