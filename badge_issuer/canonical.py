@@ -29,6 +29,11 @@ from pyld import jsonld
 from .contexts import _pyld_reason, jsonld_options
 from .errors import SafeModeError
 
+#: pyld keeps process-wide LRU caches (cachetools) that are not thread-safe: two threads
+#: canonicalizing at once raised KeyError under a 20-thread test. The work is CPU-bound under the
+#: GIL, so serialising it costs nothing. Reentrant: verifying may sign a status list inside.
+PYLD_LOCK = threading.RLock()
+
 _MEMO_SIZE = 1024
 _memo: OrderedDict[tuple, tuple[Any, Any, Any]] = OrderedDict()
 _memo_lock = threading.Lock()
@@ -74,12 +79,11 @@ class CachingProcessor(jsonld.JsonLdProcessor):
 
 def canonize(document: dict[str, Any], *, cached: bool = True) -> str:
     """RDFC-1.0 canonical N-Quads of a JSON-LD document; ``cached=False`` runs plain pyld (for tests)."""
+    options = jsonld_options(algorithm="URDNA2015", format="application/n-quads")
+    processor = CachingProcessor() if cached else jsonld.JsonLdProcessor()
     try:
-        if not cached:
-            options = jsonld_options(algorithm="URDNA2015", format="application/n-quads")
-            return jsonld.normalize(document, options)
-        options = jsonld_options(algorithm="URDNA2015", format="application/n-quads")
-        # pyld's expand deep-copies its input first, so the caller's document is never changed.
-        return CachingProcessor().normalize(document, options)
+        with PYLD_LOCK:
+            # pyld's expand deep-copies its input first, so the caller's document is never changed.
+            return processor.normalize(document, options)
     except jsonld.JsonLdError as exc:
         raise SafeModeError("@context", _pyld_reason(exc)) from exc

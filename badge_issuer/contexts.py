@@ -151,11 +151,12 @@ def _check_safe_mode_uncached(document: dict[str, Any]) -> None:
     contexts = document.get("@context")
     if contexts is None:
         raise SafeModeError("@context", "missing; every credential must name its JSON-LD contexts")
-    from .canonical import CachingProcessor  # noqa: PLC0415 - canonical builds on this module
+    from .canonical import PYLD_LOCK, CachingProcessor  # noqa: PLC0415 - canonical builds on this module
 
     processor = CachingProcessor()
     try:
-        expanded = processor.expand(document, jsonld_options())  # pyld copies its input
+        with PYLD_LOCK:
+            expanded = processor.expand(document, jsonld_options())  # pyld copies its input
     except jsonld.JsonLdError as exc:
         raise SafeModeError("@context", _pyld_reason(exc)) from exc
     try:
@@ -163,7 +164,8 @@ def _check_safe_mode_uncached(document: dict[str, Any]) -> None:
     except _RelativeIri as relative:
         reason = f"relative IRI {relative.iri!r}; use an absolute IRI"
         raise SafeModeError(_path_of(document, relative.iri), reason) from None
-    compacted = processor.compact(expanded, {"@context": contexts}, jsonld_options())
+    with PYLD_LOCK:
+        compacted = processor.compact(expanded, {"@context": contexts}, jsonld_options())
     _compare(document, compacted, "$")
 
 

@@ -9,7 +9,6 @@ rolls everything back and the next submission or retried event simply tries agai
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,10 +41,6 @@ from .models import (
 #: A list is retired once half full, so every index hides among at least 65,536 unused ones.
 FILL_LIMIT = 0.5
 _ATTEMPTS = 5
-#: pyld keeps process-wide LRU caches (cachetools, not thread-safe): two threads canonicalizing at
-#: once raised KeyError in the 20-thread test. Signing and verifying are CPU-bound under the GIL
-#: anyway, so one lock per process costs nothing. Remove once badge_issuer.canonical locks pyld.
-jsonld_lock = threading.Lock()
 
 
 def absolute_url(name: str, *args: Any) -> str:
@@ -106,8 +101,7 @@ def _sign_list(row: StatusList) -> None:
         timezone.now(),
         ttl_ms=config().cache_seconds * 1000,
     )
-    with jsonld_lock:
-        row.signed = sign_credential(unsigned, keys, ("di",)).document
+    row.signed = sign_credential(unsigned, keys, ("di",)).document
     row.save(update_fields=["signed", "encoded", "updated"])
 
 
@@ -212,18 +206,17 @@ def _create(
     )
     index = _allocate(status_list, credential)
     entry = status_entry(absolute_url("status", status_list.list_id), index, status_list.purpose)
-    with jsonld_lock:
-        signed = issue_credential(
-            definition,
-            Recipient(award.email, award.subject_did or None, award.name or None),
-            issuer_keys(),
-            formats=config().formats,
-            credential_id=absolute_url("credential", credential.uuid),
-            issued_at=issued_at,
-            score=award.score_percent if definition.pass_mark is not None else None,
-            status_entries=[entry],
-            include_name=config().include_name and bool(award.name),
-        )
+    signed = issue_credential(
+        definition,
+        Recipient(award.email, award.subject_did or None, award.name or None),
+        issuer_keys(),
+        formats=config().formats,
+        credential_id=absolute_url("credential", credential.uuid),
+        issued_at=issued_at,
+        score=award.score_percent if definition.pass_mark is not None else None,
+        status_entries=[entry],
+        include_name=config().include_name and bool(award.name),
+    )
     credential.document, credential.jwt = signed.document, signed.jwt or ""
     credential.save(update_fields=["document", "jwt"])
     return credential

@@ -34,7 +34,7 @@ from badge_issuer.vocab import ASSESSMENT_TYPES, PARTICIPATION_FORMS, SUPERVISIO
 
 from .api import NotFound, get_credential, public_urls
 from .config import config, issuer_keys
-from .issuance import issuer_profile, jsonld_lock
+from .issuance import issuer_profile
 from .models import IssuedCredential, StatusList
 
 VC_LD = "application/vc+ld+json"
@@ -172,8 +172,7 @@ def verify_page(request: HttpRequest, uid: Any) -> HttpResponse:
     except NotFound:
         html = ENGINE.get_template("microvet/service/not_found.html").render(Context({}))
         return HttpResponse(html, status=404)
-    with jsonld_lock:
-        report = verify(row.document, resolver=OfflineResolver(issuers=[issuer_keys()]), status_fetcher=_status_fetcher)
+    report = verify(row.document, resolver=OfflineResolver(issuers=[issuer_keys()]), status_fetcher=_status_fetcher)
     definition = _definition(row)
     context = {
         "row": row,
