@@ -45,7 +45,10 @@ setup(
             "microcredential = microcredential_xblock.blocks.credential:MicroCredentialXBlock",
             "outcome_assessment = microcredential_xblock.blocks.assessment:OutcomeAssessmentXBlock",
         ],
-        "lms.djangoapp": ["microvet = microcredential_xblock.service.apps:MicrovetConfig"],
+        "lms.djangoapp": [
+            "microvet = microcredential_xblock.service.apps:MicrovetConfig",
+            "microvet_platform = microcredential_xblock.platform.apps:MicrovetPlatformConfig",
+        ],
         "cms.djangoapp": ["microvet = microcredential_xblock.service.apps:MicrovetConfig"],
     },
     classifiers=[

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import sys
+from pathlib import Path
 from types import ModuleType, SimpleNamespace
 from unittest import mock
 
@@ -66,6 +67,15 @@ def test_plugin_settings_fills_defaults_but_never_overrides_the_operator():
     plugin_settings(bare)
     assert bare.MICROVET["ISSUE_IN_BACKGROUND"] is True  # inside the LMS the platform's Celery signs
     assert "BASE_URL" not in bare.MICROVET
+
+
+def test_plugin_settings_adds_the_package_catalogs_once():
+    module = settings_module(LOCALE_PATHS=["/openedx/locale"])
+    plugin_settings(module)
+    plugin_settings(module)
+    assert module.LOCALE_PATHS[0] == "/openedx/locale"
+    assert len(module.LOCALE_PATHS) == 2
+    assert (Path(module.LOCALE_PATHS[1]) / "it" / "LC_MESSAGES" / "django.po").is_file()
 
 
 def test_test_settings_mirror_the_lms():

@@ -7,6 +7,7 @@ operator's own steps, ``fail_silently`` and extra keys are kept, and running it 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 PLUGIN_PATH = "microcredential_xblock.platform"
@@ -74,6 +75,9 @@ PLUGIN_APP: dict[str, Any] = {
 }
 
 
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "conf" / "locale"
+
+
 def plugin_settings(settings: Any) -> None:
     """Fill in safe defaults and merge our filter steps; never overwrite what the operator set."""
     microvet = dict(getattr(settings, "MICROVET", None) or {})
@@ -84,6 +88,10 @@ def plugin_settings(settings: Any) -> None:
         microvet.setdefault("BASE_URL", lms_root)
     settings.MICROVET = microvet
     settings.OPEN_EDX_FILTERS_CONFIG = merge_filter_steps(getattr(settings, "OPEN_EDX_FILTERS_CONFIG", None) or {})
+    # The service's pages, checks and messages are translated from the package's own catalogs.
+    locale_paths = list(getattr(settings, "LOCALE_PATHS", []) or [])
+    if str(LOCALE_DIR) not in map(str, locale_paths):
+        settings.LOCALE_PATHS = [*locale_paths, str(LOCALE_DIR)]
 
 
 def merge_filter_steps(config: dict[str, Any], steps: dict[str, list[str]] = FILTER_STEPS) -> dict[str, Any]:

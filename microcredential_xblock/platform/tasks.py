@@ -17,7 +17,7 @@ from django.utils.translation import gettext_noop
 from microcredential_xblock.compat import learner_identity
 from microcredential_xblock.service import api
 from microcredential_xblock.service.config import config
-from microcredential_xblock.service.models import CoursePassing, IssuedCredential, MicroCredentialDefinition
+from microcredential_xblock.service.models import IssuedCredential, MicroCredentialDefinition
 
 from .plugin_settings import platform_setting
 
@@ -68,7 +68,7 @@ def evaluate_now(user_id: str, course_key: str, passed: bool | None = None) -> l
     Returns the states per micro-credential of the course (for logs and tests).
     """
     if passed is None:
-        passed = CoursePassing.objects.filter(learner_id=user_id, course_key=course_key, passed=True).exists()
+        return [p.state for p in api.evaluate_learner(learner(user_id), course_key)]
     return [p.state for p in api.record_course_passing(learner(user_id), course_key, passed)]
 
 

@@ -201,6 +201,12 @@ def record_course_passing(learner: Learner, course_key: Any, passed: bool) -> tu
     return _evaluate_course(learner, _definitions(course_key))
 
 
+def evaluate_learner(learner: Learner, course_key: Any) -> tuple[Progress, ...]:
+    """Re-evaluate every micro-credential of the course for a learner from stored evidence (bulk issuance)."""
+    learner, course_key = _learner(learner), _key(course_key, "course_key")
+    return _evaluate_course(learner, _definitions(course_key))
+
+
 def _evaluate_course(learner: Learner, rows: list[MicroCredentialDefinition]) -> tuple[Progress, ...]:
     progress = []
     for row in rows:

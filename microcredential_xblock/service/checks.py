@@ -21,7 +21,7 @@ def check_configuration(app_configs: Any = None, **kwargs: Any) -> list[checks.C
         return [
             checks.Error(
                 _("MICROVET['KEYS_DIR'] is not set."),
-                hint=_("Point it at an issuer key directory made with `microvet keys init`."),
+                hint=_("Point it at an issuer key directory made with `microvet keygen`."),
                 id="microvet.E001",
             )
         ]

@@ -24,6 +24,7 @@ DEFAULTS: dict[str, Any] = {
     "STATUS_LIST_SIZE": 131_072,
     "CACHE_SECONDS": 300,
     "INCLUDE_NAME": False,
+    "BEFORE_ISSUE": "",
 }
 FORMATS = ("di", "jwt")
 
@@ -39,6 +40,8 @@ class Config:
     status_list_size: int
     cache_seconds: int
     include_name: bool
+    #: Dotted path of ``f(award, definition) -> Award | None`` run before signing (None: vetoed).
+    before_issue: str
 
     @property
     def issuer_dir(self) -> Path | None:
@@ -66,6 +69,7 @@ def _config() -> Config:
         status_list_size=int(raw["STATUS_LIST_SIZE"]),
         cache_seconds=int(raw["CACHE_SECONDS"]),
         include_name=bool(raw["INCLUDE_NAME"]),
+        before_issue=str(raw["BEFORE_ISSUE"] or ""),
     )
 
 

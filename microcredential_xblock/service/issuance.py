@@ -15,6 +15,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -84,14 +85,15 @@ def current_status_list(purpose: str) -> StatusList:
                 size=size,
                 encoded=Bits(purpose, size).encode(),
             )
-            _sign_list(row)
+            sign_list(row)
             return row
     except IntegrityError:  # a rival made the successor first: use theirs
         with transaction.atomic():
             return StatusList.objects.select_for_update().get(purpose=purpose, sequence=sequence)
 
 
-def _sign_list(row: StatusList) -> None:
+def sign_list(row: StatusList) -> None:
+    """Re-sign a status list credential with the active key (after a bit change or a key rotation)."""
     keys = issuer_keys()
     unsigned = status_list_credential(
         absolute_url("status", row.list_id),
@@ -127,7 +129,7 @@ def set_status_bit(credential: IssuedCredential, value: bool) -> None:
         bits = Bits.from_encoded(row.purpose, row.encoded)
         bits.set(allocation.index, value)
         row.encoded = bits.encode()
-        _sign_list(row)
+        sign_list(row)
 
 
 # ------------------------------------------------------------------------------------------ issuance
@@ -147,12 +149,17 @@ class Award:
     score_percent: float | None
 
 
-def issue_once(registered: MicroCredentialDefinition, award: Award) -> IssuedCredential:
-    """The learner's current credential for this micro-credential, issuing it if there is none."""
+def issue_once(registered: MicroCredentialDefinition, award: Award) -> IssuedCredential | None:
+    """The learner's current credential for this micro-credential, issuing it if there is none
+    (None if the before-issue hook vetoed it)."""
     microcredential_id = registered.microcredential_id
     existing = claimed(award.learner_id, microcredential_id)
     if existing is not None:
         return existing
+    if config().before_issue:  # the platform's MicroCredentialIssuanceRequested filter (issue 5)
+        award = import_string(config().before_issue)(award, registered.definition)
+        if award is None:  # vetoed: the learner stays in progress and may be issued later
+            return None
     status_list = current_status_list(config().status_purpose)
     for _attempt in range(_ATTEMPTS):
         try:

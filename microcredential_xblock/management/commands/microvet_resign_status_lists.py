@@ -75,7 +75,7 @@ class Command(MicrovetCommand):
         try:
             with transaction.atomic():  # the same lock issuance and status changes take
                 row = StatusList.objects.select_for_update().get(pk=pk)
-                issuance._sign_list(row)  # private in the service: public name requested (issuance.sign_list)
+                issuance.sign_list(row)
         except Exception:
             log.exception("microvet_resign_status_lists: list %s failed", pk)
             return "failed"
