@@ -40,6 +40,25 @@ HOURS_MAX = 5400  # 180 ECTS x 30 hours
 VALID_FOR_DAYS_MAX = 36500  # 100 years; also keeps datetime arithmetic in range
 RESULT_TYPES = ("Percent",)
 
+#: Top-level fields holding one plain value (text or number): forms and specs copy them as they are.
+SCALAR_FIELDS = (
+    "description",
+    "language",
+    "version",
+    "field_of_study",
+    "eqf_level",
+    "nqf_level",
+    "assessment_type",
+    "participation",
+    "quality_assurance",
+    "prerequisites",
+    "supervision",
+    "stackability",
+    "further_information",
+    "valid_for_days",
+    "image",
+)
+
 #: The fields a definition may have at its top level (anything else is reported as unknown).
 TOP_LEVEL_FIELDS = {
     "id",

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import stat
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -29,6 +28,7 @@ from jwt.algorithms import ECAlgorithm, OKPAlgorithm, RSAAlgorithm
 from . import multibase
 from .contexts import DID_V1, JWK_V1, MULTIKEY_V1
 from .errors import KeyMaterialError
+from .files import write_atomic, write_json
 from .proofs import xsd_datetime
 
 PrivateKey = ed25519.Ed25519PrivateKey | rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
@@ -262,33 +262,11 @@ def _new_private_key(alg: str) -> PrivateKey:
 # ---------------------------------------------------------------- files
 
 
-def _write_atomic(path: Path, data: bytes, mode: int) -> None:
-    """Write ``data`` to ``path`` through a temp file in the same directory and os.replace (never half written)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def write_json(path: Path, data: Any, mode: int = 0o644) -> None:
-    """Atomically write pretty JSON (public documents, issuer.json)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _write_atomic(path, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"), mode)
-
-
 def _write_private_key(directory: Path, key_id: str, key: PrivateKey) -> None:
     keys_dir = directory / KEYS_DIR
     keys_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    _write_atomic(keys_dir / f"{key_id}.pem", pem, 0o600)
+    write_atomic(keys_dir / f"{key_id}.pem", pem, 0o600)
 
 
 def load_private_key(path: Path) -> PrivateKey:

@@ -16,7 +16,6 @@ import json
 import os
 import re
 import secrets
-import tempfile
 import zlib
 from collections.abc import Container, Mapping
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from typing import Any
 
 from .contexts import VC_V2
 from .errors import DefinitionError, StatusListError
+from .files import write_atomic
 
 PURPOSES = ("revocation", "suspension")
 #: 16 KiB uncompressed: the spec's minimum, so one list hides each holder among 131,072.
@@ -324,16 +324,7 @@ class FileStatusStore:
             "encodedList": stored.status_list.encode(),
             "allocated": sorted(stored.allocated),
         }
-        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=f".{stored.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(data, handle)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(path, json.dumps(data).encode("utf-8"))
 
     def allocate(self, name: str, rng: Random | None = None) -> int:
         stored = self.load(name)

@@ -27,7 +27,6 @@ import gzip
 import html
 import io
 import json
-import os
 import sys
 import tarfile
 import tempfile
@@ -39,6 +38,8 @@ from typing import Any
 import yaml
 from lxml import etree
 
+from badge_issuer.definition import SCALAR_FIELDS
+from badge_issuer.files import write_atomic
 from microcredential_xblock.blocks import credential_olx, questions
 from microcredential_xblock.blocks.olx import format_number, to_string
 
@@ -72,23 +73,7 @@ def credential_fields(definition: Mapping[str, Any], rules: Mapping[str, Any]) -
         "pass_mark": grading.get("pass_mark"),
         "rules": dict(rules),
     }
-    for key in (
-        "description",
-        "language",
-        "version",
-        "field_of_study",
-        "eqf_level",
-        "nqf_level",
-        "assessment_type",
-        "participation",
-        "quality_assurance",
-        "prerequisites",
-        "supervision",
-        "stackability",
-        "further_information",
-        "valid_for_days",
-        "image",
-    ):
+    for key in SCALAR_FIELDS:
         values[key] = definition.get(key)
     return {k: v for k, v in values.items() if v not in (None, "")}
 
@@ -383,14 +368,9 @@ def build_course(spec_path: str | Path, out_path: str | Path) -> Path:
     with tempfile.TemporaryDirectory(prefix="microvet-course-") as work:
         source = write_olx(spec, Path(work) / ARCHIVE_ROOT)
         _refuse_failing_course(spec, check_dir(source))
-        handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-        try:
-            with os.fdopen(handle, "wb") as fileobj:
-                _tar(source, fileobj)
-            os.replace(temporary, out)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        archive = io.BytesIO()  # a course archive is tens of KiB
+        _tar(source, archive)
+        write_atomic(out, archive.getvalue())
     return out
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from django.conf.locale import LANG_INFO
 
-from badge_issuer.definition import parse_definition
+from badge_issuer.definition import SCALAR_FIELDS, parse_definition
 from badge_issuer.errors import DefinitionError
 from badge_issuer.rules import validate_rules
 
@@ -128,23 +128,7 @@ def definition_from_fields(values: Mapping[str, Any], *, default_id: str) -> dic
         "learning_outcomes": outcomes,
         "workload": {k: values.get(k) for k in ("ects", "hours") if values.get(k) is not None},
     }
-    for key in (
-        "description",
-        "language",
-        "version",
-        "field_of_study",
-        "eqf_level",
-        "nqf_level",
-        "assessment_type",
-        "participation",
-        "quality_assurance",
-        "prerequisites",
-        "supervision",
-        "stackability",
-        "further_information",
-        "valid_for_days",
-        "image",
-    ):
+    for key in SCALAR_FIELDS:
         data[key] = values.get(key)
     if values.get("pass_mark") is not None:
         data["grading"] = {"result_type": "Percent", "pass_mark": values["pass_mark"]}

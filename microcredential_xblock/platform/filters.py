@@ -20,11 +20,11 @@ from openedx_filters import PipelineStep
 from openedx_filters.exceptions import OpenEdxFilterException
 from openedx_filters.tooling import OpenEdxPublicFilter
 
-from badge_issuer.definition import Definition, parse_definition
-from badge_issuer.vocab import ASSESSMENT_TYPES, PARTICIPATION_FORMS, SUPERVISION
+from badge_issuer.definition import parse_definition
 from microcredential_xblock.compat import current_request_user
 from microcredential_xblock.service import api, issuance
 from microcredential_xblock.service.config import config
+from microcredential_xblock.service.eu_elements import course_elements
 from microcredential_xblock.service.models import IssuedCredential, MicroCredentialDefinition
 from microcredential_xblock.service.views import ENGINE
 
@@ -94,38 +94,6 @@ def announce_issued(credential: IssuedCredential) -> None:
 # ------------------------------------------------------------------------------------------ shared views
 
 
-def eu_elements(definition: Definition) -> list[dict[str, Any]]:
-    """The EU standard elements known before anyone earns the credential (Annex I of the 2022
-    Recommendation, minus learner, date and grade), labels translated, for about and certificate pages."""
-    body = definition.awarding_body
-    elements = [
-        (_("Title"), definition.title),
-        (_("Awarding body"), body.name),
-        (_("Country and region of the issuer"), ", ".join(filter(None, [body.country, body.region]))),
-        (_("Learning outcomes"), [lo.text for lo in definition.learning_outcomes]),
-        (
-            _("Notional workload"),
-            _("%(ects)s ECTS, %(hours)s hours") % {"ects": definition.ects, "hours": definition.hours},
-        ),
-        (_("EQF level"), definition.eqf_level),
-        (_("Type of assessment"), _(ASSESSMENT_TYPES[definition.assessment_type].label)),
-        (_("Form of participation"), _(PARTICIPATION_FORMS[definition.participation].label)),
-        (_("Quality assurance"), definition.quality_assurance),
-        (_("Prerequisites"), definition.prerequisites),
-        (
-            _("Supervision and identity verification"),
-            _(SUPERVISION[definition.supervision].label) if definition.supervision else "",
-        ),
-        (_("Integration and stackability"), definition.stackability),
-        (_("Further information"), definition.further_information),
-    ]
-    return [
-        {"label": str(label), "items": value if isinstance(value, list) else None, "text": value}
-        for label, value in elements
-        if value not in ("", None)
-    ]
-
-
 def course_definitions(course_key: Any) -> list[MicroCredentialDefinition]:
     if course_key is None:
         return []
@@ -144,7 +112,7 @@ def _summaries(rows: list[MicroCredentialDefinition], learner: api.Learner | Non
         summary: dict[str, Any] = {
             "id": row.microcredential_id,
             "title": row.definition["title"],
-            "elements": eu_elements(parse_definition(row.definition)),
+            "elements": course_elements(parse_definition(row.definition)),
         }
         if learner is not None:
             progress = api.learner_progress(learner, row.course_key, row.usage_key)

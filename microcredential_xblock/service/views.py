@@ -30,10 +30,10 @@ from badge_issuer.elm import to_elm
 from badge_issuer.errors import BakingError, KeyMaterialError
 from badge_issuer.keys import OfflineResolver
 from badge_issuer.verify import verify
-from badge_issuer.vocab import ASSESSMENT_TYPES, PARTICIPATION_FORMS, SUPERVISION
 
 from .api import NotFound, get_credential, public_urls
 from .config import config, issuer_keys
+from .eu_elements import award_elements
 from .issuance import issuer_profile
 from .models import IssuedCredential, StatusList
 
@@ -179,7 +179,7 @@ def verify_page(request: HttpRequest, uid: Any) -> HttpResponse:
         "report": report,
         "definition": definition,
         "issuer": row.document.get("issuer", {}),
-        "elements": _eu_elements(row, definition),
+        "elements": award_elements(row, definition),
         "urls": public_urls(row),
         "state": dict(IssuedCredential.STATES).get(row.state, row.state),
     }
@@ -187,42 +187,6 @@ def verify_page(request: HttpRequest, uid: Any) -> HttpResponse:
     response = _cached(request, html, "text/html; charset=utf-8")
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:"
     return response
-
-
-def _eu_elements(row: IssuedCredential, definition: Definition) -> list[dict[str, Any]]:
-    """The EU standard elements (Council Recommendation 2022, Annex I) in their order, labels translated."""
-    body = definition.awarding_body
-    elements = [
-        (_("Learner"), row.recipient_name or _("(identified by a hashed e-mail address)")),
-        (_("Title"), definition.title),
-        (_("Country and region of the issuer"), ", ".join(filter(None, [body.country, body.region]))),
-        (_("Awarding body"), body.name),
-        (_("Date of issue"), row.issued_at.date().isoformat()),
-        (_("Learning outcomes"), [lo.text for lo in definition.learning_outcomes]),
-        (
-            _("Notional workload"),
-            _("%(ects)s ECTS, %(hours)s hours") % {"ects": definition.ects, "hours": definition.hours},
-        ),
-        (_("EQF level"), definition.eqf_level),
-        (_("Type of assessment"), _(ASSESSMENT_TYPES[definition.assessment_type].label)),
-        (_("Form of participation"), _(PARTICIPATION_FORMS[definition.participation].label)),
-        (_("Quality assurance"), definition.quality_assurance),
-    ]
-    optional = [
-        (_("Prerequisites"), definition.prerequisites),
-        (
-            _("Supervision and identity verification"),
-            _(SUPERVISION[definition.supervision].label) if definition.supervision else "",
-        ),
-        (_("Grade achieved"), f"{row.score_percent:g} %" if row.score_percent is not None else ""),
-        (_("Integration and stackability"), definition.stackability),
-        (_("Valid until"), row.valid_until.date().isoformat() if row.valid_until else ""),
-        (_("Further information"), definition.further_information),
-    ]
-    shown = elements + [(label, value) for label, value in optional if value]
-    return [
-        {"label": label, "items": value if isinstance(value, list) else None, "text": value} for label, value in shown
-    ]
 
 
 # ------------------------------------------------------------------------------------------ issuer and status
