@@ -87,6 +87,16 @@ def cmd_keygen(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rotate(args: argparse.Namespace) -> int:
+    issuer = keys.rotate_keys(args.keys)
+    print(
+        f"new active keys {issuer.active_di} (Data Integrity) and {issuer.active_jwt} (VC-JWT) for {issuer.issuer_id}"
+    )
+    doc, jwks = keys.publish(issuer, Path(args.keys) / "public")
+    print(f"publish {doc} and {jwks} again: retired public keys stay listed, so older credentials still verify")
+    return 0
+
+
 def _status_entries(args: argparse.Namespace) -> list[dict[str, Any]]:
     entries = []
     for spec in args.status or []:
@@ -268,6 +278,10 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one declarativ
     for field in ("name", "url", "email", "country", "region"):
         p.add_argument(f"--{field}", help=f"issuer profile {field}")
     p.set_defaults(func=cmd_keygen)
+
+    p = sub.add_parser("rotate", help="rotate an issuer's keys (did:web / https); retired keys stay published")
+    p.add_argument("--keys", required=True)
+    p.set_defaults(func=cmd_rotate)
 
     p = sub.add_parser("issue", help="issue a micro-credential from a JSON or YAML definition")
     p.add_argument("--keys", required=True)

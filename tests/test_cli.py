@@ -191,3 +191,62 @@ def test_course_new_then_check(tmp_path, capsys):
     code, _, err = run(capsys, "course", "new", broken, "--out", tmp_path / "broken.tar.gz")
     assert code != 0 and "eqf_level" in err
     assert not (tmp_path / "broken.tar.gz").exists()
+
+
+def test_rotate_keeps_earlier_credentials_verifiable(tmp_path, capsys):
+    keys_dir = tmp_path / "keys"
+    assert (
+        run(
+            capsys,
+            "keygen",
+            "--out",
+            keys_dir,
+            "--did",
+            "web",
+            "--domain",
+            "aurora.example",
+            "--name",
+            "A",
+            "--country",
+            "IT",
+        )[0]
+        == 0
+    )
+    before = tmp_path / "before.json"
+    assert (
+        run(
+            capsys,
+            "issue",
+            "--keys",
+            keys_dir,
+            "--achievement",
+            EXAMPLE,
+            "--recipient-email",
+            "a@b.org",
+            "--out",
+            before,
+        )[0]
+        == 0
+    )
+    code, out, _ = run(capsys, "rotate", "--keys", keys_dir)
+    assert code == 0 and "key-3" in out
+    after = tmp_path / "after.json"
+    assert (
+        run(
+            capsys,
+            "issue",
+            "--keys",
+            keys_dir,
+            "--achievement",
+            EXAMPLE,
+            "--recipient-email",
+            "a@b.org",
+            "--out",
+            after,
+        )[0]
+        == 0
+    )
+    for credential in (before, after):
+        assert run(capsys, "verify", credential, "--resolve-dir", keys_dir / "public")[0] == 0
+    assert run(capsys, "keygen", "--out", tmp_path / "dk", "--name", "A", "--country", "IT")[0] == 0
+    assert run(capsys, "rotate", "--keys", tmp_path / "dk")[0] == 2  # a did:key is its key: it cannot rotate
