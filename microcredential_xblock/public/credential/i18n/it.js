@@ -37,7 +37,7 @@
     "Outcome id": "ID del risultato di apprendimento",
     "Partial credit (right picks minus wrong picks)": "Punteggio parziale (scelte corrette meno scelte errate)",
     "Points": "Punti",
-    "Prompt": "Consegna",
+    "Prompt": "Testo della domanda",
     "Question %(number)s": "Domanda %(number)s",
     "Question id": "ID della domanda",
     "Re-issuing…": "Riemissione in corso…",
