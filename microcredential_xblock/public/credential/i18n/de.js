@@ -37,7 +37,7 @@
     "Outcome id": "Lernergebnis-ID",
     "Partial credit (right picks minus wrong picks)": "Teilpunkte (richtige minus falsche Auswahlen)",
     "Points": "Punkte",
-    "Prompt": "Aufgabenstellung",
+    "Prompt": "Fragetext",
     "Question %(number)s": "Frage %(number)s",
     "Question id": "ID der Frage",
     "Re-issuing…": "Wird neu ausgestellt …",
