@@ -60,29 +60,7 @@ SCALAR_FIELDS = (
 )
 
 #: The fields a definition may have at its top level (anything else is reported as unknown).
-TOP_LEVEL_FIELDS = {
-    "id",
-    "title",
-    "description",
-    "language",
-    "version",
-    "field_of_study",
-    "awarding_body",
-    "learning_outcomes",
-    "workload",
-    "eqf_level",
-    "nqf_level",
-    "assessment_type",
-    "participation",
-    "quality_assurance",
-    "prerequisites",
-    "supervision",
-    "stackability",
-    "further_information",
-    "grading",
-    "valid_for_days",
-    "image",
-}
+TOP_LEVEL_FIELDS = {"id", "title", "awarding_body", "learning_outcomes", "workload", "grading", *SCALAR_FIELDS}
 
 
 @dataclass(frozen=True)
