@@ -137,6 +137,14 @@ def js_catalog_url(block: XBlock, i18n: Any) -> str | None:
     return None
 
 
+def add_scripts(block: XBlock, fragment: Fragment, script: str) -> None:
+    """Load the ``MicrovetI18N`` catalog, the shared helpers (common.js), then the block's ``script``."""
+    if catalog := js_catalog_url(block, block.runtime.service(block, "i18n")):
+        fragment.add_javascript_url(catalog)
+    for name in ("public/assessment/common.js", script):
+        fragment.add_javascript_url(block.runtime.local_resource_url(block, name))
+
+
 @XBlock.needs("i18n")
 @XBlock.wants("user", "settings")
 class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBlock):
@@ -303,10 +311,7 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
         )
         fragment = Fragment(html)
         fragment.add_css_url(self.runtime.local_resource_url(self, "public/assessment/assessment.css"))
-        if catalog := js_catalog_url(self, i18n):
-            fragment.add_javascript_url(catalog)
-        fragment.add_javascript_url(self.runtime.local_resource_url(self, "public/assessment/common.js"))
-        fragment.add_javascript_url(self.runtime.local_resource_url(self, "public/assessment/assessment.js"))
+        add_scripts(self, fragment, "public/assessment/assessment.js")
         fragment.initialize_js("MicrovetAssessment", state)
         return fragment
 
@@ -321,10 +326,7 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
         )
         fragment = Fragment(html)
         fragment.add_css_url(self.runtime.local_resource_url(self, "public/assessment/assessment.css"))
-        if catalog := js_catalog_url(self, i18n):
-            fragment.add_javascript_url(catalog)
-        fragment.add_javascript_url(self.runtime.local_resource_url(self, "public/assessment/common.js"))
-        fragment.add_javascript_url(self.runtime.local_resource_url(self, "public/assessment/studio.js"))
+        add_scripts(self, fragment, "public/assessment/studio.js")
         fragment.initialize_js("MicrovetAssessmentStudio", state)
         return fragment
 

@@ -36,14 +36,13 @@ from badge_issuer.vocab import ASSESSMENT_TYPES, PARTICIPATION_FORMS, SUPERVISIO
 
 from .. import compat
 from . import credential_olx, editor
-from .assessment import js_catalog_url, json_api, service_api
+from .assessment import add_scripts, json_api, service_api
 
 log = logging.getLogger(__name__)
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 LOCALE_DIR = PACKAGE_DIR / "conf" / "locale"
 LOADER = ResourceLoader("microcredential_xblock")
 #: gettext with a fallback and JSON POSTs with the CSRF header, shared with the assessment block.
-COMMON_JS = "public/assessment/common.js"
 #: An editor submission: the fields plus at most one base64 PNG (4/3 of its bytes).
 STUDIO_SUBMIT_MAX = editor.IMAGE_MAX_BYTES * 4 // 3 + 256 * 1024
 DID_KEY_RE = re.compile(r"^did:key:z[1-9A-HJ-NP-Za-km-z]{32,128}$")
@@ -309,7 +308,7 @@ class MicroCredentialXBlock(XBlock):
             )
         )
         frag.add_css_url(self.runtime.local_resource_url(self, "public/credential/credential.css"))
-        self._add_scripts(frag, "public/credential/credential.js")
+        add_scripts(self, frag, "public/credential/credential.js")
         frag.initialize_js("MicrovetCredential")
         return frag
 
@@ -337,14 +336,6 @@ class MicroCredentialXBlock(XBlock):
                 cert_id=credential["id"],
             )
         }
-
-    def _add_scripts(self, frag: Fragment, script: str) -> None:
-        """The ``MicrovetI18N`` catalog of the active language, the shared helpers, then ``script``."""
-        catalog = js_catalog_url(self, self.runtime.service(self, "i18n"))
-        if catalog:
-            frag.add_javascript_url(catalog)
-        for name in (COMMON_JS, script):
-            frag.add_javascript_url(self.runtime.local_resource_url(self, name))
 
     def gettext(self, message: str) -> str:
         """Used by ``json_api`` for its error messages."""
@@ -432,7 +423,7 @@ class MicroCredentialXBlock(XBlock):
             )
         )
         frag.add_css_url(self.runtime.local_resource_url(self, "public/credential/studio.css"))
-        self._add_scripts(frag, "public/credential/studio.js")
+        add_scripts(self, frag, "public/credential/studio.js")
         frag.initialize_js("MicrovetCredentialEditor", {"outcomes": values["learning_outcomes"]})
         return frag
 
