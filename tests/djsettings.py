@@ -20,6 +20,8 @@ INSTALLED_APPS = [
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 _DB = os.environ.get("MICROVET_TEST_DB", "sqlite")
+#: Parallel runs on one server (several work trees) keep apart with MICROVET_TEST_DB_SUFFIX.
+_TEST_DB_NAME = "test_microvet" + os.environ.get("MICROVET_TEST_DB_SUFFIX", "")
 if _DB == "mysql":
     DATABASES = {
         "default": {
@@ -30,7 +32,7 @@ if _DB == "mysql":
             "HOST": "127.0.0.1",
             "PORT": "3306",
             "OPTIONS": {"charset": "utf8mb4"},
-            "TEST": {"NAME": "test_microvet", "CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"},
+            "TEST": {"NAME": _TEST_DB_NAME, "CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"},
         }
     }
 elif _DB == "postgresql":
@@ -41,7 +43,7 @@ elif _DB == "postgresql":
             "USER": "postgres",
             "HOST": "127.0.0.1",
             "PORT": "5432",
-            "TEST": {"NAME": "test_microvet"},
+            "TEST": {"NAME": _TEST_DB_NAME},
         }
     }
 else:
