@@ -73,3 +73,9 @@ def defuse_xml_libs() -> types.ModuleType:
     lxml.etree = safe
     sys.modules["lxml.etree"] = safe
     return safe
+
+
+def live_receivers(signal: Any, sender: Any = None) -> list:
+    """The receivers a signal would call for ``sender`` (Django 5 splits them into sync and async)."""
+    live = signal._live_receivers(sender)
+    return list(live[0]) if isinstance(live, tuple) else list(live)

@@ -37,7 +37,7 @@ from microcredential_xblock.service.apps import MicrovetConfig
 from microcredential_xblock.service.checks import check_configuration
 from microcredential_xblock.service.models import IssuedCredential
 from tests import platform_settings
-from tests.platform_standins import Derived, derive_settings
+from tests.platform_standins import Derived, derive_settings, live_receivers
 
 CERT = "org.openedx.learning.certificate.render.started.v1"
 TABS = "org.openedx.learning.instructor.dashboard.tabs.requested.v1"
@@ -212,10 +212,10 @@ def disconnect_afterwards():
 def test_plugin_receivers_connect_once(registered_plugin, disconnect_afterwards):
     connect_plugin_receivers(LMS)
     connect_plugin_receivers(LMS)  # dispatch_uid: no duplicates when the platform connects again
-    live = COURSE_PASSING_STATUS_UPDATED._live_receivers(None)[0]
+    live = live_receivers(COURSE_PASSING_STATUS_UPDATED)
     assert live.count(receivers.on_course_passing_status_updated) == 1
-    assert receivers.on_certificate_revoked in CERTIFICATE_REVOKED._live_receivers(None)[0]
-    assert receivers.on_credential_saved in post_save._live_receivers(IssuedCredential)[0]
+    assert receivers.on_certificate_revoked in live_receivers(CERTIFICATE_REVOKED)
+    assert receivers.on_credential_saved in live_receivers(post_save, IssuedCredential)
 
 
 # ------------------------------------------------------------------------------------------ system check

@@ -295,13 +295,14 @@ def test_a_release_without_the_ccx_event_still_connects(monkeypatch, registered_
     from openedx_events.learning import signals  # noqa: PLC0415
 
     from microcredential_xblock.platform import receivers  # noqa: PLC0415
+    from tests.platform_standins import live_receivers  # noqa: PLC0415
 
     monkeypatch.delattr(signals, "CCX_COURSE_PASSING_STATUS_UPDATED")
     try:
         stand_in = importlib.reload(receivers).CCX_COURSE_PASSING_STATUS_UPDATED
         assert stand_in is not None and not hasattr(stand_in, "event_type")
         connect_plugin_receivers("lms.djangoapp")
-        assert receivers.on_ccx_course_passing_status_updated in stand_in._live_receivers(None)[0]
+        assert receivers.on_ccx_course_passing_status_updated in live_receivers(stand_in)
     finally:
         monkeypatch.undo()
         importlib.reload(receivers)

@@ -21,6 +21,7 @@ from microcredential_xblock.service.models import MicroCredentialDefinition
 from tests.contract.common import PLATFORM_LOCALE
 from tests.contract.lms_contract import ASSESSMENT
 from tests.contract.runtime import CourseIds, PlatformRuntime, post
+from tests.platform_standins import live_receivers
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -44,7 +45,7 @@ def test_studio_settings_add_catalogs_but_no_lms_filter_steps():
 
 
 def test_the_lms_receivers_are_not_connected_in_studio():
-    assert receivers.on_course_passing_status_updated not in COURSE_PASSING_STATUS_UPDATED._live_receivers(None)[0]
+    assert receivers.on_course_passing_status_updated not in live_receivers(COURSE_PASSING_STATUS_UPDATED)
 
 
 def test_the_assessment_editor_works_under_the_platforms_safe_lxml():
