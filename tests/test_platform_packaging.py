@@ -4,10 +4,13 @@ conf/locale, which plugin_settings adds to LOCALE_PATHS) and where the platform'
 (``translations/<lang>/LC_MESSAGES/text.mo``); a wheel built from that sdist has them too.
 
 The builds call setuptools' PEP 517 hooks in a subprocess without isolation (the test environment has
-setuptools and Babel): what ``pip wheel`` and ``python -m build`` do, without reaching a package index."""
+setuptools and Babel): what ``pip wheel`` and ``python -m build`` do, without reaching a package index.
+Also: the dependency floors admit every supported release's pins (issue 9, defect 5)."""
 
 from __future__ import annotations
 
+import importlib.metadata
+import re
 import shutil
 import subprocess
 import sys
@@ -16,6 +19,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
 
 from tests.conftest import ROOT, require
 
@@ -68,3 +74,28 @@ def test_wheel_and_sdist_carry_every_compiled_catalog(clean_clone, tmp_path):
     from_sdist = _build(tmp_path / "unpacked" / top.rstrip("/"), "build_wheel", tmp_path / "from-sdist")
     with zipfile.ZipFile(from_sdist) as archive:
         assert _mo_files(archive.namelist()) == EXPECTED
+
+
+# ------------------------------------------------------------------------------------------ floors
+
+
+RELEASE_CONSTRAINTS = sorted((ROOT / "requirements").glob("constraints-*.txt"))
+
+
+def _pins(path: Path) -> dict[str, str]:
+    lines = (line.split("#")[0].strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return {canonicalize_name(name): version for name, version in (line.split("==") for line in lines if line)}
+
+
+@pytest.mark.parametrize("constraints", RELEASE_CONSTRAINTS, ids=lambda p: p.stem.removeprefix("constraints-"))
+def test_installing_into_a_supported_release_upgrades_nothing(constraints):
+    """Every floor of ``install_requires`` (extras included) and ``python_requires`` admits the release's pins."""
+    pins = _pins(constraints)
+    python = re.search(r"Python (3\.\d+)\.", constraints.read_text(encoding="utf-8")).group(1)
+    metadata = importlib.metadata.metadata("microvet-credentials")
+    assert SpecifierSet(metadata["Requires-Python"]).contains(python)
+    for requirement in map(Requirement, importlib.metadata.requires("microvet-credentials")):
+        pinned = pins.get(canonicalize_name(requirement.name))
+        if pinned is not None:
+            assert requirement.specifier.contains(pinned), f"{requirement} excludes {constraints.stem}'s {pinned}"
+    assert {"django", "xblock", "openedx-events", "openedx-filters", "edx-opaque-keys", "lxml"} <= set(pins)
