@@ -139,6 +139,7 @@ def test_studio_settings_need_no_keys_and_add_no_lms_filter_steps(monkeypatch):
     derive_settings("cms_envs_lazy")
     assert envs.LOCALE_PATHS == ["/openedx/conf/locale", str(LOCALE_DIR)]
     assert envs.MICROVET["SIGNS"] is False and "KEYS_DIR" not in envs.MICROVET
+    assert envs.MICROVET["CELERY_QUEUE"] == "edx.lms.core.default"  # the LMS's workers sign
     assert envs.OPEN_EDX_FILTERS_CONFIG == {}
 
 

@@ -48,8 +48,11 @@ CMS_DEFAULTS: dict[str, Any] = {
     # .. setting_description: Whether this process signs credentials. Where False (Studio), the issuer's
     #   private keys are not needed and the start-up checks do not look for them.
     "SIGNS": False,
-    "ISSUE_IN_BACKGROUND": True,  # learners re-evaluated on publishing go to the platform's workers
-    "CELERY_QUEUE": None,
+    #: Learners re-evaluated on publishing are issued by the LMS's workers, which hold the keys: Studio
+    #: enqueues on the LMS's default queue, as the platform routes its own LMS work from Studio
+    #: (cms/envs/common.py ``POLICY_CHANGE_GRADES_ROUTING_KEY``).
+    "ISSUE_IN_BACKGROUND": True,
+    "CELERY_QUEUE": "edx.lms.core.default",
 }
 
 
