@@ -6,7 +6,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 NODE_STAMPS := interop/node_modules/.installed tests/browser/node_modules/.installed
 
-.PHONY: test demo quality venv node bench extract_translations compile_translations check_translations clean
+.PHONY: test test-releases demo quality venv node bench extract_translations compile_translations check_translations clean
 
 $(STAMP): setup.py requirements/test.txt requirements/constraints.txt
 	test -x $(PY) || "$$(scripts/find-python312)" -m venv $(VENV)
@@ -33,6 +33,13 @@ test: venv node compile_translations
 	MICROVET_TEST_DB=mysql $(PY) -m pytest -m storage -q
 	MICROVET_TEST_DB=postgresql $(PY) -m pytest -m storage -q
 
+# The supported Open edX releases, each with its own pins (requirements/constraints-<release>.txt, tox.ini):
+# unit and contract tests on SQLite. Teak and Ulmo run Python 3.11, Verawood 3.12 (pyenv's or on PATH).
+RELEASES ?= teak,ulmo,verawood
+test-releases: venv compile_translations
+	MICROVET_PY311="$$(scripts/find-python 3.11)" MICROVET_PY312="$$(scripts/find-python 3.12)" \
+	  $(VENV)/bin/tox run -e $(RELEASES)
+
 demo: venv compile_translations
 	$(PY) -m microcredential_xblock.demo --port $(PORT)
 
@@ -53,4 +60,4 @@ check_translations: venv
 	$(PY) scripts/i18n.py check
 
 clean:
-	rm -rf $(VENV) interop/node_modules tests/browser/node_modules var
+	rm -rf $(VENV) .tox interop/node_modules tests/browser/node_modules var
