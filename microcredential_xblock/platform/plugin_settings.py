@@ -71,6 +71,11 @@ PLUGIN_APP: dict[str, Any] = {
                 ),
             ],
         },
+        # Studio's publish makes definitions issuable (platform/publishing.py, ADR 0009).
+        "cms.djangoapp": {
+            "relative_path": "platform.publishing",
+            "receivers": [_receiver("on_course_published", "xmodule.modulestore.django.COURSE_PUBLISHED")],
+        },
     },
 }
 
