@@ -11,12 +11,13 @@ from badge_issuer.errors import DefinitionError
 from badge_issuer.keys import OfflineResolver
 from badge_issuer.model import verify_recipient
 from badge_issuer.verify import verify
-from microcredential_xblock.service import api, issuance
+from microcredential_xblock.service import api, issuance, lifecycle
 from microcredential_xblock.service.config import issuer_keys
 from microcredential_xblock.service.models import (
     AuditEvent,
     IssuanceClaim,
     IssuedCredential,
+    IssuerProfile,
     MicroCredentialDefinition,
     StatusAllocation,
     StatusList,
@@ -273,8 +274,6 @@ def test_publish_keeps_the_last_valid_definition_and_removes_unpublished_blocks(
 
 def test_publish_from_studio_never_signs(strict, definition, monkeypatch):
     """Studio has no private keys: with ``may_sign=False`` a due learner is only enqueued for the LMS workers."""
-    from microcredential_xblock.service import lifecycle
-
     api.record_assessment(LEARNER, COURSE, QUIZ1, all_validated(), 8, 10)
     sent = []
     monkeypatch.setattr(lifecycle, "_send", lambda name, args, **kw: sent.append((name, args)) or True)
@@ -285,8 +284,6 @@ def test_publish_from_studio_never_signs(strict, definition, monkeypatch):
 
 
 def test_a_large_course_is_reevaluated_in_one_background_task(strict, definition, monkeypatch, settings):
-    from microcredential_xblock.service import lifecycle
-
     settings.MICROVET = {**settings.MICROVET, "PUBLISH_INLINE_LEARNERS": 2}
     for i in range(3):
         api.record_assessment(api.Learner(f"l{i}", f"l{i}@example.org"), COURSE, QUIZ1, all_validated(), 8, 10)
@@ -300,8 +297,6 @@ def test_a_large_course_is_reevaluated_in_one_background_task(strict, definition
 
 
 def test_background_submission_only_enqueues(registered, monkeypatch, settings):
-    from microcredential_xblock.service import lifecycle
-
     settings.MICROVET = {**settings.MICROVET, "ISSUE_IN_BACKGROUND": True}
     sent = []
     monkeypatch.setattr(lifecycle, "_send", lambda name, args, **kw: sent.append((name, args)) or True)
@@ -312,8 +307,6 @@ def test_background_submission_only_enqueues(registered, monkeypatch, settings):
 
 
 def test_issuer_summary_reads_only_public_data(db, settings, tmp_path):
-    from microcredential_xblock.service.models import IssuerProfile
-
     assert api.issuer_summary()["name"] == issuer_keys().profile["name"]  # the key set's public issuer.json
     settings.MICROVET = {**settings.MICROVET, "KEYS_DIR": ""}  # Studio: no keys at all
     assert api.issuer_summary() is None

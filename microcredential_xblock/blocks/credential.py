@@ -453,6 +453,7 @@ class MicroCredentialXBlock(XBlock):
             "eqf_levels": range(1, 9),
             "problems": self.problems(),
             "image_max_kb": editor.IMAGE_MAX_BYTES // 1024,
+            "publishes": not compat.platform_publishes(),
         }
         frag = Fragment(
             LOADER.render_django_template(
@@ -461,10 +462,7 @@ class MicroCredentialXBlock(XBlock):
         )
         frag.add_css_url(self.runtime.local_resource_url(self, "public/credential/studio.css"))
         add_scripts(self, frag, "public/credential/studio.js")
-        frag.initialize_js(
-            "MicrovetCredentialEditor",
-            {"outcomes": values["learning_outcomes"], "publishes": not compat.platform_publishes()},
-        )
+        frag.initialize_js("MicrovetCredentialEditor", {"outcomes": values["learning_outcomes"]})
         return frag
 
     def _refuse_non_editors(self) -> None:

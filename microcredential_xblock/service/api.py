@@ -97,6 +97,8 @@ class Progress:
     credential: IssuedCredential | None
     #: ISSUING because signing failed just now (the evidence is stored; a retry issues).
     issue_failed: bool = False
+    #: The published definition the learner is evaluated against (what the card describes).
+    definition: dict[str, Any] | None = None
 
 
 # ------------------------------------------------------------------------------------------ checks
@@ -358,7 +360,15 @@ def _progress(
         for lo in row.definition["learning_outcomes"]
     )
     state = _state(credential) if credential is not None or not evaluate_rules(row.rules, standing.facts) else ISSUING
-    return Progress(row.usage_key, row.microcredential_id, row.definition["title"], state, outcomes, credential)
+    return Progress(
+        row.usage_key,
+        row.microcredential_id,
+        row.definition["title"],
+        state,
+        outcomes,
+        credential,
+        definition=row.definition,
+    )
 
 
 def _state(credential: IssuedCredential | None) -> str:
