@@ -260,3 +260,38 @@ def test_a_broken_publish_is_logged_not_raised(modulestore, caplog):
     modulestore.get_items = lambda *a, **k: 1 / 0
     assert publishing.publish_course(COURSE) is None
     assert "could not register the published micro-credentials" in caplog.text
+
+
+# ------------------------------------------------------------------------------------------ outcome references
+
+
+def test_an_assessment_banner_names_outcomes_no_published_credential_has():
+    """Renaming or removing an outcome that a published assessment references shows in its Studio banner."""
+    published = authored_block()
+    runtime = ToyRuntime("author")
+    runtime._services["i18n"] = FakeI18n()
+    root = etree.parse(str(OLX_DIR / "designing-micro-credentials.xml")).getroot()
+    xml = etree.tostring(root.find("outcome_assessment"))
+    assessment = runtime.get_block(runtime.parse_xml_string(xml))
+    course_key = compat.course_and_usage_keys(assessment)[0]
+    assert assessment.validate().messages == []  # nothing published in its course yet
+    api.publish(course_key, {"mc": published.published_pair()}, may_sign=True)
+    assert assessment.validate().messages == []  # every outcome it assesses is published
+    renamed = published.published_pair()
+    renamed[0]["learning_outcomes"] = [dict(lo, id=f"{lo['id']}-v2") for lo in renamed[0]["learning_outcomes"]]
+    api.publish(course_key, {"mc": renamed}, may_sign=True)
+    messages = assessment.validate().messages
+    assert messages and all(m.type == "warning" and "no credential" in m.text for m in messages)
+    assert any("lo-write-outcomes" in m.text for m in messages)
+
+
+class FakeI18n:
+    """The i18n service the assessment block needs; English."""
+
+    def gettext(self, message):
+        return message
+
+    ugettext = gettext
+
+    def ngettext(self, singular, plural, count):
+        return singular if count == 1 else plural
