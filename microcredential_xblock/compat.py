@@ -146,6 +146,13 @@ def platform_publishes() -> bool:
     return True
 
 
+def is_studio() -> bool:
+    """Whether this process is Studio (the CMS) or one of its workers: they never sign."""
+    from django.conf import settings  # noqa: PLC0415
+
+    return str(getattr(settings, "ROOT_URLCONF", "")).startswith("cms.")
+
+
 def _branch_free(key: Any) -> str:
     """A course or usage key as the LMS writes it: no branch, no version (split keys can carry both)."""
     for method in ("for_branch", "version_agnostic"):
@@ -170,4 +177,5 @@ def published_blocks(course_key: Any, block_type: str = MICROCREDENTIAL_BLOCK_TY
 def published_definitions(course_key: Any) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
     """``{usage key: (definition, rules)}`` of the course's published micro-credential blocks, for
     ``service.api.publish``."""
-    return {_branch_free(block.location): block.published_pair() for block in published_blocks(course_key)}
+    blocks = published_blocks(course_key)
+    return {_branch_free(b.location): b.published_pair() for b in blocks if hasattr(b, "published_pair")}

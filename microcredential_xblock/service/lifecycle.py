@@ -12,8 +12,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import QuerySet
 
-from .models import AssessmentResult, CoursePassing, OutcomeEvidence
+from microcredential_xblock import compat
+
+from .models import AssessmentResult, CoursePassing
 
 log = logging.getLogger(__name__)
 
@@ -31,18 +34,21 @@ PUBLISH_INLINE_LEARNERS = 50
 RETRY_SECONDS = 60
 #: First automatic retry of a failed in-process signing, on a worker (seconds).
 RETRY_COUNTDOWN = 30
+#: Where Studio sends work that signs when MICROVET["CELERY_QUEUE"] is unset: the LMS workers' queue (Studio's
+#: own workers have no keys). Open edX's own Studio-to-LMS tasks use this queue (cms/envs/common.py).
+LMS_DEFAULT_QUEUE = "edx.lms.core.default"
 
 
 def _setting(name: str, default: Any) -> Any:
     return (getattr(settings, "MICROVET", None) or {}).get(name, default)
 
 
-def learner_ids(course_key: str) -> list[str]:
-    """Everyone with stored evidence in the course (submissions or the platform's passing verdict)."""
-    ids: set[str] = set()
-    for model in (AssessmentResult, OutcomeEvidence, CoursePassing):
-        ids.update(model.objects.filter(course_key=course_key).values_list("learner_id", flat=True).distinct())
-    return sorted(ids)
+def learner_ids(course_key: str, after: str = "") -> QuerySet:
+    """Every learner with evidence in the course (assessments or a passing verdict), in id order,
+    after ``after`` (a cursor for resumable runs). Learners without evidence cannot satisfy a rule set."""
+    results = AssessmentResult.objects.filter(course_key=course_key, learner_id__gt=after).values_list("learner_id")
+    passing = CoursePassing.objects.filter(course_key=course_key, learner_id__gt=after).values_list("learner_id")
+    return results.union(passing).order_by("learner_id")
 
 
 def celery_ready() -> bool:
@@ -54,16 +60,17 @@ def celery_ready() -> bool:
 def _send(task_name: str, args: list[Any], *, countdown: int | None = None) -> bool:
     """Enqueue a task of ``platform.tasks``; False (logged) when there is no Celery app or the broker refuses.
 
-    The queue is ``MICROVET["CELERY_QUEUE"]``: these tasks sign, so in Studio it must name the LMS
-    workers' queue (Open edX's own Studio-to-LMS tasks use "edx.lms.core.default").
+    The queue is ``MICROVET["CELERY_QUEUE"]``; unset, the sender's default queue, except in Studio,
+    whose workers have no keys: there the LMS's default queue.
     """
     if not celery_ready():
         log.warning("microvet: no Celery app: %s%s not queued", task_name, tuple(args))
         return False
     from microcredential_xblock.platform import tasks  # noqa: PLC0415  (needs Celery)
 
+    queue = _setting("CELERY_QUEUE", None) or (LMS_DEFAULT_QUEUE if compat.is_studio() else None)
     try:
-        getattr(tasks, task_name).apply_async(args=args, queue=_setting("CELERY_QUEUE", None), countdown=countdown)
+        getattr(tasks, task_name).apply_async(args=args, queue=queue, countdown=countdown)
     except Exception:  # the broker is down: the card's next view retries (throttled)
         log.warning("microvet: could not enqueue %s%s", task_name, tuple(args), exc_info=True)
         return False
@@ -97,7 +104,7 @@ def reevaluate_course(course_key: str, *, may_sign: bool) -> tuple[int, bool]:
     """
     from . import api  # noqa: PLC0415
 
-    ids = learner_ids(course_key)
+    ids = [learner_id for (learner_id,) in learner_ids(course_key)]
     if not ids:
         return 0, False
     large = len(ids) > int(_setting("PUBLISH_INLINE_LEARNERS", PUBLISH_INLINE_LEARNERS))
@@ -119,7 +126,7 @@ def reevaluate_now(course_key: str, reason: str) -> dict[str, list[str]]:
     from . import api  # noqa: PLC0415
 
     result: dict[str, list[str]] = {"evaluated": [], "failed": []}
-    for user_id in learner_ids(course_key):
+    for (user_id,) in learner_ids(course_key).iterator():
         try:
             api.evaluate(learner(user_id), course_key, reason, worker=True)
             result["evaluated"].append(user_id)
@@ -132,9 +139,7 @@ def reevaluate_now(course_key: str, reason: str) -> dict[str, list[str]]:
 
 def learner(user_id: str) -> Any:
     """The service's Learner for an id (the platform's user table; the demo's fallback address elsewhere)."""
-    from microcredential_xblock.compat import learner_identity  # noqa: PLC0415
-
     from . import api  # noqa: PLC0415
 
-    identity = learner_identity(user_id)
+    identity = compat.learner_identity(user_id)
     return api.Learner(identity.user_id, identity.email, identity.name)
