@@ -176,6 +176,7 @@ def test_share_link_by_keyboard_and_reissue_to_a_did(demo_server, watched, brows
     card(page).get_by_role("button", name="Re-issue").click()  # the card is swapped in, no reload
     expect(card(page).locator(".microvet-share__url")).not_to_have_value(share, timeout=20_000)
     assert card(page).locator(".microvet-state").inner_text().strip() == "Earned"
+    expect(card(page).locator(".microvet-live")).to_contain_text("re-issued to did:key:")
     assert watched.errors == []
 
 

@@ -51,8 +51,7 @@ function MicrovetCredential(runtime, element, args) {
         common.postJSON(runtime.handlerUrl(element, "reissue"), {did: input.value}).then(function (answer) {
           var result = answer.body;
           if (answer.ok && result.ok) {
-            say(result.message);
-            refresh(0);
+            refresh(0, result.message);
           } else {
             say("");
             error.textContent = result.message || result.error;
@@ -64,8 +63,8 @@ function MicrovetCredential(runtime, element, args) {
     }
   }
 
-  /* Swap in the server's card; announce a change of state (screen readers hear it once). */
-  function show(state) {
+  /* Swap in the server's card; announce ``message``, or a change of state (screen readers hear it once). */
+  function show(state, message) {
     var before = card().getAttribute("data-state");
     var holder = document.createElement("div");
     holder.innerHTML = state.html;
@@ -74,17 +73,19 @@ function MicrovetCredential(runtime, element, args) {
     card().replaceWith(fresh);
     bindCard();
     var after = fresh.getAttribute("data-state");
-    if (after !== before && after === "earned") {
+    if (message) {
+      say(message);
+    } else if (after !== before && after === "earned") {
       say(gettext("Your credential has been issued."));
     }
   }
 
-  function refresh(attempt) {
+  function refresh(attempt, message) {
     window.clearTimeout(poll);
     fetch(stateUrl, {credentials: "same-origin", headers: {Accept: "application/json"}})
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (state) {
-        if (state && state.html) { show(state); }
+        if (state && state.html) { show(state, message); }
         if (state && state.final) { return; }
         if (attempt < BACKOFF.length) {
           poll = window.setTimeout(function () { refresh(attempt + 1); }, BACKOFF[attempt] * 1000);
