@@ -46,11 +46,13 @@ def course_and_usage_keys(block: Any) -> tuple[str, str]:
     In Open edX the usage key carries its course (``context_key``). The workbench has no courses:
     every block of one scenario (``<scenario>.<type>.d0.u0``) counts as one course ``workbench:<scenario>``,
     so an assessment and a micro-credential shown together share their evidence, as in a real course.
+    Keys are branch- and version-free: Studio loads published blocks under a branch, the LMS does not,
+    and both must name a block (and so derive its achievement id) the same way.
     """
     usage_id = block.scope_ids.usage_id
     context = getattr(usage_id, "context_key", None) or getattr(usage_id, "course_key", None)
     if context is not None:
-        return str(context), str(usage_id)
+        return _branch_free(context), _branch_free(usage_id)
     return f"workbench:{str(usage_id).split('.', 1)[0]}", str(usage_id)
 
 
@@ -126,3 +128,54 @@ def user_can_edit(block: Any) -> bool:
     django_user = get_user_model().objects.filter(pk=platform_id).first()
     course_key, _usage = course_and_usage_keys(block)
     return django_user is not None and bool(has_studio_write_access(django_user, CourseKey.from_string(course_key)))
+
+
+# ----------------------------------------------------------------------------------------- publishing
+# Issue 9: a definition becomes issuable when Studio publishes it (platform/publishing.py, ADR 0009).
+
+#: The block type of the micro-credential block (setup.py's ``xblock.v1`` entry point).
+MICROCREDENTIAL_BLOCK_TYPE = "microcredential"
+
+
+def platform_publishes() -> bool:
+    """Whether the Open edX modulestore (and so Studio's Publish button) exists in this process."""
+    try:
+        import xmodule.modulestore.django  # noqa: F401, PLC0415  (only in the LMS and Studio)
+    except ImportError:
+        return False
+    return True
+
+
+def is_studio() -> bool:
+    """Whether this process is Studio (the CMS) or one of its workers: they never sign."""
+    from django.conf import settings  # noqa: PLC0415
+
+    return str(getattr(settings, "ROOT_URLCONF", "")).startswith("cms.")
+
+
+def _branch_free(key: Any) -> str:
+    """A course or usage key as the LMS writes it: no branch, no version (split keys can carry both)."""
+    for method in ("for_branch", "version_agnostic"):
+        if hasattr(key, method):
+            key = key.for_branch(None) if method == "for_branch" else key.version_agnostic()
+    return str(key)
+
+
+def published_blocks(course_key: Any, block_type: str = MICROCREDENTIAL_BLOCK_TYPE) -> list[Any]:
+    """The *published* blocks of a type in a course, as the LMS loads them (never Studio's drafts)."""
+    from opaque_keys.edx.keys import CourseKey  # noqa: PLC0415
+    from xmodule.modulestore import ModuleStoreEnum  # noqa: PLC0415  (only in the LMS and Studio)
+    from xmodule.modulestore.django import modulestore  # noqa: PLC0415
+
+    if isinstance(course_key, str):
+        course_key = CourseKey.from_string(course_key)
+    store = modulestore()
+    with store.branch_setting(ModuleStoreEnum.Branch.published_only, course_key):
+        return list(store.get_items(course_key, qualifiers={"category": block_type}))
+
+
+def published_definitions(course_key: Any) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
+    """``{usage key: (definition, rules)}`` of the course's published micro-credential blocks, for
+    ``service.api.publish``."""
+    blocks = published_blocks(course_key)
+    return {_branch_free(b.location): b.published_pair() for b in blocks if hasattr(b, "published_pair")}

@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 from workbench.settings import *  # noqa: F403 - the stock workbench, adjusted below
-from workbench.settings import INSTALLED_APPS, MIDDLEWARE, WORKBENCH
+from workbench.settings import INSTALLED_APPS, MIDDLEWARE, TEMPLATES, WORKBENCH
 
 REPO = Path(__file__).resolve().parents[2]
 PACKAGE = REPO / "microcredential_xblock"
@@ -21,6 +21,8 @@ SECRET_KEY = os.environ.get("MICROVET_DEMO_SECRET", "demo-only-not-secret")
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(VAR / "workbench.db")}}
 INSTALLED_APPS = [*INSTALLED_APPS, "microcredential_xblock.service"]
 ROOT_URLCONF = "microcredential_xblock.demo.urls"
+# The demo's scenario page (demo/urls.py) comes first.
+TEMPLATES = [{**TEMPLATES[0], "DIRS": [str(PACKAGE / "demo" / "templates"), *TEMPLATES[0]["DIRS"]]}, *TEMPLATES[1:]]
 MIDDLEWARE = [*MIDDLEWARE]
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.common.CommonMiddleware"), "django.middleware.locale.LocaleMiddleware"

@@ -81,9 +81,12 @@ LMS_RECEIVERS: list[dict[str, str]] = [
     ),
 ]
 
-#: Studio's receivers, in platform/publishing.py (``_receiver(..., module=_CMS_RECEIVERS)``): publishing a
-#: block makes its definition issuable. Studio gets a signals config only once it has a receiver.
-CMS_RECEIVERS: list[dict[str, str]] = []
+#: Studio's receivers, in platform/publishing.py: publishing a course makes its definitions issuable
+#: (ADR 0009). ``xmodule.modulestore.django.COURSE_PUBLISHED`` is the module attribute edx-django-utils
+#: can import (``SignalHandler.course_published`` is not reachable by ``import_string``).
+CMS_RECEIVERS: list[dict[str, str]] = [
+    _receiver("on_course_published", "xmodule.modulestore.django.COURSE_PUBLISHED", module=_CMS_RECEIVERS),
+]
 
 _SETTINGS = {"relative_path": "platform.plugin_settings"}
 _STUDIO_SETTINGS = {"relative_path": "platform.studio_settings"}

@@ -25,10 +25,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from microcredential_xblock.compat import is_course_staff
-from microcredential_xblock.service import api
+from microcredential_xblock.service import api, lifecycle
 from microcredential_xblock.service.models import (
     AssessmentResult,
-    CoursePassing,
     IssuedCredential,
     MicroCredentialDefinition,
 )
@@ -65,11 +64,8 @@ def current_credentials(course_key: str) -> QuerySet[IssuedCredential]:
 
 
 def learner_ids(course_key: str, after: str = "") -> QuerySet:
-    """Every learner with evidence in the course (assessments or a passing verdict), in id order,
-    after ``after`` (a cursor for resumable runs). Learners without evidence cannot satisfy a rule set."""
-    results = AssessmentResult.objects.filter(course_key=course_key, learner_id__gt=after).values_list("learner_id")
-    passing = CoursePassing.objects.filter(course_key=course_key, learner_id__gt=after).values_list("learner_id")
-    return results.union(passing).order_by("learner_id")
+    """Every learner with evidence in the course, in id order, after ``after`` (``service.lifecycle``)."""
+    return lifecycle.learner_ids(course_key, after)
 
 
 def missing_parts(tree: dict[str, Any]) -> list[str]:
