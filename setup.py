@@ -28,6 +28,7 @@ setup(
         "Django>=5.2",
         "XBlock>=6.2",
         "pyld>=2.0.4",
+        "pyoxigraph>=0.5,<0.6",
         "cryptography>=42",
         "PyJWT>=2.8",
         "jsonschema>=4.21",

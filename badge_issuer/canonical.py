@@ -26,6 +26,7 @@ from typing import Any
 
 from pyld import jsonld
 
+from . import rdfc
 from .contexts import _pyld_reason, jsonld_options
 from .errors import SafeModeError
 
@@ -78,12 +79,33 @@ class CachingProcessor(jsonld.JsonLdProcessor):
 
 
 def canonize(document: dict[str, Any], *, cached: bool = True) -> str:
-    """RDFC-1.0 canonical N-Quads of a JSON-LD document; ``cached=False`` runs plain pyld (for tests)."""
-    options = jsonld_options(algorithm="URDNA2015", format="application/n-quads")
-    processor = CachingProcessor() if cached else jsonld.JsonLdProcessor()
+    """RDFC-1.0 canonical N-Quads of a JSON-LD document.
+
+    ``cached`` takes the fast path (:mod:`rdfc`: per-shape templates and pyoxigraph, checked
+    against pyld on each new shape) and pyld with the context caches for what it cannot take;
+    ``cached=False`` runs plain pyld, the reference (for tests).
+    """
+    if not cached:
+        return _pyld(document, jsonld.JsonLdProcessor(), algorithm="URDNA2015", format="application/n-quads")
+    return rdfc.canonize(document, to_rdf=_pyld_nquads, reference=_pyld_canonical)
+
+
+def _pyld_canonical(document: dict[str, Any]) -> str:
+    return _pyld(document, CachingProcessor(), algorithm="URDNA2015", format="application/n-quads")
+
+
+def _pyld_nquads(document: dict[str, Any]) -> str:
+    """pyld's JSON-LD to RDF, not canonicalized (the input of an rdfc template)."""
+    return _pyld(document, CachingProcessor(), format="application/n-quads", to_rdf=True)
+
+
+def _pyld(document: dict[str, Any], processor: jsonld.JsonLdProcessor, *, to_rdf: bool = False, **extra: Any) -> str:
+    options = jsonld_options(**extra)
     try:
         with PYLD_LOCK:
             # pyld's expand deep-copies its input first, so the caller's document is never changed.
+            if to_rdf:
+                return processor.to_rdf(document, options)
             return processor.normalize(document, options)
     except jsonld.JsonLdError as exc:
         raise SafeModeError("@context", _pyld_reason(exc)) from exc

@@ -1,0 +1,315 @@
+"""Fast RDFC-1.0 for documents of a shape already seen: an N-Quads template per shape, pyoxigraph's RDFC.
+
+The credentials of one definition differ only in a few leaf values (recipient, ids, dates, score),
+and JSON-LD expansion depends on a leaf's *value* in only a few, known ways (below). So pyld turns a
+document into N-Quads once per *shape*, with each substitutable value replaced by a unique
+sentinel; later documents of the shape get their N-Quads by putting their (escaped) values where
+the sentinels are, and pyoxigraph (Rust) canonicalizes them with RDFC-1.0. pyld's JSON-LD-to-RDF
+step, about four fifths of plain pyld's time on a credential, is skipped on every hit.
+
+The shape of a document is its JSON tree with: keys, ``@context`` values, numbers, booleans,
+null, values of vocabulary-expanded terms (``type``, ``@type``, ``@vocab``-typed terms, keyword
+aliases) and strings starting with ``@`` or ``_:`` kept verbatim; every other string reduced to
+the part IRI expansion looks at (pyld ``_expand_iri``: the prefix before the first colon and
+whether ``//`` follows it) plus the index of its first equal value (so node ids that are equal
+stay equal and merge the same way). A template is only used where every sentinel came out as a
+whole literal or as the tail of an IRI; a value is only substituted when its text is one both
+pyld and pyoxigraph write the same way (no control characters; IRIs of plain ASCII without
+whitespace or ``<>"{}|^`\\``), otherwise the document goes to pyld.
+
+Every new shape is checked once against plain pyld on its first document, byte for byte; a shape
+that differs (for example an upper-case language tag, which pyoxigraph lower-cases) is marked and
+always goes to pyld. tests/test_canonical_differential.py compares the two over a corpus.
+Hand-written because no library compiles JSON-LD into reusable RDF templates (ADR 0014).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+import pyoxigraph
+
+from .contexts import BUNDLED, bundled_context
+
+_TOKEN = secrets.token_hex(8)
+_SENTINEL = re.compile(f"zq{_TOKEN}([0-9]{{5}})z")
+_MAX_VALUES = 99_999
+_LITERAL_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_IRI_SAFE = re.compile(r"[!#-;=?-\[\]_a-z~]*\Z")
+_LITERAL, _IRI = 0, 1
+_FALLBACK = "fallback"
+_CACHE_SIZE = 256
+
+_templates: OrderedDict[tuple, Any] = OrderedDict()
+_lock = threading.Lock()
+
+
+def _sentinel(index: int) -> str:
+    return f"zq{_TOKEN}{index:05d}z"
+
+
+def _collect_verbatim(node: Any, terms: set[str]) -> None:
+    """Terms whose string values select IRIs by vocabulary (or are JSON/keywords): never substituted."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if isinstance(value, str) and value.startswith("@") and value != "@id":
+                terms.add(key)  # alias of a keyword (type -> @type, ...)
+            elif isinstance(value, dict):
+                if value.get("@type") in ("@vocab", "@json") or (
+                    isinstance(value.get("@id"), str) and value["@id"].startswith("@") and value["@id"] != "@id"
+                ):
+                    terms.add(key)
+            _collect_verbatim(value, terms)
+    elif isinstance(node, list):
+        for item in node:
+            _collect_verbatim(item, terms)
+
+
+@cache
+def _bundled_verbatim() -> frozenset[str]:
+    terms: set[str] = set()
+    for url in BUNDLED:
+        _collect_verbatim(bundled_context(url), terms)
+    return frozenset(terms)
+
+
+_verbatim_by_context: dict[str, frozenset[str]] = {}
+
+
+def _verbatim_terms(context_key: str, context: Any) -> frozenset[str]:
+    terms = _verbatim_by_context.get(context_key)
+    if terms is None:
+        found = set(_bundled_verbatim())
+        _collect_verbatim(context, found)  # inline context objects add their own terms
+        terms = frozenset(found)
+        if len(_verbatim_by_context) >= _CACHE_SIZE:
+            _verbatim_by_context.clear()
+        _verbatim_by_context[context_key] = terms
+    return terms
+
+
+class _Shape:
+    """One walk over a document: the hashable shape and the distinct substitutable values in order."""
+
+    __slots__ = ("fixed", "index", "parts", "values", "verbatim", "verbatim_strings")
+
+    def __init__(self, verbatim: frozenset[str]):
+        self.verbatim = verbatim
+        self.parts: list[Any] = []
+        self.values: list[str] = []
+        self.fixed: list[str] = []  # per value: the prefix kept in the template (what IRI expansion reads)
+        self.index: dict[str, int] = {}
+        self.verbatim_strings: set[str] = set()
+
+    def is_verbatim(self, value: str, key: str) -> bool:
+        return (
+            key in self.verbatim
+            or value.startswith(("@", "_:"))
+            or (key.startswith("@") and key not in ("@id", "@value"))
+        )
+
+    def walk(self, node: Any, key: str) -> bool:  # noqa: C901, PLR0912 - one dispatch on JSON types
+        parts = self.parts
+        if isinstance(node, str):
+            if self.is_verbatim(node, key):
+                parts.append(("v", node))
+                self.verbatim_strings.add(node)
+                return True
+            slot = self.index.get(node)
+            if slot is None:
+                slot = len(self.values)
+                if slot >= _MAX_VALUES:
+                    return False
+                colon = node.find(":")
+                fixed = ""
+                if colon > 0:
+                    fixed = node[: colon + 1] + ("//" if node.startswith("//", colon + 1) else "")
+                self.index[node] = slot
+                self.values.append(node)
+                self.fixed.append(fixed)
+            parts.append(("s", self.fixed[slot], slot))
+            return True
+        if isinstance(node, dict):
+            parts.append("{")
+            for k, v in node.items():
+                parts.append(k)
+                if k == "@context":
+                    if key:  # an embedded context below the top: not taken
+                        return False
+                    continue
+                if not self.walk(v, k):
+                    return False
+            parts.append("}")
+            return True
+        if isinstance(node, list):
+            parts.append("[")
+            for item in node:
+                if not self.walk(item, key):
+                    return False
+            parts.append("]")
+            return True
+        if node is None or isinstance(node, bool | int | float):
+            parts.append((type(node), node))
+            return True
+        return False
+
+
+class _Template:
+    """N-Quads split around the places the values go: pieces[0] v0 pieces[1] v1 ... pieces[-1]."""
+
+    __slots__ = ("pieces", "slots")
+
+    def __init__(self, pieces: list[str], slots: list[tuple[int, int]]):
+        self.pieces = pieces
+        self.slots = slots
+
+    def fill(self, values: list[str], fixed: list[str]) -> str | None:
+        out = [self.pieces[0]]
+        for (slot, kind), piece in zip(self.slots, self.pieces[1:], strict=True):
+            value = values[slot]
+            if kind == _IRI:
+                tail = value[len(fixed[slot]) :]
+                if not _IRI_SAFE.match(tail):
+                    return None
+                out.append(tail)
+            else:
+                if _LITERAL_UNSAFE.search(value):
+                    return None
+                out.append(_escape(value))
+            out.append(piece)
+        return "".join(out)
+
+
+def _escape(value: str) -> str:
+    """N-Quads string escaping (the characters pyld's nquads.escape escapes)."""
+    if "\\" in value or '"' in value or "\n" in value or "\r" in value or "\t" in value:
+        return (
+            value.replace("\\", "\\\\")
+            .replace("\t", "\\t")
+            .replace("\n", "\\n")
+            .replace("\r", "\\r")
+            .replace('"', '\\"')
+        )
+    return value
+
+
+def _compile(nquads: str, shape: _Shape) -> _Template | None:
+    """Template from the N-Quads of the sentinel document, or None if a sentinel sits anywhere else
+    than a whole literal or the end of an IRI (then the shape is never taken)."""
+    pieces: list[str] = []
+    slots: list[tuple[int, int]] = []
+    start = 0
+    for match in _SENTINEL.finditer(nquads):
+        slot = int(match.group(1))
+        if slot >= len(shape.values):
+            return None
+        begin, end = match.span()
+        after = nquads[end : end + 1]
+        fixed = _escape(shape.fixed[slot])
+        line_start = nquads.rfind("\n", 0, begin) + 1
+        token_start = max(nquads.rfind(" ", line_start, begin), nquads.rfind('"', line_start, begin))
+        if after == ">" and nquads.rfind("<", line_start, begin) > token_start:
+            slots.append((slot, _IRI))
+        elif after == '"' and nquads[begin - len(fixed) - 2 : begin] == ' "' + fixed:
+            slots.append((slot, _LITERAL))
+            begin -= len(fixed)  # the whole literal is replaced by the escaped value
+        else:
+            return None
+        pieces.append(nquads[start:begin])
+        start = end
+    pieces.append(nquads[start:])
+    return _Template(pieces, slots)
+
+
+def _rdfc(nquads: str) -> str:
+    """RDFC-1.0 canonical N-Quads (sorted, as the algorithm's serialization requires) with pyoxigraph."""
+    dataset = pyoxigraph.Dataset(pyoxigraph.parse(nquads, format=pyoxigraph.RdfFormat.N_QUADS))
+    dataset.canonicalize(pyoxigraph.CanonicalizationAlgorithm.RDFC_1_0)
+    lines = pyoxigraph.serialize(dataset, format=pyoxigraph.RdfFormat.N_QUADS).decode("utf-8").splitlines(True)
+    lines.sort()
+    return "".join(lines)
+
+
+def _sentinel_document(node: Any, shape: _Shape, key: str = "") -> Any:
+    """The document with every substitutable value replaced by its slot's sentinel (same walk order)."""
+    if isinstance(node, str):
+        slot = shape.index.get(node)
+        if slot is None or shape.is_verbatim(node, key):
+            return node
+        return shape.fixed[slot] + _sentinel(slot)
+    if isinstance(node, dict):
+        return {k: (v if k == "@context" else _sentinel_document(v, shape, k)) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_sentinel_document(item, shape, key) for item in node]
+    return node
+
+
+def canonize(
+    document: dict[str, Any], to_rdf: Callable[[dict[str, Any]], str], reference: Callable[[dict[str, Any]], str]
+) -> str:
+    """RDFC-1.0 of ``document``: from its shape's template when there is one, else by ``reference`` (pyld).
+
+    ``to_rdf`` is pyld's (non-canonical) N-Quads of a document, used once per shape to make the
+    template; ``reference`` is pyld's canonical form, used for documents the fast path cannot take
+    and to check each new shape once.
+    """
+    key_and_shape = shape_of(document)
+    if key_and_shape is None:
+        return reference(document)
+    key, shape = key_and_shape
+    with _lock:
+        template = _templates.get(key)
+        if template is not None:
+            _templates.move_to_end(key)
+    if template is None:
+        return _first_of_shape(document, key, shape, to_rdf, reference)
+    if template == _FALLBACK:
+        return reference(document)
+    nquads = template.fill(shape.values, shape.fixed)
+    if nquads is None:
+        return reference(document)
+    try:
+        return _rdfc(nquads)
+    except (ValueError, SyntaxError):  # e.g. a lone surrogate, which pyld writes and Rust strings cannot hold
+        return reference(document)
+
+
+def shape_of(document: dict[str, Any]) -> tuple[tuple, _Shape] | None:
+    """(hashable key, walk) of a document the fast path can take, else None."""
+    if not isinstance(document, dict) or "@context" not in document:
+        return None
+    context = document["@context"]
+    context_key = json.dumps(context, separators=(",", ":"), ensure_ascii=False)
+    shape = _Shape(_verbatim_terms(context_key, context))
+    if not shape.walk(document, ""):
+        return None
+    if shape.verbatim_strings and not shape.verbatim_strings.isdisjoint(shape.index):
+        return None  # a substituted value equal to a verbatim one (say, a node id and a type): not taken
+    return (context_key, *shape.parts), shape
+
+
+def _first_of_shape(document, key, shape, to_rdf, reference) -> str:
+    expected = reference(document)
+    template: Any = _FALLBACK
+    try:
+        compiled = _compile(to_rdf(_sentinel_document(document, shape)), shape)
+        if compiled is not None:
+            nquads = compiled.fill(shape.values, shape.fixed)
+            if nquads is None:
+                return expected  # this document's values cannot be checked: decide on a later one
+            if _rdfc(nquads) == expected:
+                template = compiled
+    except (ValueError, SyntaxError):  # pyoxigraph refused the N-Quads: this shape stays with pyld
+        template = _FALLBACK
+    with _lock:
+        _templates[key] = template
+        if len(_templates) > _CACHE_SIZE:
+            _templates.popitem(last=False)
+    return expected
