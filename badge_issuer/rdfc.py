@@ -95,6 +95,10 @@ def _verbatim_terms(context_key: str, context: Any) -> frozenset[str]:
     return terms
 
 
+#: Markers in a shape key (never equal to a key string, so a key reads back one way only).
+_DICT, _LIST, _END, _SUB, _VERB = (object() for _ in range(5))
+
+
 class _Shape:
     """One walk over a document: the hashable shape and the distinct substitutable values in order."""
 
@@ -116,10 +120,12 @@ class _Shape:
         )
 
     def walk(self, node: Any, key: str) -> bool:  # noqa: C901, PLR0912 - one dispatch on JSON types
+        """Append ``node``'s shape to ``parts`` (flat: markers, keys, values); False if not taken."""
+        kind = type(node)
         parts = self.parts
-        if isinstance(node, str):
+        if kind is str:
             if self.is_verbatim(node, key):
-                parts.append(("v", node))
+                parts += (_VERB, node)
                 self.verbatim_strings.add(node)
                 return True
             slot = self.index.get(node)
@@ -134,10 +140,10 @@ class _Shape:
                 self.index[node] = slot
                 self.values.append(node)
                 self.fixed.append(fixed)
-            parts.append(("s", self.fixed[slot], slot))
+            parts += (_SUB, self.fixed[slot], slot)
             return True
-        if isinstance(node, dict):
-            parts.append("{")
+        if kind is dict:
+            parts.append(_DICT)
             for k, v in node.items():
                 parts.append(k)
                 if k == "@context":
@@ -146,17 +152,17 @@ class _Shape:
                     continue
                 if not self.walk(v, k):
                     return False
-            parts.append("}")
+            parts.append(_END)
             return True
-        if isinstance(node, list):
-            parts.append("[")
+        if kind is list:
+            parts.append(_LIST)
             for item in node:
                 if not self.walk(item, key):
                     return False
-            parts.append("]")
+            parts.append(_END)
             return True
-        if node is None or isinstance(node, bool | int | float):
-            parts.append((type(node), node))
+        if node is None or kind is bool or kind is int or kind is float:
+            parts += (kind, node)
             return True
         return False
 
@@ -164,26 +170,31 @@ class _Shape:
 class _Template:
     """N-Quads split around the places the values go: pieces[0] v0 pieces[1] v1 ... pieces[-1]."""
 
-    __slots__ = ("pieces", "slots")
+    __slots__ = ("iri_slots", "literal_slots", "pieces", "slots")
 
     def __init__(self, pieces: list[str], slots: list[tuple[int, int]]):
         self.pieces = pieces
         self.slots = slots
+        self.iri_slots = sorted({slot for slot, kind in slots if kind == _IRI})
+        self.literal_slots = sorted({slot for slot, kind in slots if kind == _LITERAL})
 
     def fill(self, values: list[str], fixed: list[str]) -> str | None:
-        out = [self.pieces[0]]
-        for (slot, kind), piece in zip(self.slots, self.pieces[1:], strict=True):
+        """The N-Quads of a document of this shape, or None if one of its values is not safe to substitute."""
+        texts: dict[tuple[int, int], str] = {}
+        for slot in self.literal_slots:
             value = values[slot]
-            if kind == _IRI:
-                tail = value[len(fixed[slot]) :]
-                if not _IRI_SAFE.match(tail):
-                    return None
-                out.append(tail)
-            else:
-                if _LITERAL_UNSAFE.search(value):
-                    return None
-                out.append(_escape(value))
-            out.append(piece)
+            if _LITERAL_UNSAFE.search(value):
+                return None
+            texts[slot, _LITERAL] = _escape(value)
+        for slot in self.iri_slots:
+            tail = values[slot][len(fixed[slot]) :]
+            if not _IRI_SAFE.match(tail):
+                return None
+            texts[slot, _IRI] = tail
+        pieces = self.pieces
+        out = [pieces[0]]
+        for i, slot_kind in enumerate(self.slots, 1):
+            out += (texts[slot_kind], pieces[i])
         return "".join(out)
 
 
@@ -228,9 +239,11 @@ def _compile(nquads: str, shape: _Shape) -> _Template | None:
     return _Template(pieces, slots)
 
 
-def _rdfc(nquads: str) -> str:
+def _rdfc(nquads: str, *, lenient: bool = True) -> str:
     """RDFC-1.0 canonical N-Quads (sorted, as the algorithm's serialization requires) with pyoxigraph."""
-    dataset = pyoxigraph.Dataset(pyoxigraph.parse(nquads, format=pyoxigraph.RdfFormat.N_QUADS))
+    # lenient: no IRI validation; the template's IRIs were checked strictly once per shape (_first_of_shape)
+    # and a substituted IRI tail is plain ASCII without the characters an IRI excludes (_IRI_SAFE).
+    dataset = pyoxigraph.Dataset(pyoxigraph.parse(nquads, format=pyoxigraph.RdfFormat.N_QUADS, lenient=lenient))
     dataset.canonicalize(pyoxigraph.CanonicalizationAlgorithm.RDFC_1_0)
     lines = pyoxigraph.serialize(dataset, format=pyoxigraph.RdfFormat.N_QUADS).decode("utf-8").splitlines(True)
     lines.sort()
@@ -304,7 +317,7 @@ def _first_of_shape(document, key, shape, to_rdf, reference) -> str:
             nquads = compiled.fill(shape.values, shape.fixed)
             if nquads is None:
                 return expected  # this document's values cannot be checked: decide on a later one
-            if _rdfc(nquads) == expected:
+            if _rdfc(nquads, lenient=False) == expected:
                 template = compiled
     except (ValueError, SyntaxError):  # pyoxigraph refused the N-Quads: this shape stays with pyld
         template = _FALLBACK
