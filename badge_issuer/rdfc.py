@@ -119,7 +119,7 @@ class _Shape:
             or (key.startswith("@") and key not in ("@id", "@value"))
         )
 
-    def walk(self, node: Any, key: str) -> bool:  # noqa: C901, PLR0912 - one dispatch on JSON types
+    def walk(self, node: Any, key: str) -> bool:
         """Append ``node``'s shape to ``parts`` (flat: markers, keys, values); False if not taken."""
         kind = type(node)
         parts = self.parts

@@ -107,9 +107,7 @@ def test_every_sample_course_credential_is_byte_identical_and_takes_the_fast_pat
 
 
 def test_the_largest_sample_course_credential_is_a_real_workload():
-    sizes = [
-        plain(credential(parse_definition(load_spec(spec).definition), 1)).count("\n") for spec in SPECS
-    ]
+    sizes = [plain(credential(parse_definition(load_spec(spec).definition), 1)).count("\n") for spec in SPECS]
     assert max(sizes) > 80
 
 
@@ -202,7 +200,7 @@ def test_every_bundled_context_url_is_known_to_the_vocabulary_scan():
 def test_values_that_select_terms_by_vocabulary_are_never_substituted(example_definition):
     document = credential(example_definition, 11)
     canonical.canonize(document)
-    key, shape = rdfc.shape_of(document)
+    _key, shape = rdfc.shape_of(document)
     assert "OpenBadgeCredential" not in shape.index
     assert "did:example:learner11" in shape.index
 
