@@ -65,7 +65,8 @@ def use_context(design: str) -> None:
     """Make issued credentials carry our terms inline (the wallets design) or by URL, whichever the tree lacks."""
     if design == "inline" and hasattr(contexts, "CREDENTIAL_CONTEXTS"):  # the URL design: inline our terms
         terms = contexts.bundled_context(contexts.MICROVET_V1)["@context"]
-        contexts.CREDENTIAL_CONTEXTS[:] = [terms if c == contexts.MICROVET_V1 else c for c in contexts.CREDENTIAL_CONTEXTS]
+        urls = contexts.CREDENTIAL_CONTEXTS
+        urls[:] = [terms if c == contexts.MICROVET_V1 else c for c in urls]
     elif design == "urls" and not hasattr(contexts, "CREDENTIAL_CONTEXTS"):  # the inline design: name the URL
         contexts.serve_context_at(contexts.MICROVET_V1)
 
@@ -147,7 +148,7 @@ def measure_credential(definition: Definition, issuer, n: int) -> dict[str, Call
     }
 
 
-def main() -> int:  # noqa: PLR0915 - one linear script
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=200, help="operations per measurement")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of ours-then-JS (medians are reported)")
@@ -198,7 +199,9 @@ def main() -> int:  # noqa: PLR0915 - one linear script
             figures[f"{label}_{name}"] = statistics.median(r[key] for r in rounds)
         targets[f"{label}: DI verify >= DI issue"] = figures[f"{label}_verify_over_issue"] >= 1.0
         if not args.no_js:
-            targets[f"{label}: DI issue >= {DI_RATIO_TARGET:g}x JS"] = figures[f"{label}_di_issue_ratio"] >= DI_RATIO_TARGET
+            targets[f"{label}: DI issue >= {DI_RATIO_TARGET:g}x JS"] = (
+                figures[f"{label}_di_issue_ratio"] >= DI_RATIO_TARGET
+            )
             targets[f"{label}: DI verify >= {DI_RATIO_TARGET:g}x JS"] = (
                 figures[f"{label}_di_verify_ratio"] >= DI_RATIO_TARGET
             )
