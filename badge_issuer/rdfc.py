@@ -211,9 +211,42 @@ def _escape(value: str) -> str:
     return value
 
 
+class _Split:
+    """A shape's template in two parts: quads without blank nodes, which RDFC leaves as they are
+    (a blank node's canonical label depends only on the quads that mention it), and the others,
+    which pyoxigraph canonicalizes; the canonical form is the sorted union of both."""
+
+    __slots__ = ("blank", "ground")
+
+    def __init__(self, ground: _Template, blank: _Template):
+        self.ground, self.blank = ground, blank
+
+    def canonical(self, values: list[str], fixed: list[str], *, lenient: bool = True) -> str | None:
+        ground, blank = self.ground.fill(values, fixed), self.blank.fill(values, fixed)
+        if ground is None or blank is None:
+            return None
+        lines = set(ground.splitlines(True))  # a set: RDF datasets have no duplicate quads
+        lines.update(_rdfc(blank, lenient=lenient).splitlines(True))
+        return "".join(sorted(lines))
+
+
+def _split(nquads: str, shape: _Shape) -> _Split | None:
+    """The shape's template, or None if a sentinel sits anywhere else than a whole literal or the end
+    of an IRI (then the shape is never taken). Each line is parsed strictly, once, to sort it."""
+    ground: list[str] = []
+    blank: list[str] = []
+    for line in nquads.splitlines(True):
+        (quad,) = pyoxigraph.parse(line, format=pyoxigraph.RdfFormat.N_QUADS)
+        terms = (quad.subject, quad.object, quad.graph_name)
+        (blank if any(isinstance(t, pyoxigraph.BlankNode) for t in terms) else ground).append(line)
+    ground_template, blank_template = _compile("".join(ground), shape), _compile("".join(blank), shape)
+    if ground_template is None or blank_template is None:
+        return None
+    return _Split(ground_template, blank_template)
+
+
 def _compile(nquads: str, shape: _Shape) -> _Template | None:
-    """Template from the N-Quads of the sentinel document, or None if a sentinel sits anywhere else
-    than a whole literal or the end of an IRI (then the shape is never taken)."""
+    """Template of some N-Quads of the sentinel document, or None (see :func:`_split`)."""
     pieces: list[str] = []
     slots: list[tuple[int, int]] = []
     start = 0
@@ -285,13 +318,11 @@ def canonize(
         return _first_of_shape(document, key, shape, to_rdf, reference)
     if template == _FALLBACK:
         return reference(document)
-    nquads = template.fill(shape.values, shape.fixed)
-    if nquads is None:
-        return reference(document)
     try:
-        return _rdfc(nquads)
+        result = template.canonical(shape.values, shape.fixed)
     except (ValueError, SyntaxError):  # e.g. a lone surrogate, which pyld writes and Rust strings cannot hold
-        return reference(document)
+        result = None
+    return reference(document) if result is None else result
 
 
 def shape_of(document: dict[str, Any]) -> tuple[tuple, _Shape] | None:
@@ -312,12 +343,12 @@ def _first_of_shape(document, key, shape, to_rdf, reference) -> str:
     expected = reference(document)
     template: Any = _FALLBACK
     try:
-        compiled = _compile(to_rdf(_sentinel_document(document, shape)), shape)
+        compiled = _split(to_rdf(_sentinel_document(document, shape)), shape)
         if compiled is not None:
-            nquads = compiled.fill(shape.values, shape.fixed)
-            if nquads is None:
+            result = compiled.canonical(shape.values, shape.fixed, lenient=False)
+            if result is None:
                 return expected  # this document's values cannot be checked: decide on a later one
-            if _rdfc(nquads, lenient=False) == expected:
+            if result == expected:
                 template = compiled
     except (ValueError, SyntaxError):  # pyoxigraph refused the N-Quads: this shape stays with pyld
         template = _FALLBACK

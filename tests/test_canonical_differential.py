@@ -73,7 +73,7 @@ def inline(document: dict) -> dict:
 def taken(document: dict) -> bool:
     """Whether the fast path has a checked template for this document's shape."""
     found = rdfc.shape_of(document)
-    return found is not None and isinstance(rdfc._templates.get(found[0]), rdfc._Template)
+    return found is not None and isinstance(rdfc._templates.get(found[0]), rdfc._Split)
 
 
 def same_shape_variant(node, key=""):
