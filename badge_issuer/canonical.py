@@ -1,8 +1,10 @@
 """RDF Dataset Canonicalization (RDFC-1.0, pyld's URDNA2015) shared by proof signing and verifying.
 
 :func:`canonize` is the only function ``sign_di`` and ``verify_di`` hash through, so a cache here
-can never make the two disagree. Two caches make it about 3x faster than plain pyld; both only
-reuse the result of processing a JSON-LD *context*, never anything derived from a document:
+can never make the two disagree. Documents of a shape already seen take the fast path in
+:mod:`rdfc` (an N-Quads template per shape, canonicalized by pyoxigraph, ADR 0014); everything
+else, and the first document of each shape, goes through pyld with two caches that only reuse
+the result of processing a JSON-LD *context*, never anything derived from a document:
 
 1. pyld keeps resolved and processed contexts process-wide only when the document loader tags a
    document ``"static"`` (the jsonld.js convention); :func:`contexts.document_loader` does, since
@@ -15,7 +17,8 @@ reuse the result of processing a JSON-LD *context*, never anything derived from 
    (base IRI and loader are fixed by :func:`jsonld_options`), and the results are the same frozen
    objects pyld's own processed-context cache already shares between calls.
 
-tests/test_data_integrity.py checks that cached and plain pyld give byte-identical N-Quads.
+tests/test_data_integrity.py and tests/test_canonical_differential.py check that both paths give
+the N-Quads of plain pyld, byte for byte.
 """
 
 from __future__ import annotations
