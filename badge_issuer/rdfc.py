@@ -56,8 +56,14 @@ def _sentinel(index: int) -> str:
 
 
 def _collect_verbatim(node: Any, terms: set[str]) -> None:
-    """Terms whose string values select IRIs by vocabulary (or are JSON/keywords): never substituted."""
+    """Terms whose string values select IRIs by vocabulary (or are JSON/keywords): never substituted.
+
+    ``@base`` is recorded too: resolving a relative IRI against a base reads all of it, so a
+    context with a base is never taken (see :func:`shape_of`).
+    """
     if isinstance(node, dict):
+        if "@base" in node:
+            terms.add("@base")
         for key, value in node.items():
             if isinstance(value, str) and value.startswith("@") and value != "@id":
                 terms.add(key)  # alias of a keyword (type -> @type, ...)
@@ -331,8 +337,14 @@ def shape_of(document: dict[str, Any]) -> tuple[tuple, _Shape] | None:
         return None
     context = document["@context"]
     context_key = json.dumps(context, separators=(",", ":"), ensure_ascii=False)
-    shape = _Shape(_verbatim_terms(context_key, context))
-    if not shape.walk(document, ""):
+    verbatim = _verbatim_terms(context_key, context)
+    if "@base" in verbatim:
+        return None
+    shape = _Shape(verbatim)
+    try:
+        if not shape.walk(document, ""):
+            return None
+    except RecursionError:  # absurdly deep nesting: pyld decides what it makes of it
         return None
     if shape.verbatim_strings and not shape.verbatim_strings.isdisjoint(shape.index):
         return None  # a substituted value equal to a verbatim one (say, a node id and a type): not taken

@@ -222,3 +222,12 @@ def test_example_definitions_are_byte_identical(spec):
     documents = [credential(definition, i) for i in range(1, 4)]
     for document in documents:
         assert fast(document) == plain(document)
+
+
+def test_a_context_with_a_base_iri_is_not_taken():
+    """With @base, relative IRIs resolve against it (``../x`` is not a concatenation): pyld only."""
+    document = {"@context": {"@vocab": "https://example.org/v#", "@base": "https://example.org/a/b/"}, "@id": "c"}
+    assert rdfc.shape_of(document) is None
+    for relative in ("c", "../x", "?q", "#f"):
+        doc = document | {"@id": relative, "name": "n"}
+        assert fast(doc) == plain(doc)
