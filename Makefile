@@ -47,8 +47,10 @@ quality: venv
 	$(PY) -m ruff check badge_issuer microcredential_xblock course_templates tests benchmarks
 	$(PY) -m ruff format --check badge_issuer microcredential_xblock course_templates tests benchmarks
 
+# Every benchmark, one Markdown table of figures, ratios and targets (the README's performance table).
+# BENCH_ARGS="--dbs sqlite --bulk 1000" for a quicker run.
 bench: venv node
-	$(PY) benchmarks/issuer.py
+	$(PY) benchmarks/run_all.py $(BENCH_ARGS)
 
 extract_translations: venv
 	$(PY) scripts/i18n.py extract

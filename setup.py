@@ -62,6 +62,7 @@ setup(
         "Django>=4.2",
         "XBlock>=5.2",
         "pyld>=2.0.4",
+        "pyoxigraph>=0.5,<0.6",
         "cryptography>=42",
         "PyJWT>=2.8",
         "jsonschema>=4.21",
