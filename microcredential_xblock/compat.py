@@ -87,16 +87,30 @@ def learner_identity(user_id: str) -> UserIdentity:
     return UserIdentity(str(user.pk), user.email or f"{user.pk}@{FALLBACK_EMAIL_DOMAIN}", name)
 
 
+def parse_course_key(value: str) -> Any | None:
+    """The ``CourseKey`` spelled by ``value``, or None: URLs carry any text, and a malformed key is a 404."""
+    from opaque_keys import InvalidKeyError  # noqa: PLC0415
+    from opaque_keys.edx.keys import CourseKey  # noqa: PLC0415
+
+    try:
+        return CourseKey.from_string(str(value))
+    except InvalidKeyError:
+        return None
+
+
 def is_course_staff(user: Any, course_key: str) -> bool:
-    """Course staff or instructor in the LMS (courseware access rules); Django staff elsewhere."""
+    """Course staff or instructor in the LMS (courseware access rules); Django staff elsewhere.
+    Nobody is staff of a malformed course key."""
     if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    key = parse_course_key(course_key)
+    if key is None:
         return False
     try:
         from lms.djangoapps.courseware.access import has_access  # noqa: PLC0415
-        from opaque_keys.edx.keys import CourseKey  # noqa: PLC0415
     except ImportError:
         return bool(user.is_staff)
-    return bool(has_access(user, "staff", CourseKey.from_string(str(course_key))))
+    return bool(has_access(user, "staff", key))
 
 
 #: Key the platform's user service puts into ``XBlockUser.opt_attrs`` for global staff.

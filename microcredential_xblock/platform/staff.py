@@ -9,6 +9,8 @@ Mounted under /microvet/staff/ by platform/urls.py; the instructor dashboard lin
 from __future__ import annotations
 
 import csv
+import re
+import unicodedata
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
@@ -24,7 +26,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from microcredential_xblock.compat import is_course_staff
+from microcredential_xblock.compat import is_course_staff, parse_course_key
 from microcredential_xblock.service import api
 from microcredential_xblock.service.models import (
     AssessmentResult,
@@ -105,6 +107,9 @@ def close_learners(row: MicroCredentialDefinition) -> list[dict[str, Any]]:
 
 
 def _staff_only(request: HttpRequest, course_key: str) -> HttpResponse | None:
+    """403 for non-staff; a URL whose course key is malformed names no course: 404."""
+    if parse_course_key(course_key) is None:
+        raise Http404(_("This course has no micro-credential."))
     if not is_course_staff(request.user, course_key):
         return HttpResponseForbidden(_("Only course staff can see issued credentials."))
     return None
@@ -187,9 +192,19 @@ def csv_rows(course_key: str) -> Iterator[list[str]]:
         ]
 
 
+#: What a spreadsheet may take as the start of a formula, after it skips leading blanks and line breaks.
+FORMULA_START = frozenset("=+-@|")
+_LEADING_BLANKS = re.compile(r"^[\s\x00-\x1f\x7f]+")
+
+
 def _cell(value: str) -> str:
-    """Neutralise spreadsheet formulas in free text (names, reasons): CSV injection."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    """Neutralise spreadsheet formulas in free text (names, reasons): CSV injection.
+
+    Spreadsheets skip leading spaces and line breaks and read full-width signs ('＝', '＋') as
+    ASCII ones, so the test looks at the NFKC form with those stripped.
+    """
+    head = _LEADING_BLANKS.sub("", unicodedata.normalize("NFKC", value))[:1]
+    return "'" + value if head in FORMULA_START or value[:1] in ("\t", "\r") else value
 
 
 def _iso(value: Any) -> str:

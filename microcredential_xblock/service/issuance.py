@@ -9,7 +9,8 @@ rolls everything back and the next submission or retried event simply tries agai
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -42,6 +43,10 @@ from .models import (
 #: A list is retired once half full, so every index hides among at least 65,536 unused ones.
 FILL_LIMIT = 0.5
 _ATTEMPTS = 5
+#: A staff reason is shown on the public verification page: a sentence or two, not a document.
+MAX_REASON = 1000
+#: Control characters other than line breaks and tabs (PostgreSQL refuses NUL in text outright).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def absolute_url(name: str, *args: Any) -> str:
@@ -190,10 +195,26 @@ def claimed(learner_id: str, microcredential_id: str, *, lock: bool = False) -> 
         return IssuedCredential.objects.get(pk=claim.credential_id) if claim is not None else None
 
 
+def printable(text: str) -> str:
+    """``text`` without control characters: a platform name or e-mail holding NUL must not make a
+    learner impossible to issue (PostgreSQL refuses NUL; a signed credential should not carry it)."""
+    return " ".join(_CONTROL.sub("", text).split()) if _CONTROL.search(text) else text
+
+
+def check_reason(reason: str) -> str:
+    """A staff reason fit to store and show publicly, or InvalidInput naming ``reason``."""
+    if len(reason) > MAX_REASON:
+        raise InvalidInput("reason", _("must be at most %(limit)d characters") % {"limit": MAX_REASON})
+    if _CONTROL.search(reason):
+        raise InvalidInput("reason", _("must not contain control characters"))
+    return reason
+
+
 def _create(
     award: Award, microcredential_id: str, status_list: StatusList, replaces: IssuedCredential | None = None
 ) -> IssuedCredential:
     """Insert, allocate, sign, store: inside the caller's transaction, so all or nothing."""
+    award = replace(award, name=printable(award.name), email=printable(award.email))
     issued_at = timezone.now().replace(microsecond=0)
     definition = parse_definition(award.snapshot["definition"])
     credential = IssuedCredential.objects.create(
@@ -244,6 +265,7 @@ REFUSALS = {
 
 def change_status(credential_uuid: Any, action: str, *, actor: str, reason: str) -> IssuedCredential:
     """Revoke, suspend or reinstate; the status list is updated and re-signed in the same transaction."""
+    check_reason(reason)
     with transaction.atomic():
         credential = _locked(credential_uuid)
         if credential.state not in TRANSITIONS[action]:
@@ -285,6 +307,7 @@ def reissue(
     subject_did: str | None = None,
 ) -> IssuedCredential:
     """A new credential from the old one's frozen snapshot; the old one is revoked and linked."""
+    check_reason(reason)
     status_list = current_status_list(config().status_purpose)
     with transaction.atomic():
         old = _locked(credential_uuid)

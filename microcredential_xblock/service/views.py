@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 from collections.abc import Callable, Mapping
 from functools import lru_cache, wraps
 from pathlib import Path
@@ -37,6 +38,8 @@ from .eu_elements import award_elements
 from .issuance import issuer_profile
 from .models import IssuedCredential, StatusList
 
+#: The form of list ids (``<purpose>-<sequence>``, service/issuance.py); anything else names no list.
+STATUS_LIST_ID = re.compile(r"[a-z]{1,20}-[0-9]{1,10}")
 VC_LD = "application/vc+ld+json"
 VC_JWT = "application/vc+jwt"
 #: Templates live with the package's other templates (microcredential_xblock/templates/microvet/).
@@ -227,6 +230,8 @@ def jwks(request: HttpRequest) -> HttpResponse:
 
 @public
 def status_list(request: HttpRequest, list_id: str) -> HttpResponse:
+    if not STATUS_LIST_ID.fullmatch(list_id):  # e.g. NUL, which PostgreSQL refuses even in a lookup
+        return _not_found(_("No such status list."))
     row = StatusList.objects.filter(list_id=list_id).first()
     if row is None or row.signed is None:
         return _not_found(_("No such status list."))
