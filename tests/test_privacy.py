@@ -16,8 +16,8 @@ from tests.service_fixtures import COURSE, QUIZ1, all_validated
 pytest_plugins = ["tests.service_fixtures"]
 pytestmark = [pytest.mark.storage, pytest.mark.django_db]
 
-SECRET_NAME = "Zelda Quintessa Private"
-LEARNER = api.Learner(user_id="77", email="zelda.private@example.org", name=SECRET_NAME)
+STORED_NAME = "Zelda Quintessa Private"
+LEARNER = api.Learner(user_id="77", email="zelda.private@example.org", name=STORED_NAME)
 PUBLIC_PATHS = ("", "/verify", "/elm", "/badge.svg")
 
 
@@ -38,15 +38,16 @@ def _public_text(client, uid: str) -> str:
 def test_stored_name_stays_off_public_pages_when_include_name_is_off(client, registered):
     uid = _issue()
     text = _public_text(client, uid)
-    assert SECRET_NAME not in text and "zelda.private" not in text
-    assert "(identified by a hashed e-mail address)" in client.get(f"/microvet/credentials/{uid}/verify").content.decode()
+    assert STORED_NAME not in text and "zelda.private" not in text
+    page = client.get(f"/microvet/credentials/{uid}/verify").content.decode()
+    assert "(identified by a hashed e-mail address)" in page
 
 
 def test_name_shown_when_the_credential_itself_carries_it(client, registered):
     with override_settings(MICROVET={**MICROVET, "INCLUDE_NAME": True}):
         uid = _issue()
         html = client.get(f"/microvet/credentials/{uid}/verify").content.decode()
-    assert SECRET_NAME in html and "zelda.private" not in html
+    assert STORED_NAME in html and "zelda.private" not in html
 
 
 def test_name_corrected_in_the_stored_row_only_is_not_shown(client, registered):
@@ -57,4 +58,4 @@ def test_name_corrected_in_the_stored_row_only_is_not_shown(client, registered):
     row.recipient_name = "Someone Else Entirely"
     row.save(update_fields=["recipient_name"])
     html = client.get(f"/microvet/credentials/{uid}/verify").content.decode()
-    assert SECRET_NAME in html and "Someone Else Entirely" not in html
+    assert STORED_NAME in html and "Someone Else Entirely" not in html

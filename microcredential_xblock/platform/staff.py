@@ -200,7 +200,7 @@ _LEADING_BLANKS = re.compile(r"^[\s\x00-\x1f\x7f]+")
 def _cell(value: str) -> str:
     """Neutralise spreadsheet formulas in free text (names, reasons): CSV injection.
 
-    Spreadsheets skip leading spaces and line breaks and read full-width signs ('＝', '＋') as
+    Spreadsheets skip leading spaces and line breaks and read full-width signs (U+FF1D, U+FF0B) as
     ASCII ones, so the test looks at the NFKC form with those stripped.
     """
     head = _LEADING_BLANKS.sub("", unicodedata.normalize("NFKC", value))[:1]
