@@ -25,6 +25,16 @@ DEFAULTS: dict[str, Any] = {
     "CACHE_SECONDS": 300,
     "INCLUDE_NAME": False,
     "BEFORE_ISSUE": "",
+    # .. setting_name: MICROVET["REISSUE_LIMIT"]
+    # .. setting_default: 5
+    # .. setting_description: How many times one learner's credential for one micro-credential may be
+    #   re-issued (by the learner to a DID, or by staff) within REISSUE_WINDOW_SECONDS. Each re-issue
+    #   signs a new credential and takes a status-list index, so an unbounded re-issue fills lists.
+    "REISSUE_LIMIT": 5,
+    # .. setting_name: MICROVET["REISSUE_WINDOW_SECONDS"]
+    # .. setting_default: 86400
+    # .. setting_description: The sliding window of REISSUE_LIMIT, in seconds (default: one day).
+    "REISSUE_WINDOW_SECONDS": 86_400,
 }
 FORMATS = ("di", "jwt")
 
@@ -42,6 +52,8 @@ class Config:
     include_name: bool
     #: Dotted path of ``f(award, definition) -> Award | None`` run before signing (None: vetoed).
     before_issue: str
+    reissue_limit: int
+    reissue_window_seconds: int
 
     @property
     def issuer_dir(self) -> Path | None:
@@ -70,6 +82,8 @@ def _config() -> Config:
         cache_seconds=int(raw["CACHE_SECONDS"]),
         include_name=bool(raw["INCLUDE_NAME"]),
         before_issue=str(raw["BEFORE_ISSUE"] or ""),
+        reissue_limit=int(raw["REISSUE_LIMIT"]),
+        reissue_window_seconds=int(raw["REISSUE_WINDOW_SECONDS"]),
     )
 
 

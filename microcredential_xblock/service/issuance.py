@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -314,6 +315,7 @@ def reissue(
         claim = IssuanceClaim.objects.select_for_update().filter(credential=old).first()
         if claim is None:  # already replaced (e.g. two staff re-issued at once): one successor only
             raise InvalidInput("state", _("this credential was already replaced by a re-issued one"))
+        _check_reissue_budget(old)  # under the claim's lock: rivals for the same budget queue here
         award = Award(
             learner_id=old.learner_id,
             email=email or old.recipient_email,
@@ -332,3 +334,19 @@ def reissue(
         AuditEvent.objects.create(credential=old, action="reissue", actor=actor, reason=reason)
         AuditEvent.objects.create(credential=new, action="issue", actor=actor, reason=reason)
     return new
+
+
+def _check_reissue_budget(old: IssuedCredential) -> None:
+    """At most REISSUE_LIMIT re-issues per learner and micro-credential within the window."""
+    since = timezone.now() - timedelta(seconds=config().reissue_window_seconds)
+    done = AuditEvent.objects.filter(
+        action="reissue",
+        credential__learner_id=old.learner_id,
+        credential__microcredential_id=old.microcredential_id,
+        at__gt=since,
+    ).count()
+    if done >= config().reissue_limit:
+        raise InvalidInput(
+            "reissue",
+            _("this credential was re-issued %(count)d times recently; please try again later") % {"count": done},
+        )
