@@ -140,3 +140,31 @@ def user_can_edit(block: Any) -> bool:
     django_user = get_user_model().objects.filter(pk=platform_id).first()
     course_key, _usage = course_and_usage_keys(block)
     return django_user is not None and bool(has_studio_write_access(django_user, CourseKey.from_string(course_key)))
+
+
+# ----------------------------------------------------------------------------------- platform signals
+# Added for learner retirement (platform/retirement.py, issue 11).
+
+#: Platform signals our plugin listens to: name -> dotted path in the LMS. The plugin's
+#: signals_config names them as ``microcredential_xblock.compat.<NAME>`` (resolved lazily, below).
+PLATFORM_SIGNALS = {
+    # Sent by the retirement pipeline's LMS step (AccountRetirementView) with ``user=``, before the
+    # platform blanks the user's name and renames the account.
+    "USER_RETIRE_LMS_CRITICAL": "openedx.core.djangoapps.user_api.accounts.signals.USER_RETIRE_LMS_CRITICAL",
+}
+_STAND_INS: dict[str, Any] = {}
+
+
+def __getattr__(name: str) -> Any:
+    """``compat.USER_RETIRE_LMS_CRITICAL``: the platform's signal in the LMS; elsewhere (workbench,
+    tests) one stand-in Signal per name, so the plugin wiring and the receivers work the same way."""
+    if name not in PLATFORM_SIGNALS:
+        raise AttributeError(name)
+    from django.utils.module_loading import import_string  # noqa: PLC0415
+
+    try:
+        return import_string(PLATFORM_SIGNALS[name])
+    except ImportError:
+        from django.dispatch import Signal  # noqa: PLC0415
+
+        return _STAND_INS.setdefault(name, Signal())

@@ -64,6 +64,7 @@ PLUGIN_APP: dict[str, Any] = {
                     "openedx_events.learning.signals.COURSE_PASSING_STATUS_UPDATED",
                 ),
                 _receiver("on_certificate_revoked", "openedx_events.learning.signals.CERTIFICATE_REVOKED"),
+                _receiver("on_user_retired", "microcredential_xblock.compat.USER_RETIRE_LMS_CRITICAL"),
                 _receiver(
                     "on_credential_saved",
                     "django.db.models.signals.post_save",

@@ -315,6 +315,8 @@ def reissue(
         claim = IssuanceClaim.objects.select_for_update().filter(credential=old).first()
         if claim is None:  # already replaced (e.g. two staff re-issued at once): one successor only
             raise InvalidInput("state", _("this credential was already replaced by a re-issued one"))
+        if old.retired_at is not None:
+            raise InvalidInput("state", _("the learner's account was closed: their credential cannot be re-issued"))
         _check_reissue_budget(old)  # under the claim's lock: rivals for the same budget queue here
         award = Award(
             learner_id=old.learner_id,
@@ -350,3 +352,15 @@ def _check_reissue_budget(old: IssuedCredential) -> None:
             "reissue",
             _("this credential was re-issued %(count)d times recently; please try again later") % {"count": done},
         )
+
+
+def forget_recipient(learner_id: str) -> int:
+    """Erase a retired learner's e-mail, name, DID and the stored signed copies (which carry the
+    hashed e-mail, and the name with INCLUDE_NAME) from their credentials; returns how many.
+
+    The rows, their status-list allocations and the claim stay: staff can still revoke, verifiers
+    still read the bit, and the learner id cannot be issued the same credential a second time.
+    """
+    return IssuedCredential.objects.filter(learner_id=learner_id, retired_at__isnull=True).update(
+        recipient_email="", recipient_name="", subject_did="", document={}, jwt="", retired_at=timezone.now()
+    )

@@ -71,6 +71,23 @@ def _not_found(message: str) -> JsonResponse:
     return JsonResponse({"error": message}, status=404)
 
 
+class Retired(LookupError):
+    """The credential's learner was retired by the platform: its copies are erased (410 Gone)."""
+
+
+def _credential(uid: Any) -> IssuedCredential:
+    """The credential with this id, NotFound, or Retired (its status list still answers)."""
+    row = get_credential(uid)
+    if row.retired_at is not None:
+        raise Retired(
+            _(
+                "This credential's holder has closed their account: its copy is no longer kept here. "
+                "Its status is still published."
+            )
+        )
+    return row
+
+
 def public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """GET/HEAD only; a missing credential, list or key set is a 404, not a 500."""
 
@@ -81,6 +98,8 @@ def public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             return view(request, *args, **kwargs)
         except NotFound as exc:
             return _not_found(str(exc))
+        except Retired as exc:
+            return JsonResponse({"error": str(exc)}, status=410)
         except KeyMaterialError:
             return _not_found(_("This service has no issuer keys configured."))
 
@@ -92,12 +111,12 @@ def public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
 
 @public
 def credential(request: HttpRequest, uid: Any) -> HttpResponse:
-    return _json(request, get_credential(uid).document, VC_LD)
+    return _json(request, _credential(uid).document, VC_LD)
 
 
 @public
 def credential_jwt(request: HttpRequest, uid: Any) -> HttpResponse:
-    row = get_credential(uid)
+    row = _credential(uid)
     if not row.jwt:
         return _not_found(_("This credential was not issued as a VC-JWT."))
     return _cached(request, row.jwt, VC_JWT)
@@ -105,7 +124,7 @@ def credential_jwt(request: HttpRequest, uid: Any) -> HttpResponse:
 
 @public
 def elm(request: HttpRequest, uid: Any) -> HttpResponse:
-    row = get_credential(uid)
+    row = _credential(uid)
     return _json(request, to_elm(_definition(row), row.document), "application/ld+json")
 
 
@@ -115,12 +134,12 @@ def _definition(row: IssuedCredential) -> Definition:
 
 @public
 def badge_png(request: HttpRequest, uid: Any) -> HttpResponse:
-    return _cached(request, _baked(get_credential(uid), "image/png"), "image/png")
+    return _cached(request, _baked(_credential(uid), "image/png"), "image/png")
 
 
 @public
 def badge_svg(request: HttpRequest, uid: Any) -> HttpResponse:
-    response = _cached(request, _baked(get_credential(uid), "image/svg+xml"), "image/svg+xml")
+    response = _cached(request, _baked(_credential(uid), "image/svg+xml"), "image/svg+xml")
     # An author's SVG is served from the LMS origin: it must never run script there.
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
     response["X-Content-Type-Options"] = "nosniff"
@@ -171,10 +190,13 @@ def _status_fetcher(url: str) -> Mapping[str, Any]:
 @public
 def verify_page(request: HttpRequest, uid: Any) -> HttpResponse:
     try:
-        row = get_credential(uid)
+        row = _credential(uid)
     except NotFound:
         html = ENGINE.get_template("microvet/service/not_found.html").render(Context({}))
         return HttpResponse(html, status=404)
+    except Retired as exc:
+        html = ENGINE.get_template("microvet/service/not_found.html").render(Context({"gone": str(exc)}))
+        return HttpResponse(html, status=410)
     report = verify(row.document, resolver=OfflineResolver(issuers=[issuer_keys()]), status_fetcher=_status_fetcher)
     definition = _definition(row)
     context = {
