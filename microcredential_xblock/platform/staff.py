@@ -24,7 +24,6 @@ from django.shortcuts import redirect
 from django.template import Context
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
 
 from microcredential_xblock.compat import is_course_staff, parse_course_key
 from microcredential_xblock.service import api
@@ -34,7 +33,7 @@ from microcredential_xblock.service.models import (
     IssuedCredential,
     MicroCredentialDefinition,
 )
-from microcredential_xblock.service.views import ENGINE
+from microcredential_xblock.service.views import ENGINE, only
 
 PAGE_SIZE = 50
 #: "Who is close" evaluates the rules per learner: only the most recently active learners are scanned.
@@ -116,7 +115,7 @@ def _staff_only(request: HttpRequest, course_key: str) -> HttpResponse | None:
 
 
 @login_required
-@require_GET
+@only("GET", "HEAD")
 def course_view(request: HttpRequest, course_key: str) -> HttpResponse:
     """The "Issued credentials" page of one course."""
     if (denied := _staff_only(request, course_key)) is not None:
@@ -149,7 +148,7 @@ def course_view(request: HttpRequest, course_key: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@only("POST")
 def action_view(request: HttpRequest, course_key: str) -> HttpResponse:
     """Revoke, suspend, reinstate or re-issue one credential of the course, with a reason."""
     if (denied := _staff_only(request, course_key)) is not None:
@@ -217,7 +216,7 @@ class _Echo:
 
 
 @login_required
-@require_GET
+@only("GET", "HEAD")
 def export_view(request: HttpRequest, course_key: str) -> HttpResponse:
     """CSV of the course's current credentials (recipient e-mails are left out on purpose)."""
     if (denied := _staff_only(request, course_key)) is not None:
