@@ -1,5 +1,6 @@
 """The demo under concurrent learners (issue 11, item 6): `make demo` on loopback, parallel qualifying
-submissions through the workbench's handler URLs, every one answered 200 (no "database is locked")."""
+submissions through the workbench's handler URLs, every one answered 200 (no "database is locked",
+no connection reset: 40 learners arrive at once, more than runserver's stock backlog of 10)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pytest
 
 from tests.browser.server import SCENARIO, DemoServer
 
-LEARNERS = 24
+LEARNERS = 40
 #: Right answers of the sample scenario's two assessments (microcredential_xblock/demo/olx).
 RIGHT = ({"q-verb": "draft", "q-elements": "11"}, {"q-method": "task", "q-iso": "ISO 21001"})
 
@@ -52,6 +53,8 @@ class Learner:
                 return response.status, json.loads(response.read())
         except urllib.error.HTTPError as exc:
             return exc.code, {"body": exc.read().decode(errors="replace")[:300]}
+        except OSError as exc:  # refused or reset before Django saw the request
+            return 0, {"error": repr(exc)}
 
 
 def test_parallel_qualifying_submissions_all_succeed(demo):

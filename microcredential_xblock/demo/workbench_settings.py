@@ -8,6 +8,7 @@ credentials' absolute URLs point at this server.
 import os
 from pathlib import Path
 
+from django.core.servers.basehttp import WSGIServer
 from workbench.settings import *  # noqa: F403 - the stock workbench, adjusted below
 from workbench.settings import INSTALLED_APPS, MIDDLEWARE, WORKBENCH
 
@@ -32,6 +33,9 @@ DATABASES = {
         },
     }
 }
+# runserver listens with a backlog of 10 connections: a class of learners arriving at once got
+# "connection reset" before Django saw them. The demo's server is runserver, so it is raised here.
+WSGIServer.request_queue_size = 256
 INSTALLED_APPS = [*INSTALLED_APPS, "microcredential_xblock.service"]
 ROOT_URLCONF = "microcredential_xblock.demo.urls"
 MIDDLEWARE = [*MIDDLEWARE]
