@@ -70,6 +70,7 @@ setup(
         "PyYAML>=6.0",
         "pypng>=0.20220715",
         "base58>=2.1",
+        "google-re2>=1.1",  # linear-time regex matching of learner answers (wheels: CPython 3.11-3.13, x86_64/aarch64)
     ],
     extras_require={
         "openedx": ["openedx-events>=10.2", "openedx-filters>=2.1", "celery>=5.3", "edx-opaque-keys>=3.0"],

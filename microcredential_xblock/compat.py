@@ -89,16 +89,30 @@ def learner_identity(user_id: str) -> UserIdentity:
     return UserIdentity(str(user.pk), user.email or f"{user.pk}@{FALLBACK_EMAIL_DOMAIN}", name)
 
 
+def parse_course_key(value: str) -> Any | None:
+    """The ``CourseKey`` spelled by ``value``, or None: URLs carry any text, and a malformed key is a 404."""
+    from opaque_keys import InvalidKeyError  # noqa: PLC0415
+    from opaque_keys.edx.keys import CourseKey  # noqa: PLC0415
+
+    try:
+        return CourseKey.from_string(str(value))
+    except InvalidKeyError:
+        return None
+
+
 def is_course_staff(user: Any, course_key: str) -> bool:
-    """Course staff or instructor in the LMS (courseware access rules); Django staff elsewhere."""
+    """Course staff or instructor in the LMS (courseware access rules); Django staff elsewhere.
+    Nobody is staff of a malformed course key."""
     if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    key = parse_course_key(course_key)
+    if key is None:
         return False
     try:
         from lms.djangoapps.courseware.access import has_access  # noqa: PLC0415
-        from opaque_keys.edx.keys import CourseKey  # noqa: PLC0415
     except ImportError:
         return bool(user.is_staff)
-    return bool(has_access(user, "staff", CourseKey.from_string(str(course_key))))
+    return bool(has_access(user, "staff", key))
 
 
 #: Key the platform's user service puts into ``XBlockUser.opt_attrs`` for global staff.
@@ -179,3 +193,31 @@ def published_definitions(course_key: Any) -> dict[str, tuple[dict[str, Any], di
     ``service.api.publish``."""
     blocks = published_blocks(course_key)
     return {_branch_free(b.location): b.published_pair() for b in blocks if hasattr(b, "published_pair")}
+
+
+# ----------------------------------------------------------------------------------- platform signals
+# Added for learner retirement (platform/retirement.py, issue 11).
+
+#: Platform signals our plugin listens to: name -> dotted path in the LMS. The plugin's
+#: signals_config names them as ``microcredential_xblock.compat.<NAME>`` (resolved lazily, below).
+PLATFORM_SIGNALS = {
+    # Sent by the retirement pipeline's LMS step (AccountRetirementView) with ``user=``, before the
+    # platform blanks the user's name and renames the account.
+    "USER_RETIRE_LMS_CRITICAL": "openedx.core.djangoapps.user_api.accounts.signals.USER_RETIRE_LMS_CRITICAL",
+}
+_STAND_INS: dict[str, Any] = {}
+
+
+def __getattr__(name: str) -> Any:
+    """``compat.USER_RETIRE_LMS_CRITICAL``: the platform's signal in the LMS; elsewhere (workbench,
+    tests) one stand-in Signal per name, so the plugin wiring and the receivers work the same way."""
+    if name not in PLATFORM_SIGNALS:
+        raise AttributeError(name)
+    from django.utils.module_loading import import_string  # noqa: PLC0415
+
+    try:
+        return import_string(PLATFORM_SIGNALS[name])
+    except ImportError:
+        from django.dispatch import Signal  # noqa: PLC0415
+
+        return _STAND_INS.setdefault(name, Signal())

@@ -74,6 +74,7 @@ LMS_RECEIVERS: list[dict[str, str]] = [
     _receiver("on_course_passing_status_updated", "openedx_events.learning.signals.COURSE_PASSING_STATUS_UPDATED"),
     _receiver("on_ccx_course_passing_status_updated", f"{PLUGIN_PATH}.receivers.CCX_COURSE_PASSING_STATUS_UPDATED"),
     _receiver("on_certificate_revoked", "openedx_events.learning.signals.CERTIFICATE_REVOKED"),
+    _receiver("on_user_retired", "microcredential_xblock.compat.USER_RETIRE_LMS_CRITICAL"),
     _receiver(
         "on_credential_saved",
         "django.db.models.signals.post_save",
