@@ -26,7 +26,7 @@ from typing import Any
 
 from pyld import jsonld
 
-from .contexts import _pyld_reason, jsonld_options
+from .contexts import _pyld_reason, cacheable, jsonld_options
 from .errors import SafeModeError
 
 #: pyld keeps process-wide LRU caches (cachetools) that are not thread-safe: two threads
@@ -84,6 +84,8 @@ def canonize(document: dict[str, Any], *, cached: bool = True) -> str:
     try:
         with PYLD_LOCK:
             # pyld's expand deep-copies its input first, so the caller's document is never changed.
-            return processor.normalize(document, options)
+            # cacheable(): an inline context equal to a bundled one is keyed by its URL (same N-Quads;
+            # cached=False leaves it inline, so the byte-identity tests compare the two).
+            return processor.normalize(cacheable(document) if cached else document, options)
     except jsonld.JsonLdError as exc:
         raise SafeModeError("@context", _pyld_reason(exc)) from exc

@@ -1,6 +1,11 @@
 """Bundled JSON-LD contexts, the strict offline document loader, and the safe-mode check.
 
 Nothing is ever fetched: a URL that is not bundled raises DocumentLoaderError naming it.
+Our own terms travel *inline* in every credential (docs/decisions/0012-inline-context.md): the
+w3id URL that older credentials name resolves nowhere, and verifiers that fetch unknown contexts
+(verifier-core) then report a forged signature. :func:`cacheable` maps an inline context whose
+content equals a bundled one to that bundled URL before pyld sees it, so inline contexts hit the
+same processed-context caches as URL contexts (keyed by content, N-Quads unchanged).
 pyld has no "safe mode" (it silently drops undefined terms, so signed data would differ from
 shown data), so ``check_safe_mode`` implements the check jsonld.js calls ``safe: true``.
 """
@@ -28,13 +33,12 @@ JWK_V1 = "https://w3id.org/security/jwk/v1"
 DATA_INTEGRITY_V2 = "https://w3id.org/security/data-integrity/v2"
 ELM_EDC_AP = "http://data.europa.eu/snb/model/context/edc-ap"
 
-#: Contexts of an OB 3.0 micro-credential issued by this package, in the order the spec requires.
-CREDENTIAL_CONTEXTS: list[str] = [VC_V2, OB_V3, OB_EXTENSIONS, MICROVET_V1]
-
 #: URL -> bundled file; shared with the Node interop verifiers (interop/) through contexts/index.json.
 BUNDLED: dict[str, str] = json.loads(
     resources.files(__package__).joinpath("contexts", "index.json").read_text(encoding="utf-8")
 )
+#: Bundled URLs that are not published anywhere: never named in a document this package writes.
+UNPUBLISHED = frozenset({MICROVET_V1})
 
 
 @cache
@@ -42,9 +46,78 @@ def _load_text(filename: str) -> str:
     return resources.files(__package__).joinpath("contexts", filename).read_text(encoding="utf-8")
 
 
+def microvet_context() -> dict[str, Any]:
+    """The project's term definitions as an inline ``@context`` object (a fresh copy)."""
+    return json.loads(_load_text(BUNDLED[MICROVET_V1]))["@context"]
+
+
+def credential_contexts() -> list[Any]:
+    """``@context`` of an OB 3.0 micro-credential issued by this package, in the order the spec requires:
+    the standard published contexts, then our terms inline (or, if the operator serves them, that URL)."""
+    own: Any = _served_url or microvet_context()
+    return [VC_V2, OB_V3, OB_EXTENSIONS, own]
+
+
+_served_url: str | None = None
+
+
+def serve_context_at(url: str | None) -> None:
+    """Name our context by ``url`` (an HTTPS URL the operator's LMS serves it at) instead of inlining it.
+
+    The loader maps ``url`` to the bundled copy, so it is never fetched either; None goes back to inline.
+    """
+    global _served_url  # noqa: PLW0603 - one process-wide setting, set once from the Django config
+    if url is not None and not re.fullmatch(r"https://[^\s#?]+", url):
+        raise DocumentLoaderError(url, "the context URL must be an https URL without query or fragment")
+    if _served_url is not None:
+        _ALIASES.pop(_served_url, None)
+    _served_url = url
+    if url is not None:
+        _ALIASES[url] = MICROVET_V1
+
+
+#: Extra URL -> bundled URL (the operator-served copy of our context).
+_ALIASES: dict[str, str] = {}
+
+
+@cache
+def _inline_index() -> dict[int, list[tuple[dict[str, Any], str]]]:
+    """Bundled context objects by number of terms, with their URLs: only those without @base or
+    @import, the two keywords whose meaning differs between a remote and an inline context.
+    Dict equality is content equality (order-free), and far cheaper than hashing a serialisation."""
+    index: dict[int, list[tuple[dict[str, Any], str]]] = {}
+    for url in BUNDLED:
+        inner = bundled_context(url).get("@context")
+        if isinstance(inner, dict) and "@base" not in inner and "@import" not in inner:
+            index.setdefault(len(inner), []).append((inner, url))
+    return index
+
+
+def _bundled_url_of(context: dict[str, Any]) -> str | None:
+    return next((url for inner, url in _inline_index().get(len(context), ()) if inner == context), None)
+
+
+def cacheable(document: dict[str, Any]) -> dict[str, Any]:
+    """``document`` with each top-level inline context equal to a bundled one replaced by its URL
+    (and the operator-served URL of our context by the bundled one).
+
+    Expansion, and so the canonical N-Quads and every signature, is the same either way (the
+    context's terms are the same terms); only pyld's caches, which key on URLs, start to hit.
+    A document with no such inline context is returned as is (not copied).
+    """
+    contexts = document.get("@context")
+    if not isinstance(contexts, list) or all(isinstance(c, str) and c not in _ALIASES for c in contexts):
+        return document
+    keyed = [
+        (_bundled_url_of(c) or c) if isinstance(c, dict) else _ALIASES.get(c, c) if isinstance(c, str) else c
+        for c in contexts
+    ]
+    return {**document, "@context": keyed}
+
+
 def bundled_context(url: str) -> dict[str, Any]:
     """The parsed document for a bundled context URL (a fresh copy: callers may mutate it)."""
-    filename = BUNDLED.get(url)
+    filename = BUNDLED.get(_ALIASES.get(url, url))
     if filename is None:
         raise DocumentLoaderError(url, "not a bundled JSON-LD context; nothing is fetched from the network")
     return json.loads(_load_text(filename))
@@ -71,6 +144,7 @@ def check_safe_mode(document: dict[str, Any]) -> None:
     that already passed skip the JSON-LD round trip: issuing many credentials of one definition
     costs one expansion, not one per credential.
     """
+    document = cacheable(document)
     shape = _shape_key(document)
     if shape is not None and shape in _SAFE_SHAPES:
         return

@@ -19,7 +19,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from .contexts import CREDENTIAL_CONTEXTS
+from .contexts import credential_contexts
 from .definition import Definition, LearningOutcome, https_url_problem
 from .errors import DefinitionError
 from .vocab import ASSESSMENT_TYPES, PARTICIPATION_FORMS, SUPERVISION, eqf_level
@@ -148,7 +148,7 @@ def build_credential(
     if len(statuses) > 1:
         raise DefinitionError("status_entries", "OB 3.0 allows one credentialStatus entry per credential")
     credential: dict[str, Any] = {
-        "@context": list(CREDENTIAL_CONTEXTS),
+        "@context": credential_contexts(),
         "id": credential_id,
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": definition.title,

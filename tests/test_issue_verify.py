@@ -211,8 +211,21 @@ def _changed(value: Any) -> Any:
 
 
 def _signed_leaves(document: dict[str, Any]) -> list[tuple]:
-    """Every leaf except the proof value itself (changing that is the 'signature' case below)."""
-    return [p for p in _leaves(document) if p[:1] != ("proof",) or p[-1] != "proofValue"]
+    """Every leaf except the proof value itself (changing that is the 'signature' case below) and the
+    inline context (its keywords need not change the RDF; its IRIs are the next test)."""
+    return [p for p in _leaves(document) if (p[:1] != ("proof",) or p[-1] != "proofValue") and p[:1] != ("@context",)]
+
+
+def test_changing_a_term_iri_of_the_inline_context_breaks_the_signature(signed_document):
+    inline = next(i for i, c in enumerate(signed_document["@context"]) if isinstance(c, dict))
+    terms = [t for t, d in signed_document["@context"][inline].items() if isinstance(d, dict)]
+    assert len(terms) > 15
+    for term in terms:
+        tampered = copy.deepcopy(signed_document)
+        tampered["@context"][inline][term]["@id"] = "https://attacker.example/" + term
+        report = verify(tampered, now=NOW)
+        used = not report.ok
+        assert used or term not in json.dumps({k: v for k, v in signed_document.items() if k != "@context"}), term
 
 
 @pytest.fixture(scope="module")

@@ -58,7 +58,7 @@ def test_credential_passes_schema_and_safe_mode(definition):
 
 def test_envelope(definition):
     c = build(definition)
-    assert c["@context"] == contexts.CREDENTIAL_CONTEXTS
+    assert c["@context"] == contexts.credential_contexts()
     assert c["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
     assert c["id"] == CRED_ID and c["name"] == definition.title
     assert c["validFrom"] == c["awardedDate"] == "2026-11-28T12:00:05Z"
