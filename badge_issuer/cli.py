@@ -77,14 +77,28 @@ def cmd_keygen(args: argparse.Namespace) -> int:
         }.items()
         if v
     }
+    method = args.did or ("web" if args.domain else "key")
     issuer = keys.generate_issuer(
-        args.out, did=args.did, domain=args.domain, path=args.path, jwt_alg=args.jwt_alg, profile=profile
+        args.out, did=method, domain=args.domain, path=args.path, jwt_alg=args.jwt_alg, profile=profile
     )
     print(f"issuer {issuer.issuer_id} written to {args.out}")
-    if issuer.method != "key":
-        doc, jwks = keys.publish(issuer, Path(args.out) / "public")
-        print(f"publish {doc} and {jwks} at the URLs they mirror")
+    if issuer.method == "https":
+        print(
+            "note: wallets running verifier-core (Learner Credential Wallet, VerifierPlus) cannot dereference "
+            "the #key-N methods of an https issuer; use --did web for credentials that wallets verify"
+        )
+    _print_publication(issuer, Path(args.out) / "public")
     return 0
+
+
+def _print_publication(issuer: keys.IssuerKeys, public: Path) -> None:
+    """Write the tree to publish and say which URL serves each file (what resolvers fetch)."""
+    if issuer.method == "key":
+        return
+    keys.publish(issuer, public)
+    print(f"publish the files under {public} at these URLs (content type application/json):")
+    for path, url in keys.publication(issuer, public):
+        print(f"  {path}  ->  {url}")
 
 
 def cmd_rotate(args: argparse.Namespace) -> int:
@@ -92,8 +106,8 @@ def cmd_rotate(args: argparse.Namespace) -> int:
     print(
         f"new active keys {issuer.active_di} (Data Integrity) and {issuer.active_jwt} (VC-JWT) for {issuer.issuer_id}"
     )
-    doc, jwks = keys.publish(issuer, Path(args.keys) / "public")
-    print(f"publish {doc} and {jwks} again: retired public keys stay listed, so older credentials still verify")
+    print("publish again: retired public keys stay listed, so older credentials still verify")
+    _print_publication(issuer, Path(args.keys) / "public")
     return 0
 
 
@@ -269,11 +283,16 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one declarativ
     p.add_argument(
         "--did",
         choices=["key", "web", "https"],
-        default="key",
-        help="issuer id: did:key (offline demos), did:web or an https issuer URL",
+        help="issuer id: did:web (the default with --domain: production, rotatable, what wallets resolve), "
+        "did:key (the default without: offline demos) or an https issuer URL (JOSE verifiers only)",
     )
     p.add_argument("--domain", help="domain for did:web / https issuers")
-    p.add_argument("--path", default="", help="path of an https issuer id (e.g. issuers/aurora)")
+    p.add_argument(
+        "--path",
+        default="",
+        help="did:web path (a/b: did:web:<domain>:a:b, served at https://<domain>/a/b/did.json; none: "
+        "https://<domain>/.well-known/did.json) or the path of an https issuer id (e.g. issuers/aurora)",
+    )
     p.add_argument("--jwt-alg", choices=["RS256", "ES256", "EdDSA"], default="EdDSA")
     for field in ("name", "url", "email", "country", "region"):
         p.add_argument(f"--{field}", help=f"issuer profile {field}")

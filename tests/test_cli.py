@@ -250,3 +250,18 @@ def test_rotate_keeps_earlier_credentials_verifiable(tmp_path, capsys):
         assert run(capsys, "verify", credential, "--resolve-dir", keys_dir / "public")[0] == 0
     assert run(capsys, "keygen", "--out", tmp_path / "dk", "--name", "A", "--country", "IT")[0] == 0
     assert run(capsys, "rotate", "--keys", tmp_path / "dk")[0] == 2  # a did:key is its key: it cannot rotate
+
+
+def test_keygen_with_a_domain_defaults_to_did_web_and_says_where_each_file_goes(tmp_path, capsys):
+    code, out, _ = run(capsys, "keygen", "--out", tmp_path / "k", "--domain", "aurora.example", "--name", "A")
+    assert code == 0
+    assert "issuer did:web:aurora.example written" in out
+    public = tmp_path / "k" / "public" / "aurora.example" / ".well-known"
+    assert f"{public / 'did.json'}  ->  https://aurora.example/.well-known/did.json" in out
+    assert f"{public / 'jwks.json'}  ->  https://aurora.example/.well-known/jwks.json" in out
+    assert json.loads((public / "did.json").read_text())["id"] == "did:web:aurora.example"
+    code, out, _ = run(
+        capsys, "keygen", "--out", tmp_path / "p", "--domain", "aurora.example", "--path", "vet/x", "--name", "A"
+    )
+    assert "https://aurora.example/vet/x/did.json" in out
+    assert "https://aurora.example/.well-known/jwks.json" in out  # the conventional JWKS, merged per host
