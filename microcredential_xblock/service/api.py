@@ -24,7 +24,6 @@ from badge_issuer.definition import parse_definition
 from badge_issuer.rules import evaluate, explain, validate_rules
 
 from . import evidence, issuance
-from .config import config
 from .errors import InvalidInput, NotFound
 from .evidence import OutcomeScore
 from .models import IssuedCredential, MicroCredentialDefinition
@@ -323,10 +322,8 @@ def revoke(credential_uuid: Any, *, actor: str, reason: str) -> IssuedCredential
 
 
 def suspend(credential_uuid: Any, *, actor: str, reason: str) -> IssuedCredential:
-    """Reversible; needs STATUS_PURPOSE "suspension" (a bit on a revocation list would mean revoked)."""
+    """Reversible; only for a credential on a suspension list (a bit on a revocation list means revoked)."""
     _reason(actor, reason)
-    if config().status_purpose != "suspension":
-        raise InvalidInput("action", _("suspension is not enabled: this service publishes revocation lists"))
     return issuance.change_status(_uuid(credential_uuid), "suspend", actor=actor, reason=reason)
 
 
