@@ -16,7 +16,6 @@ from badge_issuer.contexts import check_safe_mode
 from badge_issuer.errors import DefinitionError, StatusListError
 from badge_issuer.keys import OfflineResolver, generate_issuer
 from badge_issuer.proofs.data_integrity import sign_di, verify_di
-from badge_issuer.verify import verify
 from badge_issuer.status import (
     MIN_SIZE,
     FileStatusStore,
@@ -26,6 +25,7 @@ from badge_issuer.status import (
     status_entry,
     status_list_credential,
 )
+from badge_issuer.verify import verify
 
 LIST_URL = "https://lms.example/ob3/status/rev-1"
 ISSUER = "https://lms.example/ob3/issuers/org1"
@@ -299,7 +299,9 @@ def _status_checks(credential):
     from microcredential_xblock.service.config import issuer_keys  # noqa: PLC0415
     from microcredential_xblock.service.views import _status_fetcher  # noqa: PLC0415
 
-    report = verify(credential.document, resolver=OfflineResolver(issuers=[issuer_keys()]), status_fetcher=_status_fetcher)
+    report = verify(
+        credential.document, resolver=OfflineResolver(issuers=[issuer_keys()]), status_fetcher=_status_fetcher
+    )
     return [c for c in report.checks if c.name.startswith("status")]
 
 
