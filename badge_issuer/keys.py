@@ -295,8 +295,9 @@ def load_private_key(path: Path) -> PrivateKey:
 def _issuer_id(method: str, domain: str | None, path: str, di_key: ed25519.Ed25519PrivateKey) -> str:
     if method == "key":
         return did_key_from_public_key(di_key.public_key())
-    if not domain or "/" in domain or ":" in domain.split("%3A")[0] or domain != domain.strip().lower():
-        raise KeyMaterialError("domain", f"{domain!r} is not a lower-case host name (ports as %3A, no path)")
+    host, _, port = (domain or "").partition("%3A")
+    if not host or "/" in host or ":" in host or host != host.strip().lower() or (port and not port.isdigit()):
+        raise KeyMaterialError("domain", f"{domain!r} is not a lower-case host name (a port as %3A<port>, no path)")
     if method == "web":
         return "did:web:" + domain + "".join(":" + part for part in path.strip("/").split("/") if part)
     if method == "https":
