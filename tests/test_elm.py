@@ -210,5 +210,5 @@ def test_exports_of_every_sample_course_and_the_example_conform_to_the_ec_shapes
 def test_a_language_europass_does_not_take_is_named(definition, credential):
     import dataclasses  # noqa: PLC0415
 
-    with pytest.raises(DefinitionError, match="'nb'.*official languages"):
+    with pytest.raises(DefinitionError, match=r"'nb'.*official languages"):
         to_elm(dataclasses.replace(definition, language="nb"), credential)

@@ -287,3 +287,33 @@ def test_tamper_changed_signature_and_jwt_payload(issued):
     assert not verify(tampered, now=NOW).ok
     header, payload, signature = issued.jwt.split(".")
     assert not verify(".".join([header, payload[:-4] + "AAAA", signature]), now=NOW).ok
+
+
+# ---------------------------------------------------------------- VC-JWT payload and JSON-LD
+
+
+def test_jwt_claims_are_not_credential_properties(issuer):
+    """OB 3.0 requires iss/jti/nbf/sub (and exp); no context defines them, so safe mode over the raw
+    payload stops at jti. VC-JOSE-COSE: the claims are independent of the secured data and, if not
+    understood, ignored; so the verifier takes all registered claims out before JSON-LD."""
+    from badge_issuer.contexts import check_safe_mode  # noqa: PLC0415
+    from badge_issuer.proofs.jwt import expected_claims, sign_jwt  # noqa: PLC0415
+
+    document = issue_credential(example_definition(), ANA, issuer, formats=("jwt",), issued_at=ISSUED_AT).document
+    payload = expected_claims(document) | document
+    with pytest.raises(SafeModeError, match=r"\$\.(iss|jti|nbf|sub)"):
+        check_safe_mode(payload)
+    # A token that also carries iat and aud (as other JOSE issuers' do) verifies; the claims are not kept.
+    token = __import__("jwt").encode(
+        {**payload, "iat": payload["nbf"], "aud": "https://verifier.example"},
+        issuer.jwt_key,
+        algorithm=issuer.jwt_alg,
+        headers={"typ": "JWT", "kid": issuer.jwt_kid},
+    )
+    report = verify(token, resolver=OfflineResolver(issuers=[issuer]), now=NOW)
+    assert report.ok, report.verdict()
+    assert not {"iss", "jti", "nbf", "sub", "exp", "iat", "aud"} & set(report.document)
+    assert report.document == document
+    assert verify(
+        sign_jwt(document, issuer.jwt_key, issuer.jwt_kid), resolver=OfflineResolver(issuers=[issuer]), now=NOW
+    ).ok
