@@ -53,31 +53,8 @@ def microvet_context() -> dict[str, Any]:
 
 def credential_contexts() -> list[Any]:
     """``@context`` of an OB 3.0 micro-credential issued by this package, in the order the spec requires:
-    the standard published contexts, then our terms inline (or, if the operator serves them, that URL)."""
-    own: Any = _served_url or microvet_context()
-    return [VC_V2, OB_V3, OB_EXTENSIONS, own]
-
-
-_served_url: str | None = None
-
-
-def serve_context_at(url: str | None) -> None:
-    """Name our context by ``url`` (an HTTPS URL the operator's LMS serves it at) instead of inlining it.
-
-    The loader maps ``url`` to the bundled copy, so it is never fetched either; None goes back to inline.
-    """
-    global _served_url  # noqa: PLW0603 - one process-wide setting, set once from the Django config
-    if url is not None and not re.fullmatch(r"https://[^\s#?]+", url):
-        raise DocumentLoaderError(url, "the context URL must be an https URL without query or fragment")
-    if _served_url is not None:
-        _ALIASES.pop(_served_url, None)
-    _served_url = url
-    if url is not None:
-        _ALIASES[url] = MICROVET_V1
-
-
-#: Extra URL -> bundled URL (the operator-served copy of our context).
-_ALIASES: dict[str, str] = {}
+    the standard published contexts, then our terms inline."""
+    return [VC_V2, OB_V3, OB_EXTENSIONS, microvet_context()]
 
 
 @cache
@@ -98,26 +75,22 @@ def _bundled_url_of(context: dict[str, Any]) -> str | None:
 
 
 def cacheable(document: dict[str, Any]) -> dict[str, Any]:
-    """``document`` with each top-level inline context equal to a bundled one replaced by its URL
-    (and the operator-served URL of our context by the bundled one).
+    """``document`` with each top-level inline context equal to a bundled one replaced by its URL.
 
     Expansion, and so the canonical N-Quads and every signature, is the same either way (the
     context's terms are the same terms); only pyld's caches, which key on URLs, start to hit.
     A document with no such inline context is returned as is (not copied).
     """
     contexts = document.get("@context")
-    if not isinstance(contexts, list) or all(isinstance(c, str) and c not in _ALIASES for c in contexts):
+    if not isinstance(contexts, list) or all(isinstance(c, str) for c in contexts):
         return document
-    keyed = [
-        (_bundled_url_of(c) or c) if isinstance(c, dict) else _ALIASES.get(c, c) if isinstance(c, str) else c
-        for c in contexts
-    ]
+    keyed = [(_bundled_url_of(c) or c) if isinstance(c, dict) else c for c in contexts]
     return {**document, "@context": keyed}
 
 
 def bundled_context(url: str) -> dict[str, Any]:
     """The parsed document for a bundled context URL (a fresh copy: callers may mutate it)."""
-    filename = BUNDLED.get(_ALIASES.get(url, url))
+    filename = BUNDLED.get(url)
     if filename is None:
         raise DocumentLoaderError(url, "not a bundled JSON-LD context; nothing is fetched from the network")
     return json.loads(_load_text(filename))

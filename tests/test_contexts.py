@@ -108,28 +108,6 @@ def test_inline_and_url_contexts_give_the_same_nquads(credential):
     assert "http://data.europa.eu/snb/model/elm/volumeOfLearning" in inline_plain
 
 
-def test_operator_served_context_url_maps_to_the_bundled_copy(credential):
-    url = "https://lms.example.org/microvet/context/v1.jsonld"
-    contexts.serve_context_at(url)
-    try:
-        served = build_credential(
-            example_definition(),
-            Recipient(email="ana@example.org"),
-            {"id": credential["issuer"]["id"], "name": "Aurora"},
-            credential_id=credential["id"],
-            issued_at=datetime(2026, 11, 1, tzinfo=UTC),
-        )
-        assert served["@context"][3] == url
-        assert document_loader(url)["document"] == contexts.bundled_context(contexts.MICROVET_V1)
-        check_safe_mode(served)
-    finally:
-        contexts.serve_context_at(None)
-    with pytest.raises(DocumentLoaderError, match=url):
-        document_loader(url)
-    with pytest.raises(DocumentLoaderError, match="https URL"):
-        contexts.serve_context_at("http://lms.example.org/context")
-
-
 def test_canonicalization_and_safe_mode_leave_the_input_unchanged(credential):
     """pyld copies its input, so neither path copies it again; this guards that assumption on upgrades."""
     before = json.dumps(credential)
