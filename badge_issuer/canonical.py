@@ -30,7 +30,7 @@ from typing import Any
 from pyld import jsonld
 
 from . import rdfc
-from .contexts import _pyld_reason, jsonld_options
+from .contexts import _pyld_reason, cacheable, jsonld_options
 from .errors import SafeModeError
 
 #: pyld keeps process-wide LRU caches (cachetools) that are not thread-safe: two threads
@@ -107,6 +107,10 @@ def _pyld(document: dict[str, Any], processor: jsonld.JsonLdProcessor, *, to_rdf
     try:
         with PYLD_LOCK:
             # pyld's expand deep-copies its input first, so the caller's document is never changed.
+            # cacheable(): an inline context equal to a bundled one is keyed by its URL (same N-Quads;
+            # plain pyld, the reference, gets the document as it is, so the byte-identity tests compare).
+            if isinstance(processor, CachingProcessor):
+                document = cacheable(document)
             if to_rdf:
                 return processor.to_rdf(document, options)
             return processor.normalize(document, options)

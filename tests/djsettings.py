@@ -94,7 +94,14 @@ else:
         profile={"name": "Aurora VET", "url": "https://aurora-vet.example.it", "country": "IT"},
     )
     os.environ["MICROVET_TEST_KEYS_DIR"] = str(_KEYS_DIR)
-MICROVET = {"BASE_URL": "https://lms.example.org", "KEYS_DIR": str(_KEYS_DIR), "FORMATS": ["di", "jwt"]}
+#: Suspension lists, so the service tests can suspend and reinstate; the default (revocation lists)
+#: is tested in tests/test_status.py.
+MICROVET = {
+    "BASE_URL": "https://lms.example.org",
+    "KEYS_DIR": str(_KEYS_DIR),
+    "FORMATS": ["di", "jwt"],
+    "STATUS_PURPOSE": "suspension",
+}
 
 if _DB == "sqlite":
     # A file, not memory: the concurrency test opens one connection per thread. IMMEDIATE makes

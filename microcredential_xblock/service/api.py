@@ -483,10 +483,8 @@ def revoke(credential_uuid: Any, *, actor: str, reason: str) -> IssuedCredential
 
 
 def suspend(credential_uuid: Any, *, actor: str, reason: str) -> IssuedCredential:
-    """Reversible; needs STATUS_PURPOSE "suspension" (a bit on a revocation list would mean revoked)."""
+    """Reversible; only for a credential on a suspension list (a bit on a revocation list means revoked)."""
     _reason(actor, reason)
-    if config().status_purpose != "suspension":
-        raise InvalidInput("action", _("suspension is not enabled: this service publishes revocation lists"))
     return issuance.change_status(_uuid(credential_uuid), "suspend", actor=actor, reason=reason)
 
 

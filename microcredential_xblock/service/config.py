@@ -20,7 +20,13 @@ DEFAULTS: dict[str, Any] = {
     "ISSUER": "default",
     "FORMATS": ["di", "jwt"],
     "ISSUE_IN_BACKGROUND": False,
-    "STATUS_PURPOSE": "suspension",
+    # .. setting_name: MICROVET['STATUS_PURPOSE']
+    # .. setting_default: "revocation"
+    # .. setting_description: statusPurpose of the lists new credentials are entered in (OB 3.0 allows one
+    #   credentialStatus). "revocation": outside verifiers say "revoked", no suspension. "suspension":
+    #   reversible suspension, but a revocation then reads "suspended" outside (docs/decisions/0013).
+    #   Credentials keep the list they were issued on when this changes.
+    "STATUS_PURPOSE": "revocation",
     "STATUS_LIST_SIZE": 131_072,
     "CACHE_SECONDS": 300,
     "INCLUDE_NAME": False,

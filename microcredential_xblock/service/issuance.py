@@ -128,6 +128,11 @@ def _allocate(row: StatusList, credential: IssuedCredential) -> int:
     raise IntegrityError(f"no free index found in status list {row.list_id}")
 
 
+def list_purposes(credential: IssuedCredential) -> set[str]:
+    """statusPurpose of the list(s) the credential was issued on (what outside verifiers will report)."""
+    return {allocation.status_list.purpose for allocation in credential.allocations.select_related("status_list")}
+
+
 def set_status_bit(credential: IssuedCredential, value: bool) -> None:
     """Set or clear the credential's bit and re-sign the list (caller holds a transaction)."""
     for allocation in credential.allocations.all():
@@ -271,6 +276,9 @@ def change_status(credential_uuid: Any, action: str, *, actor: str, reason: str)
         credential = _locked(credential_uuid)
         if credential.state not in TRANSITIONS[action]:
             raise InvalidInput("state", str(REFUSALS[action]))
+        if action == "suspend" and list_purposes(credential) != {"suspension"}:
+            # The purpose is the credential's own list's, not today's STATUS_PURPOSE (docs/decisions/0013).
+            raise InvalidInput("action", _("suspension is not enabled: this service publishes revocation lists"))
         _apply(credential, action, reason)
         AuditEvent.objects.create(credential=credential, action=action, actor=actor, reason=reason)
     return credential
