@@ -35,6 +35,7 @@ setup(
         "PyYAML>=6.0",
         "pypng>=0.20220715",
         "base58>=2.1",
+        "segno>=1.6",  # QR codes of the wallet offers, as inline SVG (pure Python, BSD)
     ],
     extras_require={
         "openedx": ["openedx-events>=11", "openedx-filters>=3", "celery>=5.3", "edx-opaque-keys>=2.5"],

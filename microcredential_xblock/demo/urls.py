@@ -3,4 +3,8 @@
 from django.urls import include, path
 from workbench.urls import urlpatterns as workbench_urls
 
-urlpatterns = [path("microvet/", include("microcredential_xblock.service.urls")), *workbench_urls]
+urlpatterns = [
+    path("microvet/", include("microcredential_xblock.service.urls")),
+    path(".well-known/", include("microcredential_xblock.wallet.well_known_urls")),
+    *workbench_urls,
+]
