@@ -35,6 +35,7 @@ from badge_issuer.rules import validate_rules
 from badge_issuer.vocab import ASSESSMENT_TYPES, PARTICIPATION_FORMS, SUPERVISION
 
 from .. import compat
+from ..wallet import card as wallet_card
 from . import credential_olx, editor
 from .assessment import add_scripts, json_api, service_api
 
@@ -302,6 +303,7 @@ class MicroCredentialXBlock(XBlock):
         }
         if state.get("credential"):
             context["share"] = self._share(state["credential"])
+            context["wallet_html"] = wallet_card.render(self, translator())
         frag = Fragment(
             LOADER.render_django_template(
                 "templates/microvet/credential/student.html", context, i18n_service=translator()
@@ -309,6 +311,8 @@ class MicroCredentialXBlock(XBlock):
         )
         frag.add_css_url(self.runtime.local_resource_url(self, "public/credential/credential.css"))
         add_scripts(self, frag, "public/credential/credential.js")
+        if "wallet_html" in context:
+            wallet_card.add_assets(self, frag)
         frag.initialize_js("MicrovetCredential")
         return frag
 
@@ -345,6 +349,11 @@ class MicroCredentialXBlock(XBlock):
     def student_view_user_state(self, data, suffix=""):
         """The learner's progress and credential as JSON (mobile app)."""
         return self.learner_state()
+
+    @json_api(max_bytes=1024)
+    def wallet_offer(self, data, suffix=""):
+        """A one-time offer of the learner's credential to a wallet (OID4VCI and LCW; microcredential_xblock/wallet)."""
+        return wallet_card.wallet_offer(self, _)
 
     @json_api(max_bytes=4096)
     def reissue(self, data, suffix=""):
