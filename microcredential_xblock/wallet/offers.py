@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from badge_issuer.errors import MicrovetError
 
@@ -148,7 +149,7 @@ def offer_document(reference: str) -> dict[str, Any]:
         grant["tx_code"] = {
             "input_mode": "numeric",
             "length": TX_CODE_LENGTH,
-            "description": "The 6-digit code shown next to the QR code on your credential card",
+            "description": gettext("The 6-digit code shown next to the QR code on your credential card"),
         }
     return {
         "credential_issuer": issuer_identifier(),
