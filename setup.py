@@ -49,6 +49,7 @@ setup(
         "lms.djangoapp": [
             "microvet = microcredential_xblock.service.apps:MicrovetConfig",
             "microvet_platform = microcredential_xblock.platform.apps:MicrovetPlatformConfig",
+            "microvet_wallet = microcredential_xblock.wallet.apps:WalletWellKnownConfig",  # /.well-known/ (OID4VCI)
         ],
         "cms.djangoapp": ["microvet = microcredential_xblock.service.apps:MicrovetConfig"],
     },
