@@ -20,7 +20,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from badge_issuer import multibase
-from badge_issuer.contexts import VC_V2
+from badge_issuer.contexts import VC_V2, check_safe_mode
 from badge_issuer.errors import MicrovetError
 from badge_issuer.proofs.data_integrity import hash_data
 
@@ -98,6 +98,8 @@ def verify_did_auth(presentation: Any, *, challenge: str, domain: str) -> str:
         config_ = {k: v for k, v in proof.items() if k != "proofValue"}
         config_["@context"] = presentation.get("@context")
         unsecured = {k: v for k, v in presentation.items() if k != "proof"}
+        # Terms the contexts do not define would be dropped from the signed N-Quads: refuse them.
+        check_safe_mode(unsecured)
         key.verify(signature, hash_data(unsecured, config_))
     except (MicrovetError, InvalidSignature, ValueError, TypeError):
         raise OAuthError("invalid_proof", "the presentation's signature does not verify") from None
