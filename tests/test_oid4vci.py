@@ -93,6 +93,14 @@ def test_metadata_is_served_at_the_root_and_below_the_issuer(client, earned):  #
     assert root["display"][0]["name"] == "Aurora VET"
 
 
+def test_metadata_lists_only_awarded_micro_credentials(client, registered):  # noqa: F811
+    """A definition registered from Studio but never awarded stays private (the metadata is public)."""
+    body = client.get("/microvet/oid4vci/.well-known/openid-credential-issuer").json()
+    assert body["credential_configurations_supported"] == {}
+    slug = offers.configuration_slug(registered.microcredential_id)
+    _error(client.get(f"/microvet/oid4vci/logos/{slug}.png"), 404, "invalid_request")
+
+
 def test_authorization_server_metadata(client):
     body = client.get("/.well-known/oauth-authorization-server/microvet/oid4vci").json()
     assert body == client.get("/microvet/oid4vci/.well-known/oauth-authorization-server").json()
@@ -134,7 +142,7 @@ def test_secrets_are_stored_only_as_hashes(client, offer, token):
 
 
 def _code_plain(offer) -> str:
-    return offers._derived("code", reference_of(offer.offer_uri))
+    return offers.derived("code", reference_of(offer.offer_uri))
 
 
 def test_full_flow_issues_ldp_vc_to_the_wallet_did_key_and_supersedes_the_old_credential(client, earned, token):  # noqa: F811

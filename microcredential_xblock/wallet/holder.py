@@ -10,7 +10,6 @@ values. Only EdDSA (Ed25519) and ES256 (P-256) are accepted: an RSA did:jwk woul
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -90,9 +89,7 @@ def resolve_holder(header: Mapping[str, Any]) -> Holder:
             document = json.loads(_b64url(did.removeprefix("did:jwk:")))
             return Holder(did_jwk(document), public_key_from_jwk(document))
         raise KeyMaterialError("kid", "only did:key and did:jwk holders are supported (nothing is resolved online)")
-    except (KeyMaterialError, ValueError, TypeError, binascii.Error) as exc:
-        if isinstance(exc, ProofError):
-            raise
+    except (KeyMaterialError, ValueError, TypeError) as exc:  # binascii.Error and JSON errors are ValueErrors
         raise ProofError("invalid_proof", f"holder key: {exc}") from None
 
 

@@ -51,7 +51,7 @@ def digest(kind: str, secret: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), f"{kind}:{secret}".encode(), hashlib.sha256).hexdigest()
 
 
-def _derived(kind: str, reference: str) -> str:
+def derived(kind: str, reference: str) -> str:
     """A secret derived from the offer reference, so the offer document can be served without storing it."""
     return digest(f"derive-{kind}", reference)
 
@@ -101,16 +101,16 @@ def current_credential(learner_id: str, microcredential_id: str) -> IssuedCreden
     return credential
 
 
-def _new_row(learner_id: str, microcredential_id: str, kind: str, tx_code: str) -> str:
+def _new_row(learner_id: str, microcredential_id: str, kind: str, tx_code: str, expires_at: datetime) -> str:
     reference = secrets.token_urlsafe(32)
     WalletOffer.objects.create(
         reference_hash=digest("reference", reference),
-        code_hash=digest("code", _derived("code", reference)),
+        code_hash=digest("code", derived("code", reference)),
         tx_code_hash=digest("tx_code", tx_code) if tx_code else "",
         kind=kind,
         learner_id=learner_id,
         microcredential_id=microcredential_id,
-        expires_at=timezone.now() + timedelta(seconds=wallet_settings().offer_seconds),
+        expires_at=expires_at,
     )
     return reference
 
@@ -120,19 +120,20 @@ def create_offer(learner_id: str, microcredential_id: str) -> Offer:
     if current_credential(learner_id, microcredential_id) is None:
         raise ValueError("the learner has no active credential for this micro-credential")
     tx_code = f"{secrets.randbelow(10**TX_CODE_LENGTH):0{TX_CODE_LENGTH}d}" if wallet_settings().tx_code else ""
-    oid4vci_ref = _new_row(learner_id, microcredential_id, WalletOffer.OID4VCI, tx_code)
-    vcapi_ref = _new_row(learner_id, microcredential_id, WalletOffer.VCAPI, "")
+    expires_at = timezone.now() + timedelta(seconds=wallet_settings().offer_seconds)
+    oid4vci_ref = _new_row(learner_id, microcredential_id, WalletOffer.OID4VCI, tx_code, expires_at)
+    vcapi_ref = _new_row(learner_id, microcredential_id, WalletOffer.VCAPI, "", expires_at)
     from .links import lcw_link, offer_link  # noqa: PLC0415  (links imports this module)
 
     return Offer(
         offer_uri=offer_link(url("oid4vci_offer", oid4vci_ref)),
         lcw_uri=lcw_link(config().base_url, url("oid4vci_exchange", vcapi_ref)),
         tx_code=tx_code,
-        expires_at=timezone.now() + timedelta(seconds=wallet_settings().offer_seconds),
+        expires_at=expires_at,
     )
 
 
-def _open_offer(reference: str, kind: str) -> WalletOffer:
+def open_offer(reference: str, kind: str) -> WalletOffer:
     row = WalletOffer.objects.filter(reference_hash=digest("reference", reference), kind=kind).first()
     if row is None or row.expires_at <= timezone.now() or row.redeemed_at is not None:
         raise OAuthError("invalid_request", "this offer is unknown, expired or already used", 404)
@@ -141,10 +142,10 @@ def _open_offer(reference: str, kind: str) -> WalletOffer:
 
 def offer_document(reference: str) -> dict[str, Any]:
     """The Credential Offer a wallet fetches from ``credential_offer_uri`` (until it took its token)."""
-    row = _open_offer(reference, WalletOffer.OID4VCI)
+    row = open_offer(reference, WalletOffer.OID4VCI)
     if row.token_hash is not None:
         raise OAuthError("invalid_request", "this offer was already used", 404)
-    grant: dict[str, Any] = {"pre-authorized_code": _derived("code", reference)}
+    grant: dict[str, Any] = {"pre-authorized_code": derived("code", reference)}
     if row.tx_code_hash:
         grant["tx_code"] = {
             "input_mode": "numeric",
@@ -249,8 +250,13 @@ def deliver(row: WalletOffer, holder_did: str) -> IssuedCredential:
 
 
 def definitions() -> list[MicroCredentialDefinition]:
-    """One registered definition per micro-credential id (the latest), for the issuer metadata."""
+    """One registered definition (the latest) per micro-credential that has been awarded, for the metadata.
+
+    Only awarded ones: a course still being written in Studio registers its definition too, and the
+    metadata is public; a wallet only ever needs the configuration of a credential it is offered.
+    """
+    awarded = IssuedCredential.objects.values("microcredential_id")
     latest: dict[str, MicroCredentialDefinition] = {}
-    for row in MicroCredentialDefinition.objects.order_by("pk"):
+    for row in MicroCredentialDefinition.objects.filter(microcredential_id__in=awarded).order_by("pk"):
         latest[row.microcredential_id] = row
     return list(latest.values())

@@ -39,8 +39,8 @@ def domain() -> str:
 
 def step(reference: str, body: dict[str, Any]) -> dict[str, Any]:
     """One round of the exchange: ``{}`` gets the DIDAuth request, a signed VP gets the credential."""
-    row = offers._open_offer(reference, WalletOffer.VCAPI)
-    challenge = offers._derived("challenge", reference)
+    row = offers.open_offer(reference, WalletOffer.VCAPI)
+    challenge = offers.derived("challenge", reference)
     presentation = body.get("verifiablePresentation")
     if presentation is None:
         return {

@@ -12,7 +12,7 @@ import png
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_demo_browser import card, earn
+from tests.browser.test_demo_browser import card, earn, serious_axe_violations
 from tests.conftest import require
 from tests.oid4vci_wallet import WalletKey
 
@@ -89,6 +89,9 @@ def test_add_to_a_wallet_shows_qr_codes_that_decode_to_the_links(demo_server, wa
     assert decode_qr(wallet.locator("[data-qr=offer] svg").screenshot()) == link
     assert decode_qr(wallet.locator("[data-qr=lcw] svg").screenshot()) == lcw
     watched.screenshot("wallet-offer", locator=card(page))
+    assert serious_axe_violations(page, ".microvet-wallet") == []
+    page.set_viewport_size({"width": 360, "height": 780})
+    assert card(page).evaluate("el => el.scrollWidth - el.clientWidth") <= 0  # fits a phone with the panel open
     assert watched.errors == [] and watched.dialogs == []
 
     key, credential = redeem(link, tx_code)
