@@ -6,6 +6,7 @@ import base64
 import json
 import time
 from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import jwt as pyjwt
 import pytest
@@ -214,6 +215,16 @@ def test_offer_document_is_gone_after_the_token_and_after_expiry(client, offer, 
     _error(client.get("/microvet/oid4vci/offers/not-a-reference"), 404, "invalid_request")
 
 
+def test_stale_unredeemed_offers_are_cleared_when_new_ones_are_made(client, earned, token):  # noqa: F811
+    key = WalletKey.ed25519()
+    assert request_credential(client, token, _body(earned, key.proof(take_nonce(client)))).status_code == 200
+    WalletOffer.objects.update(expires_at=timezone.now() - timedelta(days=2))
+    offers.create_offer(LEARNER.user_id, earned.microcredential_id)
+    kept = WalletOffer.objects.filter(expires_at__lt=timezone.now())
+    assert [row.redeemed_at is not None for row in kept] == [True]  # the redeemed one keeps its record
+    assert WalletOffer.objects.count() == 3
+
+
 # ------------------------------------------------------------------------------------------ token refusals
 
 
@@ -393,6 +404,15 @@ JSON = st.recursive(
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner, max_size=3),
     max_leaves=10,
 )
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(JSON.filter(lambda value: value is not None))  # null is "no presentation yet"
+def test_exchange_endpoint_never_fails_with_a_5xx(client, offer, body):
+    request = json.loads(parse_qs(urlsplit(offer.lcw_uri).query)["request"][0])
+    path = urlsplit(request["protocols"]["vcapi"]).path
+    response = client.post(path, json.dumps({"verifiablePresentation": body}), content_type="application/json")
+    assert 400 <= response.status_code < 500 and "error" in response.json()
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 from django.db import connections
 from django.test import Client
@@ -12,6 +15,7 @@ from microcredential_xblock.wallet import offers
 from tests.oid4vci_wallet import WalletKey, fetch_offer, request_credential, take_nonce, take_token
 from tests.service_fixtures import COURSE, LEARNER, MC_BLOCK, QUIZ1, RULES, all_validated, example_definition
 from tests.test_concurrency import _in_parallel
+from tests.test_oid4vci_lcw import did_auth
 
 pytestmark = [pytest.mark.storage, pytest.mark.django_db(transaction=True)]
 PARALLEL = 8
@@ -50,3 +54,21 @@ def test_parallel_credential_requests_for_one_offer_issue_one_credential():
     assert IssuedCredential.objects.count() == 2  # the earned one and its one re-issue to the wallet
     assert IssuedCredential.objects.filter(subject_did=key.did_key).count() == 1
     assert WalletOffer.objects.get(kind=WalletOffer.OID4VCI).credential.subject_did == key.did_key
+
+
+def test_parallel_lcw_presentations_for_one_exchange_issue_one_credential():
+    _credential, offer, _code = _offer()
+    request = json.loads(parse_qs(urlsplit(offer.lcw_uri).query)["request"][0])
+    path = urlsplit(request["protocols"]["vcapi"]).path
+    vpr = Client().post(path, "{}", content_type="application/json").json()["verifiablePresentationRequest"]
+    presentations = [did_auth(vpr["challenge"], vpr["domain"]) for _i in range(PARALLEL)]
+    connections.close_all()
+
+    def present(i: int) -> int:
+        body = json.dumps({"verifiablePresentation": presentations[i]})
+        return Client().post(path, body, content_type="application/json").status_code
+
+    results, errors = _in_parallel(present, PARALLEL)
+    assert errors == []
+    assert sorted(results) == [200] + [404] * (PARALLEL - 1)
+    assert IssuedCredential.objects.count() == 2

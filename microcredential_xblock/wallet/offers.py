@@ -119,8 +119,11 @@ def create_offer(learner_id: str, microcredential_id: str) -> Offer:
     """An OID4VCI offer and a LCW exchange for the learner's current credential (ValueError if none)."""
     if current_credential(learner_id, microcredential_id) is None:
         raise ValueError("the learner has no active credential for this micro-credential")
+    now = timezone.now()
+    # Offers never redeemed are useless a day after they expired; redeemed ones record which credential they gave.
+    WalletOffer.objects.filter(redeemed_at__isnull=True, expires_at__lt=now - timedelta(days=1)).delete()
     tx_code = f"{secrets.randbelow(10**TX_CODE_LENGTH):0{TX_CODE_LENGTH}d}" if wallet_settings().tx_code else ""
-    expires_at = timezone.now() + timedelta(seconds=wallet_settings().offer_seconds)
+    expires_at = now + timedelta(seconds=wallet_settings().offer_seconds)
     oid4vci_ref = _new_row(learner_id, microcredential_id, WalletOffer.OID4VCI, tx_code, expires_at)
     vcapi_ref = _new_row(learner_id, microcredential_id, WalletOffer.VCAPI, "", expires_at)
     from .links import lcw_link, offer_link  # noqa: PLC0415  (links imports this module)

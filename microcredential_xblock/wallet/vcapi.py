@@ -59,7 +59,12 @@ def step(reference: str, body: dict[str, Any]) -> dict[str, Any]:
             }
         }
     holder = verify_did_auth(presentation, challenge=challenge, domain=domain())
-    issued = offers.deliver(row, holder)
+    try:
+        issued = offers.deliver(row, holder)
+    except OAuthError as exc:
+        if exc.error != "invalid_token":
+            raise
+        raise OAuthError("invalid_request", "this exchange was already used", 404) from None  # lost a race
     return {
         "verifiablePresentation": {
             "@context": [VC_V2],
