@@ -61,7 +61,7 @@ def endpoint(*methods: str, cache: bool = False) -> Callable:
             except KeyMaterialError:
                 return _answer({"error": "temporarily_unavailable", "error_description": "no issuer keys"}, 400)
             except Exception:  # a bug must not become a 500 page for a wallet; the log keeps the trace
-                log.exception("microvet: wallet endpoint %s failed", request.path)
+                log.exception("microvet: wallet endpoint %s failed", view.__name__)  # the path may hold a secret
                 return _answer({"error": "temporarily_unavailable", "error_description": "please try again"}, 400)
 
         return wrapper
