@@ -420,3 +420,15 @@ def test_exchange_endpoint_never_fails_with_a_5xx(client, offer, body):
 def test_credential_endpoint_never_fails_with_a_5xx(client, token, body):
     response = request_credential(client, token, body)
     assert 400 <= response.status_code < 500 and "error" in response.json()
+
+
+def test_an_unexpected_failure_is_a_4xx_and_the_log_keeps_no_secret(client, offer, monkeypatch, caplog):
+    def broken(reference):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(offers, "offer_document", broken)
+    reference = reference_of(offer.offer_uri)
+    with caplog.at_level("ERROR"):
+        response = client.get(path_of(offers.url("oid4vci_offer", reference)))
+    _error(response, 400, "temporarily_unavailable")
+    assert "boom" in caplog.text and reference not in caplog.text
