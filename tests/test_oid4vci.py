@@ -181,11 +181,15 @@ def test_jwt_vc_json_with_a_bare_p256_jwk_is_issued_to_its_did_jwk(client, earne
     assert claims["sub"] == did_jwk(public_jwk(key.private)) == claims["credentialSubject"]["id"]
 
 
-def test_draft_style_request_with_format_and_single_proof(client, earned, token):  # noqa: F811
+def test_draft_13_wallet_uses_the_token_nonce_and_gets_the_draft_answer(client, earned, offer):  # noqa: F811
+    answer = take_token(client, _code(client, offer), offer.tx_code).json()
+    assert answer["c_nonce_expires_in"] == 300
     key = WalletKey.ed25519()
-    body = {"format": "ldp_vc", "proof": {"proof_type": "jwt", "jwt": key.proof(take_nonce(client))}}
-    response = request_credential(client, token, body)
+    body = {"format": "ldp_vc", "proof": {"proof_type": "jwt", "jwt": key.proof(answer["c_nonce"])}}
+    response = request_credential(client, answer["access_token"], body)
     assert response.status_code == 200, response.content
+    assert response.json()["format"] == "ldp_vc"
+    assert response.json()["credential"]["credentialSubject"]["id"] == key.did_key
 
 
 def test_a_wallet_already_named_gets_the_same_credential_without_a_reissue(client, earned):  # noqa: F811

@@ -187,7 +187,14 @@ def exchange_code(code: Any, tx_code: Any) -> dict[str, Any]:
     )
     if not won:  # a parallel request with the same code took the token first
         raise OAuthError("invalid_grant", "the pre-authorized code is unknown, expired or already used")
-    return {"access_token": token, "token_type": "Bearer", "expires_in": seconds}
+    # c_nonce in the token response: 1.0 moved it to the nonce endpoint, draft-13 wallets still look here.
+    return {
+        "access_token": token,
+        "token_type": "Bearer",
+        "expires_in": seconds,
+        "c_nonce": new_nonce(),
+        "c_nonce_expires_in": wallet_settings().nonce_seconds,
+    }
 
 
 # ------------------------------------------------------------------------------------------ nonces

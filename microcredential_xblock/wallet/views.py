@@ -216,6 +216,8 @@ def credential(request: HttpRequest) -> dict[str, Any]:
         raise OAuthError("invalid_nonce", "the nonce is unknown, expired or already used; get a new one")
     issued = offers.deliver(row, holder.did)
     value = issued.document if allowed[configuration_id] == "ldp_vc" else issued.jwt
+    if "proof" in body or "format" in body:  # a draft 13-15 request gets the answer those drafts define
+        return {"credential": value, "format": allowed[configuration_id]}
     return {"credentials": [{"credential": value}]}
 
 
