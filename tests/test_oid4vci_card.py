@@ -47,7 +47,11 @@ def test_earned_card_offers_a_wallet_and_the_handler_makes_a_one_time_offer():
     answer = call(block, "wallet_offer", {})
     assert answer["ok"] is True
     assert answer["offer_uri"].startswith("openid-credential-offer://?credential_offer_uri=")
-    assert answer["lcw_uri"].startswith("https://lcw.app/request.html?request=")
+    assert answer["lcw_uri"].startswith("https://lcw.app/request?request=")
+    assert answer["lcw_qr"] == qr_svg(
+        answer["lcw_uri"].replace("https://lcw.app/request?", "dccrequest://request?"),
+        "QR code for the Learner Credential Wallet",
+    )
     assert answer["qr"] == qr_svg(answer["offer_uri"], "QR code of the wallet offer")
     assert len(answer["tx_code"]) == 6 and "10 minutes" in answer["message"]
     assert WalletOffer.objects.filter(learner_id=block._learner().user_id).count() == 2

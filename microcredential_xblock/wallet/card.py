@@ -66,7 +66,7 @@ def wallet_offer(block: Any, gettext: Any) -> dict[str, Any]:
         "qr": qr_svg(offer.offer_uri, gettext("QR code of the wallet offer")),
         "tx_code": offer.tx_code,
         "lcw_uri": offer.lcw_uri,
-        "lcw_qr": qr_svg(offer.lcw_uri, gettext("QR code for the Learner Credential Wallet")),
+        "lcw_qr": qr_svg(offer.lcw_app_uri, gettext("QR code for the Learner Credential Wallet")),
         "expires_at": offer.expires_at.isoformat(),
         "message": gettext(
             "These codes work once and expire in %(minutes)s minutes. The wallet receives your credential "

@@ -12,8 +12,11 @@ from urllib.parse import quote, urlencode
 import segno
 
 OFFER_SCHEME = "openid-credential-offer://"
-#: DCC's universal link: opens the Learner Credential Wallet where it is installed (app/lib/deepLink.ts).
-LCW_REQUEST = "https://lcw.app/request.html"
+#: The Learner Credential Wallet's links for a request (its app.config LinkConfig): the universal link
+#: opens the app where it is installed and DCC's page about the app elsewhere; the custom scheme is
+#: what every LCW version's QR scanner recognises (app/lib/decode.ts isDeepLink).
+LCW_UNIVERSAL = "https://lcw.app/request"
+LCW_SCHEME = "dccrequest://request"
 
 
 def offer_link(credential_offer_uri: str) -> str:
@@ -21,10 +24,10 @@ def offer_link(credential_offer_uri: str) -> str:
     return OFFER_SCHEME + "?" + urlencode({"credential_offer_uri": credential_offer_uri}, quote_via=quote)
 
 
-def lcw_link(origin: str, exchange_url: str) -> str:
-    """LCW's credential request deep link naming our VC-API exchange (``protocols.vcapi``)."""
+def lcw_link(origin: str, exchange_url: str, *, base: str = LCW_UNIVERSAL) -> str:
+    """LCW's credential request link naming our VC-API exchange (``protocols.vcapi``)."""
     request = {"credentialRequestOrigin": origin, "protocols": {"vcapi": exchange_url}}
-    return LCW_REQUEST + "?" + urlencode({"request": json.dumps(request, separators=(",", ":"))}, quote_via=quote)
+    return base + "?" + urlencode({"request": json.dumps(request, separators=(",", ":"))}, quote_via=quote)
 
 
 def qr_svg(data: str, title: str) -> str:

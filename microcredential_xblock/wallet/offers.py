@@ -28,6 +28,7 @@ from badge_issuer.errors import MicrovetError
 from ..service import issuance
 from ..service.config import config
 from ..service.models import IssuedCredential, MicroCredentialDefinition, WalletNonce, WalletOffer
+from .links import LCW_SCHEME, lcw_link, offer_link
 from .settings import wallet_settings
 
 PRE_AUTHORIZED_GRANT = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
@@ -87,6 +88,8 @@ class Offer:
 
     offer_uri: str
     lcw_uri: str
+    #: The same request for the QR code: LCW's custom scheme, which its scanner recognises.
+    lcw_app_uri: str
     tx_code: str
     expires_at: datetime
 
@@ -126,11 +129,11 @@ def create_offer(learner_id: str, microcredential_id: str) -> Offer:
     expires_at = now + timedelta(seconds=wallet_settings().offer_seconds)
     oid4vci_ref = _new_row(learner_id, microcredential_id, WalletOffer.OID4VCI, tx_code, expires_at)
     vcapi_ref = _new_row(learner_id, microcredential_id, WalletOffer.VCAPI, "", expires_at)
-    from .links import lcw_link, offer_link  # noqa: PLC0415  (links imports this module)
-
+    exchange = url("oid4vci_exchange", vcapi_ref)
     return Offer(
         offer_uri=offer_link(url("oid4vci_offer", oid4vci_ref)),
-        lcw_uri=lcw_link(config().base_url, url("oid4vci_exchange", vcapi_ref)),
+        lcw_uri=lcw_link(config().base_url, exchange),
+        lcw_app_uri=lcw_link(config().base_url, exchange, base=LCW_SCHEME),
         tx_code=tx_code,
         expires_at=expires_at,
     )

@@ -1,7 +1,7 @@
 """The Learner Credential Wallet's credential request: a VC-API exchange with DID Authentication.
 
 What LCW does (DCC learner-credential-wallet, app/lib/exchanges.ts): it opens the deep link
-``https://lcw.app/request.html?request={"credentialRequestOrigin":..., "protocols":{"vcapi": URL}}``,
+``https://lcw.app/request?request={"credentialRequestOrigin":..., "protocols":{"vcapi": URL}}``,
 POSTs ``{}`` to URL, receives a ``verifiablePresentationRequest`` with a ``DIDAuthentication`` query,
 a ``challenge`` and a ``domain``, and POSTs back ``{"verifiablePresentation": VP}``: an empty VP
 whose holder is its did:key, signed for ``authentication`` (Ed25519Signature2020) with that
