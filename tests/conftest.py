@@ -1,5 +1,4 @@
 """Shared fixtures: paths to the bundled sample data and the offline OB 3.0 material."""
-
 from __future__ import annotations
 
 import os
