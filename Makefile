@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
-NODE_STAMPS := interop/node_modules/.installed tests/browser/node_modules/.installed
+NODE_STAMPS := interop/node_modules/.installed interop/oid4vci/node_modules/.installed tests/browser/node_modules/.installed
 
 .PHONY: test test-releases demo quality venv node bench extract_translations compile_translations check_translations clean
 
@@ -62,4 +62,4 @@ check_translations: venv
 	$(PY) scripts/i18n.py check
 
 clean:
-	rm -rf $(VENV) .tox interop/node_modules tests/browser/node_modules var
+	rm -rf $(VENV) .tox interop/node_modules interop/oid4vci/node_modules tests/browser/node_modules var

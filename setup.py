@@ -71,6 +71,7 @@ setup(
         "pypng>=0.20220715",
         "base58>=2.1",
         "google-re2>=1.1",  # linear-time regex matching of learner answers (wheels: CPython 3.11-3.13, x86_64/aarch64)
+        "segno>=1.6",  # QR codes of the wallet offers, as inline SVG (pure Python, BSD)
     ],
     extras_require={
         "openedx": ["openedx-events>=10.2", "openedx-filters>=2.1", "celery>=5.3", "edx-opaque-keys>=3.0"],
@@ -86,6 +87,7 @@ setup(
         "lms.djangoapp": [
             "microvet = microcredential_xblock.service.apps:MicrovetConfig",
             "microvet_platform = microcredential_xblock.platform.apps:MicrovetPlatformConfig",
+            "microvet_wallet = microcredential_xblock.wallet.apps:WalletWellKnownConfig",  # /.well-known/ (OID4VCI)
         ],
         "cms.djangoapp": [
             "microvet = microcredential_xblock.service.apps:MicrovetConfig",

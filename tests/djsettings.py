@@ -59,6 +59,7 @@ from badge_issuer.keys import generate_issuer  # noqa: E402
 
 INSTALLED_APPS += ["microcredential_xblock.service"]
 ROOT_URLCONF = "tests.urls"
+STATIC_URL = "/static/"  # the live server (tests/test_oid4vci_interop.py) wraps static files
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

@@ -263,3 +263,48 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} by {self.actor}"
+
+
+class WalletOffer(models.Model):
+    """A one-time offer of a learner's credential to a wallet (OID4VCI or the LCW VC-API exchange).
+
+    Only SHA-256 hashes of the secrets are stored: the offer reference in the QR code, the
+    pre-authorized code, the transaction code and the access token (docs/decisions/0015).
+    """
+
+    OID4VCI, VCAPI = "oid4vci", "vcapi"
+
+    reference_hash = models.CharField(max_length=64, unique=True)
+    code_hash = models.CharField(max_length=64, unique=True)
+    tx_code_hash = models.CharField(max_length=64, blank=True)
+    tx_code_failures = models.PositiveSmallIntegerField(default=0)
+    kind = models.CharField(max_length=10, default=OID4VCI)
+    learner_id = models.CharField(max_length=LEARNER_LEN, db_index=True)
+    microcredential_id = models.CharField(max_length=KEY_LEN)
+    created = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    #: Set once, by the single UPDATE that wins the token exchange (or the LCW challenge).
+    token_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    token_expires_at = models.DateTimeField(null=True, blank=True)
+    #: Set once, by the single UPDATE that wins the credential request: one credential per offer.
+    redeemed_at = models.DateTimeField(null=True, blank=True)
+    credential = models.ForeignKey(
+        IssuedCredential, null=True, blank=True, on_delete=models.PROTECT, related_name="wallet_offers"
+    )
+
+    class Meta:
+        verbose_name = _("wallet offer")
+
+    def __str__(self) -> str:
+        return f"{self.kind} offer {self.pk} for {self.learner_id}"
+
+
+class WalletNonce(models.Model):
+    """A ``c_nonce`` (or an LCW challenge): single-use, short-lived, stored as its hash."""
+
+    nonce_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField(db_index=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"nonce {self.pk}"

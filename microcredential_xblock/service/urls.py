@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from ..wallet.urls import urlpatterns as wallet_urlpatterns
 from . import views
 
 app_name = "microvet"
@@ -19,4 +20,5 @@ urlpatterns = [
     path(".well-known/did.json", views.did_document, name="did_well_known"),
     path("jwks.json", views.jwks, name="jwks"),
     path("status/<str:list_id>", views.status_list, name="status"),
+    *wallet_urlpatterns,  # OID4VCI and the LCW exchange at oid4vci/ (docs/decisions/0015)
 ]
