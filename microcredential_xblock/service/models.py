@@ -221,3 +221,6 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} by {self.actor}"
+
+
+from .alliance_models import AllianceMember, CredentialViews, Endorsement  # noqa: E402, F401  (the alliance tables)
