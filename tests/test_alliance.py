@@ -20,6 +20,7 @@ from django.utils import timezone
 from badge_issuer.endorse import build_endorsement
 from badge_issuer.issue import sign_credential
 from badge_issuer.keys import generate_issuer
+from badge_issuer.proofs.jwt import sign_jwt
 from badge_issuer.verify import verify
 from microcredential_xblock.service import alliance, api, impact
 from microcredential_xblock.service.alliance_models import AllianceMember, CredentialViews, Endorsement
@@ -210,6 +211,19 @@ def test_the_platform_issuer_can_be_endorsed(registered, member, member_keys):
     assert row.subject_kind == Endorsement.ISSUER
     (progress,) = api.record_assessment(LEARNER, COURSE, QUIZ1, all_validated(), 9, 10)
     assert progress.credential.document["issuer"]["endorsement"][0]["id"] == row.credential_id
+
+
+def test_a_jwt_endorsement_is_accepted_embedded_and_shown(registered, member, member_keys):
+    unsigned = build_endorsement(subject_id=ACHIEVEMENT, issuer_profile=member_keys.issuer_profile(), name="JWT")
+    token = sign_jwt(unsigned, member_keys.jwt_key, member_keys.jwt_kid)
+    row = alliance.accept_endorsement(member, token, actor="staff")
+    assert row.credential_id == unsigned["id"]
+    (earned,) = api.record_assessment(LEARNER, COURSE, QUIZ1, all_validated(), 9, 10)
+    document = earned.credential.document
+    assert document["credentialSubject"]["achievement"]["endorsementJwt"] == [token]
+    report = verify(document, resolver=alliance.page_resolver(_issuer()), status_fetcher=_db_lists)
+    assert report.ok, report.verdict()
+    assert alliance.shown_endorsements(document)[0]["member"] == member.name
 
 
 def test_tampered_endorsement_is_refused_naming_the_proof(registered, member, member_keys):

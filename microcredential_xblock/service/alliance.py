@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+import jwt
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -328,8 +329,10 @@ def shown_endorsements(document: Mapping[str, Any]) -> list[dict[str, str]]:
     """The endorsements embedded in an issued credential, with their state today (for people)."""
     subject = document.get("credentialSubject") or {}
     nodes = [document.get("issuer"), subject.get("achievement") if isinstance(subject, Mapping) else None]
-    embedded = [e for node in nodes if isinstance(node, Mapping) for e in (node.get("endorsement") or [])]
-    ids = [str(e.get("id")) for e in embedded if isinstance(e, Mapping)]
+    ids = []
+    for node in (n for n in nodes if isinstance(n, Mapping)):
+        ids += [str(e.get("id")) for e in node.get("endorsement") or [] if isinstance(e, Mapping)]
+        ids += [_jws_id(token) for token in node.get("endorsementJwt") or [] if isinstance(token, str)]
     rows = {
         row.credential_id: row for row in Endorsement.objects.filter(credential_id__in=ids).select_related("member")
     }
@@ -348,6 +351,16 @@ def shown_endorsements(document: Mapping[str, Any]) -> list[dict[str, str]]:
             }
         )
     return shown
+
+
+def _jws_id(token: str) -> str:
+    """The credential id inside a compact JWS endorsement (its signature is checked by verify)."""
+    try:
+        payload = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        return ""
+    payload = payload.get("vc", payload) if isinstance(payload, dict) else {}
+    return str(payload.get("id") or payload.get("jti") or "")
 
 
 def is_endorsement_check(name: str) -> bool:

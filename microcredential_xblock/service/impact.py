@@ -127,8 +127,9 @@ def _learners_with_evidence(keys: list[str]) -> dict[str, int]:
     results, passing = AssessmentResult._meta.db_table, CoursePassing._meta.db_table
     marks = ", ".join(["%s"] * len(keys))
     # Table names come from _meta and the values are parameters: nothing here is user text.
-    sql = (  # noqa: S608
-        f"SELECT course_key, COUNT(*) FROM (SELECT course_key, learner_id FROM {results} WHERE course_key IN ({marks})"
+    sql = (
+        "SELECT course_key, COUNT(*) FROM (SELECT course_key, learner_id FROM "  # noqa: S608
+        f"{results} WHERE course_key IN ({marks})"
         f" UNION SELECT course_key, learner_id FROM {passing} WHERE course_key IN ({marks})) evidence"
         " GROUP BY course_key"
     )
