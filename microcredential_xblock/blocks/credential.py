@@ -546,6 +546,7 @@ def credential_view(credential: Any) -> dict[str, Any]:
         "issued_on": credential.issued_at.date().isoformat(),
         "expires_on": credential.valid_until.date().isoformat() if credential.valid_until else None,
         "urls": _service().public_urls(credential),
+        "endorsements": _service().endorsements_shown(credential),
     }
 
 

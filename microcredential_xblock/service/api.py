@@ -529,3 +529,10 @@ def public_urls(credential: IssuedCredential) -> dict[str, str]:
     if credential.jwt:
         urls["jwt"] = issuance.absolute_url("credential_jwt", uid)
     return urls
+
+
+def endorsements_shown(credential: IssuedCredential) -> list[dict[str, str]]:
+    """The alliance endorsements embedded in an issued credential, with their state today."""
+    from .alliance import shown_endorsements  # noqa: PLC0415
+
+    return shown_endorsements(credential.document)

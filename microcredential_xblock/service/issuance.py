@@ -29,6 +29,7 @@ from badge_issuer.rules import expiry
 from badge_issuer.status import StatusList as Bits
 from badge_issuer.status import status_entry, status_list_credential
 
+from .alliance import embeddable
 from .config import config, issuer_keys
 from .errors import InvalidInput, NotFound
 from .models import (
@@ -250,6 +251,7 @@ def _create(
         score=award.score_percent if definition.pass_mark is not None else None,
         status_entries=[entry],
         include_name=config().include_name and bool(award.name),
+        endorsements=embeddable(definition.id, issuer_keys().issuer_id),
     )
     credential.document, credential.jwt = signed.document, signed.jwt or ""
     credential.save(update_fields=["document", "jwt"])

@@ -308,3 +308,6 @@ class WalletNonce(models.Model):
 
     def __str__(self) -> str:
         return f"nonce {self.pk}"
+
+
+from .alliance_models import AllianceMember, CredentialViews, Endorsement  # noqa: E402, F401  (the alliance tables)

@@ -28,9 +28,9 @@ from badge_issuer.bake import bake_png, bake_svg
 from badge_issuer.definition import Definition, parse_definition
 from badge_issuer.elm import to_elm
 from badge_issuer.errors import BakingError, KeyMaterialError
-from badge_issuer.keys import OfflineResolver
 from badge_issuer.verify import verify
 
+from . import alliance
 from .api import NotFound, get_credential, public_urls
 from .config import config, issuer_keys
 from .eu_elements import award_elements
@@ -198,11 +198,16 @@ def _image(row: IssuedCredential, media_type: str) -> bytes | None:
 
 
 def _status_fetcher(url: str) -> Mapping[str, Any]:
-    list_id = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
-    row = StatusList.objects.filter(list_id=list_id).first()
-    if row is None or row.signed is None:
+    """Our own lists from the database; an alliance member's list from its published copy."""
+    if url.startswith(config().base_url + "/"):
+        list_id = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
+        row = StatusList.objects.filter(list_id=list_id).first()
+        if row is not None and row.signed is not None:
+            return row.signed
+    members = alliance.member_status_fetcher()
+    if members is None:
         raise KeyError(url)
-    return row.signed
+    return members(url)
 
 
 @public
@@ -215,11 +220,17 @@ def verify_page(request: HttpRequest, uid: Any) -> HttpResponse:
     except Retired as exc:
         html = ENGINE.get_template("microvet/service/not_found.html").render(Context({"gone": str(exc)}))
         return HttpResponse(html, status=410)
-    report = verify(row.document, resolver=OfflineResolver(issuers=[issuer_keys()]), status_fetcher=_status_fetcher)
+    report = verify(row.document, resolver=alliance.page_resolver(issuer_keys()), status_fetcher=_status_fetcher)
     definition = _definition(row)
+    alliance.count_view(row.pk)
+    own_checks = [c for c in report.checks if not alliance.is_endorsement_check(c.name)]
     context = {
         "row": row,
         "report": report,
+        # An endorsement withdrawn later is shown as such; it does not make the credential invalid.
+        "checks": own_checks,
+        "credential_ok": bool(own_checks) and all(c.passed for c in own_checks),
+        "endorsements": alliance.shown_endorsements(row.document),
         "definition": definition,
         "issuer": row.document.get("issuer", {}),
         "elements": award_elements(row, definition),
