@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 
-from badge_issuer.contexts import CREDENTIAL_CONTEXTS
+from badge_issuer.contexts import credential_contexts
 
 from ..service.config import issuer_keys
 from ..service.issuance import issuer_profile
@@ -51,7 +51,7 @@ def _configuration(row: MicroCredentialDefinition, oid4vci_format: str) -> dict[
     }
     if oid4vci_format == "ldp_vc":
         configuration["credential_signing_alg_values_supported"] = ["eddsa-rdfc-2022"]
-        configuration["credential_definition"] = {"@context": CREDENTIAL_CONTEXTS, "type": CREDENTIAL_TYPES}
+        configuration["credential_definition"] = {"@context": credential_contexts(), "type": CREDENTIAL_TYPES}
     else:
         configuration["credential_signing_alg_values_supported"] = [keys.jwt_alg]
         configuration["credential_definition"] = {"type": CREDENTIAL_TYPES}
