@@ -204,6 +204,9 @@ PLATFORM_SIGNALS = {
     # Sent by the retirement pipeline's LMS step (AccountRetirementView) with ``user=``, before the
     # platform blanks the user's name and renames the account.
     "USER_RETIRE_LMS_CRITICAL": "openedx.core.djangoapps.user_api.accounts.signals.USER_RETIRE_LMS_CRITICAL",
+    # Studio's modulestore sends it after a publish (deferred to the end of a bulk operation, so once
+    # per import): ``SignalHandler.course_published``, a module attribute of xmodule.modulestore.django.
+    "COURSE_PUBLISHED": "xmodule.modulestore.django.COURSE_PUBLISHED",
 }
 _STAND_INS: dict[str, Any] = {}
 

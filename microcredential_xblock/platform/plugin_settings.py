@@ -83,10 +83,10 @@ LMS_RECEIVERS: list[dict[str, str]] = [
 ]
 
 #: Studio's receivers, in platform/publishing.py: publishing a course makes its definitions issuable
-#: (ADR 0009). ``xmodule.modulestore.django.COURSE_PUBLISHED`` is the module attribute edx-django-utils
-#: can import (``SignalHandler.course_published`` is not reachable by ``import_string``).
+#: (ADR 0009). The modulestore's ``COURSE_PUBLISHED`` is reached through ``compat`` (a stand-in signal
+#: where there is no modulestore), so Studio's plugin wiring also loads outside the platform.
 CMS_RECEIVERS: list[dict[str, str]] = [
-    _receiver("on_course_published", "xmodule.modulestore.django.COURSE_PUBLISHED", module=_CMS_RECEIVERS),
+    _receiver("on_course_published", "microcredential_xblock.compat.COURSE_PUBLISHED", module=_CMS_RECEIVERS),
 ]
 
 _SETTINGS = {"relative_path": "platform.plugin_settings"}

@@ -270,6 +270,10 @@ class WalletOffer(models.Model):
 
     Only SHA-256 hashes of the secrets are stored: the offer reference in the QR code, the
     pre-authorized code, the transaction code and the access token (docs/decisions/0015).
+
+    .. pii: learner_id, the platform user id the offer is bound to (deleted when the learner is retired).
+    .. pii_types: id
+    .. pii_retirement: local_api
     """
 
     OID4VCI, VCAPI = "oid4vci", "vcapi"
@@ -300,7 +304,10 @@ class WalletOffer(models.Model):
 
 
 class WalletNonce(models.Model):
-    """A ``c_nonce`` (or an LCW challenge): single-use, short-lived, stored as its hash."""
+    """A ``c_nonce`` (or an LCW challenge): single-use, short-lived, stored as its hash.
+
+    .. no_pii: a hash with its expiry.
+    """
 
     nonce_hash = models.CharField(max_length=64, unique=True)
     expires_at = models.DateTimeField(db_index=True)
