@@ -62,6 +62,7 @@ setup(
         "Django>=4.2",
         "XBlock>=5.2",
         "pyld>=2.0.4",
+        "pyoxigraph>=0.5,<0.6",
         "cryptography>=42",
         "PyJWT>=2.8",
         "jsonschema>=4.21",
@@ -69,6 +70,8 @@ setup(
         "PyYAML>=6.0",
         "pypng>=0.20220715",
         "base58>=2.1",
+        "google-re2>=1.1",  # linear-time regex matching of learner answers (wheels: CPython 3.11-3.13, x86_64/aarch64)
+        "segno>=1.6",  # QR codes of the wallet offers, as inline SVG (pure Python, BSD)
     ],
     extras_require={
         "openedx": ["openedx-events>=10.2", "openedx-filters>=2.1", "celery>=5.3", "edx-opaque-keys>=3.0"],
@@ -84,6 +87,7 @@ setup(
         "lms.djangoapp": [
             "microvet = microcredential_xblock.service.apps:MicrovetConfig",
             "microvet_platform = microcredential_xblock.platform.apps:MicrovetPlatformConfig",
+            "microvet_wallet = microcredential_xblock.wallet.apps:WalletWellKnownConfig",  # /.well-known/ (OID4VCI)
         ],
         "cms.djangoapp": [
             "microvet = microcredential_xblock.service.apps:MicrovetConfig",

@@ -49,22 +49,32 @@ class FakeApi:
     Learner = Learner
 
     def __init__(self):
-        self.registered: list[tuple] = []
+        self.published: list[tuple] = []
         self.reissued: list[dict] = []
         self.progress = progress("in_progress")
-        self.fail = None
-        self.known = False  # True: registered earlier (e.g. before the author's last, unfinished edit)
+        #: The definition learners are evaluated against: the last one published (None: never published).
+        self.definition = None
 
-    def register_definition(self, course_key, usage_key, definition, rules):
-        if self.fail:
-            raise self.fail
-        self.registered.append((course_key, usage_key, definition, rules))
+    def publish(self, course_key, blocks, *, may_sign, complete=True):
+        self.published.append((course_key, dict(blocks), may_sign, complete))
+        refused = {}
+        for usage_key, (definition, _rules) in blocks.items():
+            if not definition.get("learning_outcomes"):
+                refused[usage_key] = "learning_outcomes: at least one is required"
+            else:
+                self.definition = definition
+        return SimpleNamespace(refused=refused, learners=1)
 
-    def learner_progress(self, learner, course_key, usage_key):
+    def card_progress(self, learner, course_key, usage_key):
         self.learner = learner
-        if not self.registered and not self.known:
+        if self.definition is None:
             raise LookupError("No micro-credential is registered for this block.")
-        return self.progress
+        return SimpleNamespace(**vars(self.progress), definition=self.definition)
+
+    learner_progress = card_progress
+
+    def issuer_summary(self):
+        return {"name": "Istituto Aurora (public profile)", "url": "https://aurora.example"}
 
     def public_urls(self, issued):
         base = f"http://lms.test/microvet/credentials/{issued.uuid}"
@@ -108,9 +118,11 @@ def fresh_toy_runtime(monkeypatch):
 
 @pytest.fixture
 def api(monkeypatch):
+    """The service, with the sample micro-credential published (``api.definition = None``: never published)."""
     fake = FakeApi()
     monkeypatch.setattr(credential, "_service", lambda: fake)
     monkeypatch.setattr(credential, "_issuer_keys", lambda: None)
+    fake.definition = make_block().definition_dict()
     return fake
 
 
@@ -147,16 +159,16 @@ def test_metadata_block_is_excluded_from_completion():
     assert credential.MicroCredentialXBlock.i18n_js_namespace == "MicrovetI18N"
 
 
-def test_studio_submit_saves_everything_and_registers(api):
+def test_studio_submit_saves_the_draft_and_registers_nothing(api):
     block = make_block()
     form = editor_form(block)
     form.update(eqf_level="6", rules_simple={"min_score": "80"})
     answer = call(block, "studio_submit", form)
-    assert answer["ok"] is True
+    assert answer["ok"] is True and "once it is published" in answer["message"]
     assert block.eqf_level == 6
     assert block.rules == {"all": [{"all_outcomes": True}, {"min_score": {"value": 80, "op": ">="}}]}
-    ((_course_key, usage_key, definition, rules),) = api.registered
-    assert definition["eqf_level"] == 6 and rules == block.rules and usage_key == block.usage_key
+    assert api.published == []  # a draft save never reaches the learners (ADR 0009)
+    assert api.definition["eqf_level"] == 5
 
 
 def test_invalid_submission_changes_nothing(api):
@@ -166,15 +178,34 @@ def test_invalid_submission_changes_nothing(api):
     form.update(eqf_level="9", display_name="A better title", ects="-2")
     answer = call(block, "studio_submit", form)
     assert answer["ok"] is False and set(answer["errors"]) == {"eqf_level", "ects"}
-    assert block.field_values() == before and api.registered == []
+    assert block.field_values() == before and api.published == []
 
 
-def test_saved_even_when_the_service_is_down(api):
-    api.fail = RuntimeError("database is gone")
+def test_demo_publish_makes_the_saved_version_the_learners_one(api):
     block = make_block()
-    answer = call(block, "studio_submit", dict(editor_form(block), display_name="New title"))
-    assert answer["ok"] is True and "could not be reached" in answer["message"]
-    assert block.display_name == "New title"
+    call(block, "studio_submit", dict(editor_form(block), display_name="Published title"))
+    assert "Published title" not in text_of(block.student_view({}).content)  # saved, not yet published
+    answer = call(block, "publish", {})
+    assert answer["ok"] is True
+    ((course_key, blocks, may_sign, complete),) = api.published
+    assert course_key == block.course_key and may_sign is True and complete is False
+    assert blocks[block.usage_key] == (block.definition_dict(), block.rules)
+    assert "Published title" in text_of(block.student_view({}).content)
+
+
+def test_demo_publish_of_an_incomplete_definition_keeps_the_last_one(api):
+    block = make_block("<microcredential/>")
+    answer = call(block, "publish", {})
+    assert answer["ok"] is False and "learning_outcomes" in answer["problems"]
+    assert api.definition["title"] == "Designing micro-credentials for VET"
+
+
+def test_publish_is_studios_job_under_open_edx(api, monkeypatch):
+    monkeypatch.setattr(credential.compat, "platform_publishes", lambda: True)
+    block = make_block()
+    response = block.handle("publish", Request.blank("/", method="POST", body=b"{}"))
+    assert response.status_code == 409 and api.published == []
+    assert 'class="microvet-publish"' not in block.studio_view({}).content
 
 
 def test_validate_lists_what_keeps_it_from_being_issuable(api):
@@ -185,13 +216,13 @@ def test_validate_lists_what_keeps_it_from_being_issuable(api):
     assert make_block().validate().messages == []
 
 
-def test_validate_warns_when_the_issuer_keys_are_missing(api, monkeypatch):
-    def missing():
-        raise KeyMaterialError("MICROVET['KEYS_DIR']", "is not set")
-
-    monkeypatch.setattr(credential, "_issuer_keys", missing)
-    (message,) = make_block().validate().messages
-    assert message.type == "warning" and "issuer keys are not configured" in message.text
+def test_studio_needs_no_issuer_keys(api, monkeypatch):
+    """Issue 9 defect 9: Studio never signs; its banner and preview read the public issuer profile only."""
+    monkeypatch.setattr(credential, "_issuer_keys", lambda: pytest.fail("Studio loaded the issuer keys"))
+    block = make_block()
+    assert block.validate().messages == []
+    text = text_of(block.author_view({}).content)
+    assert "Credentials are signed by Istituto Aurora (public profile)." in text
 
 
 def test_studio_view_renders_the_structured_editor():
@@ -280,31 +311,45 @@ def test_keys_not_configured_is_a_clear_message(api, monkeypatch):
 
 
 def test_service_failure_is_a_clear_message(api, monkeypatch):
-    monkeypatch.setattr(api, "learner_progress", lambda *a: 1 / 0)
+    monkeypatch.setattr(api, "card_progress", lambda *a: 1 / 0)
     html = make_block().student_view({}).content
     assert "cannot be shown right now" in html and "ZeroDivisionError" not in html
 
 
 def test_author_preview_shows_the_card_without_progress(api, monkeypatch):
-    monkeypatch.setattr(api, "learner_progress", lambda *a: pytest.fail("the preview reads no learner state"))
+    monkeypatch.setattr(api, "card_progress", lambda *a: pytest.fail("the preview reads no learner state"))
     text = text_of(make_block().author_view({}).content)
     assert "Preview: each learner sees" in text and "EQF level 5" in text and "Not yet validated" not in text
     assert "Not issuable yet" in text_of(make_block("<microcredential/>").author_view({}).content)
-    assert api.registered == []
+    assert api.published == []
 
 
-def test_unfinished_definition_says_so(api):
-    html = make_block("<microcredential/>").student_view({}).content
-    assert "not ready yet" in html and api.registered == []
+def test_never_published_says_so(api):
+    api.definition = None
+    html = make_block().student_view({}).content
+    assert "not ready yet" in html and "has not published it" in html and api.published == []
+    assert "EQF level" not in html  # the draft is not shown to learners
 
 
-def test_an_unfinished_edit_keeps_the_learners_credential_visible(api):
-    api.known = True
+def test_the_learner_card_shows_the_published_version_only(api):
     api.progress = progress("earned", earned=True)
     block = make_block()
-    block.eqf_level = 12
+    block.eqf_level, block.display_name = 7, "A draft title"
     text = text_of(block.student_view({}).content)
-    assert api.registered == [] and "Earned" in text and "Download (JSON-LD)" in text
+    assert api.published == [] and "Earned" in text and "Download (JSON-LD)" in text
+    assert "EQF level 5" in text and "Designing micro-credentials for VET" in text and "A draft title" not in text
+
+
+@pytest.mark.parametrize(
+    "failed, notice", [(False, "your credential is being issued"), (True, "it will be issued automatically")]
+)
+def test_a_credential_being_issued_says_so_and_keeps_the_card_polling(api, failed, notice):
+    api.progress = SimpleNamespace(**vars(progress("issuing")), issue_failed=failed)
+    frag = make_block().student_view({})
+    assert "Being issued" in text_of(frag.content) and notice in text_of(frag.content)
+    assert frag.json_init_args == {"final": False}
+    api.progress = progress("in_progress")
+    assert make_block().student_view({}).json_init_args == {"final": True}
 
 
 def test_author_text_is_escaped_in_the_learner_view(api):
@@ -313,6 +358,7 @@ def test_author_text_is_escaped_in_the_learner_view(api):
     block.description = XSS
     block.further_information = "javascript:alert(1)"
     block.learning_outcomes = [{"id": "lo-1", "text": XSS, "esco_skills": []}]
+    api.definition = block.definition_dict()  # published as it is
     api.progress = SimpleNamespace(
         state="earned",
         credential=issued_credential(),
@@ -344,7 +390,6 @@ def test_did_syntax(did, ok):
 
 
 def test_reissue_to_a_did(api):
-    api.known = True
     api.progress = progress("earned", earned=True)
     answer = call(make_block(), "reissue", {"did": f"  {DID_KEY} "})
     assert answer["ok"] is True and DID_KEY in answer["message"]
@@ -376,7 +421,6 @@ def test_bad_request_bodies_get_a_4xx_json_answer(api, handler, body, status):
 
 
 def test_reissue_to_the_same_did_again_is_refused(api):
-    api.known = True
     api.progress = progress("earned", earned=True)
     api.progress.credential.subject_did = DID_KEY
     answer = call(make_block(), "reissue", {"did": DID_KEY})
@@ -384,7 +428,6 @@ def test_reissue_to_the_same_did_again_is_refused(api):
 
 
 def test_reissue_needs_an_earned_credential(api):
-    api.known = True
     answer = call(make_block(), "reissue", {"did": DID_KEY})
     assert answer["ok"] is False and api.reissued == []
 
@@ -397,6 +440,17 @@ def test_student_view_data_and_user_state_for_mobile(api):
     assert "rules" not in json.dumps(data)
     state = call(block, "student_view_user_state", {})
     assert state["state"] == "in_progress" and state["outcomes"][0]["validated"] is True
+    assert state["final"] is True and "html" not in state and "definition" not in state
+
+
+def test_user_state_answers_get_for_the_mobile_apps_and_the_card(api):
+    block = make_block()
+    response = block.handle("student_view_user_state", Request.blank("/", method="GET"))
+    assert response.status_code == 200 and response.content_type == "application/json"
+    assert json.loads(response.body)["state"] == "in_progress"
+    card = json.loads(block.handle("student_view_user_state", Request.blank("/card", method="GET"), "card").body)
+    assert card["html"].lstrip().startswith("<section") and 'data-state="in_progress"' in card["html"]
+    assert block.handle("student_view_user_state", Request.blank("/", method="DELETE")).status_code == 405
 
 
 def test_index_dictionary_for_course_search():

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import http.cookiejar
+import json
+import re
+import urllib.request
+
 import pytest
 
 from badge_issuer.keys import load_issuer
+from microcredential_xblock.demo.scenarios import OLX_DIR
 from tests.browser.server import SCENARIO, DemoServer
+from tests.test_credential_block import editor_form, make_block
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +53,56 @@ def test_assets_and_public_urls_are_served_locally(demo):
 def test_studio_view_renders_the_editor(demo):
     status, body = demo.get(f"/scenario/{SCENARIO}/studio_view/")
     assert status == 200 and b'name="eqf_level"' in body and b"MicrovetCredentialEditor" in body
+
+
+def test_scenario_pages_never_show_the_olx(demo):
+    """The scenario's OLX holds the answer key: the workbench's own page prints it, the demo's does not."""
+    assert 'correct="true"' in (OLX_DIR / "designing-micro-credentials.xml").read_text(encoding="utf-8")
+    for path in (f"/scenario/{SCENARIO}/?student=demo-visitor", f"/view/{SCENARIO}/"):
+        html = demo.get(path)[1].decode()
+        assert "&lt;question" not in html and "correct=&quot;true" not in html and 'correct="true"' not in html, path
+
+
+class Session:
+    """A visitor with the workbench's CSRF cookie, posting JSON to handlers as the blocks' scripts do."""
+
+    def __init__(self, demo, student: str):
+        self.demo, self.student = demo, student
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def page(self, view: str = "") -> str:
+        url = f"{self.demo.url}/scenario/{SCENARIO}/{view + '/' if view else ''}?student={self.student}"
+        with self.opener.open(url, timeout=30) as response:
+            return response.read().decode()
+
+    def post(self, usage: str, handler: str, body: dict) -> tuple[int, dict]:
+        token = next(c.value for c in self.jar if c.name == "csrftoken")
+        request = urllib.request.Request(  # noqa: S310 - the local demo
+            f"{self.demo.url}/handler/{usage}/{handler}/?student={self.student}",
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json", "X-CSRFToken": token, "Referer": self.demo.url + "/"},
+        )
+        try:
+            with self.opener.open(request, timeout=30) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as exc:
+            return exc.code, json.loads(exc.read())
+
+
+def test_the_learner_card_follows_the_published_version_only(demo):
+    author, learner = Session(demo, "author"), Session(demo, "demo-learner")
+    editor = author.page("studio_view")
+    usage = re.search(r"data-usage=.([^'\"]*[.]microcredential[.][^'\"]*)", editor).group(1)
+    assert 'class="microvet-publish"' in editor  # the demo's author publishes (no Studio here)
+    assert "Designing micro-credentials for VET" in learner.page()  # published on first run, as an import is
+    form = {"display_name": "Designing micro-credentials for VET, second edition"}
+    status, saved = author.post(usage, "studio_submit", {**editor_form(make_block()), **form})
+    assert status == 200 and saved["ok"], saved
+    assert "second edition" not in learner.page()  # saved is not published
+    status, published = author.post(usage, "publish", {})
+    assert status == 200 and published["ok"], published
+    assert "second edition" in learner.page()
 
 
 def test_second_run_keeps_the_keys(demo, tmp_path):

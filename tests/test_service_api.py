@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from opaque_keys.edx.keys import CourseKey, UsageKey
 
@@ -10,12 +11,13 @@ from badge_issuer.errors import DefinitionError
 from badge_issuer.keys import OfflineResolver
 from badge_issuer.model import verify_recipient
 from badge_issuer.verify import verify
-from microcredential_xblock.service import api, issuance
+from microcredential_xblock.service import api, issuance, lifecycle
 from microcredential_xblock.service.config import issuer_keys
 from microcredential_xblock.service.models import (
     AuditEvent,
     IssuanceClaim,
     IssuedCredential,
+    IssuerProfile,
     MicroCredentialDefinition,
     StatusAllocation,
     StatusList,
@@ -25,6 +27,12 @@ from tests.service_fixtures import COURSE, LEARNER, MC_BLOCK, QUIZ1, QUIZ2, RULE
 
 pytest_plugins = ["tests.service_fixtures"]
 pytestmark = [pytest.mark.storage, pytest.mark.django_db]
+
+
+@pytest.fixture(autouse=True)
+def no_throttled_retries():
+    """The card's retry throttle lives in Django's cache, which outlives a test."""
+    cache.clear()
 
 
 def check(credential: IssuedCredential):
@@ -117,7 +125,6 @@ def test_course_passed_rule(db, definition):
 @pytest.mark.parametrize(
     "kwargs, subject",
     [
-        ({"outcome_scores": {"lo-unknown": api.OutcomeScore(1.0, True)}}, "outcome_scores['lo-unknown']"),
         ({"outcome_scores": {"lo-write-outcomes": 1.0}}, "outcome_scores['lo-write-outcomes']"),
         ({"outcome_scores": {"lo-write-outcomes": api.OutcomeScore(1.5, True)}}, "outcome_scores['lo-write-outcomes']"),
         (
@@ -183,18 +190,128 @@ def test_double_submission_issues_once(earned):
     assert IssuedCredential.objects.count() == 1 == StatusAllocation.objects.count()
 
 
-def test_signing_failure_leaves_nothing_and_can_be_retried(registered, monkeypatch):
+def test_signing_failure_keeps_the_evidence_says_so_and_the_card_retries(registered, monkeypatch):
+    """Issue 11 item 10: the submission is not refused once its evidence is stored; the next card view issues."""
+
     def broken(*args, **kwargs):
         raise OSError("disk full while signing")
 
     monkeypatch.setattr(issuance, "issue_credential", broken)
-    with pytest.raises(OSError):
-        api.record_assessment(LEARNER, COURSE, QUIZ1, all_validated(), 9, 10)
+    (progress,) = api.record_assessment(LEARNER, COURSE, QUIZ1, all_validated(), 9, 10)
+    assert progress.state == api.ISSUING and progress.issue_failed and progress.credential is None
     assert not IssuedCredential.objects.exists()
     assert not IssuanceClaim.objects.exists() and not StatusAllocation.objects.exists()
-    monkeypatch.undo()
-    (progress,) = api.record_assessment(LEARNER, COURSE, QUIZ1, all_validated(), 9, 10)
+    assert api.learner_progress(LEARNER, COURSE, MC_BLOCK).state == api.ISSUING  # the evidence is kept
+    monkeypatch.undo()  # the fault is fixed: no new submission needed
+    progress = api.card_progress(LEARNER, COURSE, MC_BLOCK)
     assert progress.state == api.EARNED and IssuanceClaim.objects.get().credential == progress.credential
+
+
+def test_the_card_retries_at_most_once_per_period(registered, monkeypatch, settings):
+    settings.MICROVET = {**settings.MICROVET, "RETRY_SECONDS": 3600}
+    calls = []
+    monkeypatch.setattr(issuance, "issue_credential", lambda *a, **k: calls.append(1) or 1 / 0)
+    api.record_assessment(LEARNER, COURSE, QUIZ1, all_validated(), 9, 10)
+    for _ in range(5):
+        assert api.card_progress(LEARNER, COURSE, MC_BLOCK).state == api.ISSUING
+    assert len(calls) == 2  # the submission, then one retry in the period
+
+
+def test_unknown_outcomes_are_stored_not_refused(registered, definition):
+    """An author renamed an outcome after an assessment was published: the learner's answers still count."""
+    (progress,) = api.record_assessment(
+        LEARNER, COURSE, QUIZ1, {"lo-renamed-away": api.OutcomeScore(1.0, True)}, 10, 10
+    )
+    assert progress.state == api.IN_PROGRESS
+    assert api.unknown_outcomes(COURSE, ["lo-renamed-away", outcome_ids()[0]]) == ["lo-renamed-away"]
+    assert api.unknown_outcomes("course-v1:Other+X+1", ["anything"]) == []  # nothing published there
+    definition["learning_outcomes"] = definition["learning_outcomes"][:1]
+    definition["learning_outcomes"][0]["id"] = "lo-renamed-away"  # the author publishes the id again
+    api.publish(COURSE, {MC_BLOCK: (definition, RULES)}, may_sign=True)
+    assert api.learner_progress(LEARNER, COURSE, MC_BLOCK).state == api.EARNED
+
+
+def test_evaluate_names_a_bad_reason(registered):
+    with pytest.raises(api.InvalidInput) as caught:
+        api.evaluate(LEARNER, COURSE, "render")
+    assert caught.value.subject == "reason"
+
+
+# ------------------------------------------------------------------------------------------ publishing
+
+
+#: Published first: 80 % does not reach it; then RULES (70 %) is published.
+STRICT = {"all": [{"all_outcomes": True}, {"min_score": {"value": 90, "op": ">="}}]}
+
+
+@pytest.fixture
+def strict(db, definition):
+    return api.register_definition(COURSE, MC_BLOCK, definition, STRICT)
+
+
+def test_publish_reevaluates_learners_whose_evidence_satisfies_the_new_rules(strict, definition):
+    (progress,) = api.record_assessment(LEARNER, COURSE, QUIZ1, all_validated(), 8, 10)
+    assert progress.state == api.IN_PROGRESS
+    published = api.publish(COURSE, {MC_BLOCK: (definition, RULES)}, may_sign=True)
+    assert published.registered == (MC_BLOCK,) and published.learners == 1 and not published.background
+    credential = IssuedCredential.objects.get()
+    assert credential.learner_id == LEARNER.user_id and check(credential).ok
+    again = api.publish(COURSE, {MC_BLOCK: (definition, RULES)}, may_sign=True)
+    assert again.unchanged == (MC_BLOCK,) and again.learners == 0  # nothing changed: nobody re-evaluated
+
+
+def test_publish_keeps_the_last_valid_definition_and_removes_unpublished_blocks(earned, definition):
+    document = earned.document
+    broken = dict(definition, title="")
+    published = api.publish(COURSE, {MC_BLOCK: (broken, RULES)}, may_sign=True)
+    assert MC_BLOCK in published.refused and "title" in published.refused[MC_BLOCK]
+    assert MicroCredentialDefinition.objects.get().definition["title"] == definition["title"]
+    published = api.publish(COURSE, {}, may_sign=True)  # the author deleted the block and published
+    assert published.removed == (MC_BLOCK,) and not MicroCredentialDefinition.objects.exists()
+    earned.refresh_from_db()
+    assert earned.document == document and check(earned).ok  # credentials already issued never change
+
+
+def test_publish_from_studio_never_signs(strict, definition, monkeypatch):
+    """Studio has no private keys: with ``may_sign=False`` a due learner is only enqueued for the LMS workers."""
+    api.record_assessment(LEARNER, COURSE, QUIZ1, all_validated(), 8, 10)
+    sent = []
+    monkeypatch.setattr(lifecycle, "_send", lambda name, args, **kw: sent.append((name, args)) or True)
+    monkeypatch.setattr(issuance, "issuer_keys", lambda: pytest.fail("Studio loaded the issuer keys"))
+    published = api.publish(COURSE, {MC_BLOCK: (definition, RULES)}, may_sign=False)
+    assert published.background and not IssuedCredential.objects.exists()
+    assert sent == [("evaluate_for_learner", [LEARNER.user_id, COURSE, api.PUBLISHED])]
+
+
+def test_a_large_course_is_reevaluated_in_one_background_task(strict, definition, monkeypatch, settings):
+    settings.MICROVET = {**settings.MICROVET, "PUBLISH_INLINE_LEARNERS": 2}
+    for i in range(3):
+        api.record_assessment(api.Learner(f"l{i}", f"l{i}@example.org"), COURSE, QUIZ1, all_validated(), 8, 10)
+    sent = []
+    monkeypatch.setattr(lifecycle, "_send", lambda name, args, **kw: sent.append((name, args)) or True)
+    published = api.publish(COURSE, {MC_BLOCK: (definition, RULES)}, may_sign=True)
+    assert published.learners == 3 and published.background and not IssuedCredential.objects.exists()
+    assert sent == [("evaluate_course", [COURSE, api.PUBLISHED])]
+    result = lifecycle.reevaluate_now(COURSE, api.PUBLISHED)  # what the task runs on the worker
+    assert result == {"evaluated": ["l0", "l1", "l2"], "failed": []} and IssuedCredential.objects.count() == 3
+
+
+def test_background_submission_only_enqueues(registered, monkeypatch, settings):
+    settings.MICROVET = {**settings.MICROVET, "ISSUE_IN_BACKGROUND": True}
+    sent = []
+    monkeypatch.setattr(lifecycle, "_send", lambda name, args, **kw: sent.append((name, args)) or True)
+    monkeypatch.setattr(issuance, "issue_credential", lambda *a, **k: pytest.fail("signed in the web request"))
+    (progress,) = api.record_assessment(LEARNER, COURSE, QUIZ1, all_validated(), 9, 10)
+    assert progress.state == api.ISSUING and not progress.issue_failed
+    assert sent == [("evaluate_for_learner", [LEARNER.user_id, COURSE, api.SUBMISSION])]
+
+
+def test_issuer_summary_reads_only_public_data(db, settings, tmp_path):
+    assert api.issuer_summary()["name"] == issuer_keys().profile["name"]  # the key set's public issuer.json
+    settings.MICROVET = {**settings.MICROVET, "KEYS_DIR": ""}  # Studio: no keys at all
+    assert api.issuer_summary() is None
+    IssuerProfile.objects.create(name="Aurora VET", url="https://aurora.example", country="IT")
+    assert api.issuer_summary() == {"name": "Aurora VET", "url": "https://aurora.example"}
 
 
 # ------------------------------------------------------------------------------------------ immutability

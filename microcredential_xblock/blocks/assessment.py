@@ -27,6 +27,7 @@ from xblock.exceptions import JsonHandlerError
 from xblock.fields import Boolean, Dict, Float, Integer, Scope, String
 from xblock.scorable import ScorableXBlockMixin, Score
 from xblock.utils.resources import ResourceLoader
+from xblock.validation import ValidationMessage
 
 from badge_issuer.i18n import gettext_noop as _
 
@@ -200,6 +201,25 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
     @property
     def assessment(self) -> Assessment:
         return questions.from_dict(self.data)
+
+    def validate(self):
+        """Studio's banner (lifecycle, ADR 0009): outcomes assessed here that no published micro-credential
+        of the course has, after an author renamed or removed them. Learners are never refused for it."""
+        validation = super().validate()
+        api = service_api()
+        try:
+            outcome_ids = [outcome.id for outcome in self.assessment.outcomes]
+            unknown = api.unknown_outcomes(compat.course_and_usage_keys(self)[0], outcome_ids) if api else []
+        except Exception:  # invalid content is reported by the editor; no service table in this process
+            log.debug("microvet: outcome references of %s not checked", self.scope_ids.usage_id, exc_info=True)
+            return validation
+        message = self.gettext(
+            "No published micro-credential of this course has the learning outcome %(id)s: answers for it "
+            "count towards no credential until an outcome with this id is published again."
+        )
+        for outcome_id in unknown:
+            validation.add(ValidationMessage(ValidationMessage.WARNING, message % {"id": outcome_id}))
+        return validation
 
     def _misconfigured(self) -> ApiError:
         return ApiError(409, self.gettext("This assessment is not set up correctly. Please tell the course team."))

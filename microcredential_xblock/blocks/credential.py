@@ -35,8 +35,9 @@ from badge_issuer.rules import validate_rules
 from badge_issuer.vocab import ASSESSMENT_TYPES, PARTICIPATION_FORMS, SUPERVISION
 
 from .. import compat
+from ..wallet import card as wallet_card
 from . import credential_olx, editor
-from .assessment import add_scripts, json_api, service_api
+from .assessment import ApiError, _json_response, add_scripts, json_api, service_api
 
 log = logging.getLogger(__name__)
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -45,6 +46,8 @@ LOADER = ResourceLoader("microcredential_xblock")
 #: gettext with a fallback and JSON POSTs with the CSRF header, shared with the assessment block.
 #: An editor submission: the fields plus at most one base64 PNG (4/3 of its bytes).
 STUDIO_SUBMIT_MAX = editor.IMAGE_MAX_BYTES * 4 // 3 + 256 * 1024
+#: ``service.api.ISSUING``: the rules hold, the credential is being issued (the card keeps polling).
+ISSUING = "issuing"
 DID_KEY_RE = re.compile(r"^did:key:z[1-9A-HJ-NP-Za-km-z]{32,128}$")
 DID_WEB_RE = re.compile(
     r"^did:web:(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(?:%3[Aa][0-9]{1,5})?(?::[A-Za-z0-9._~-]+)*$"
@@ -192,23 +195,19 @@ class MicroCredentialXBlock(XBlock):
             problems[exc.subject] = exc.reason
         return problems
 
-    def register(self) -> None:
-        """Tell the service about the (valid) definition so assessments of the course can find it."""
-        definition = parse_definition(self.definition_dict()).to_dict()
-        _service().register_definition(self.course_key, self.usage_key, definition, validate_rules(self.rules))
+    def published_pair(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """``(definition, rules)`` as ``service.api.publish`` takes them (maybe invalid: publish says why)."""
+        return self.definition_dict(), dict(self.rules or {})
 
     def validate(self):
-        """Studio's banner: list every element that keeps the micro-credential from being issued."""
+        """Studio's banner: every element that keeps the micro-credential from being issued.
+
+        Nothing here needs the issuer's keys (Studio has none and never signs): who issues is shown
+        from the public issuer profile in the author preview.
+        """
         validation = super().validate()
         for path, reason in self.problems().items():
             validation.add(ValidationMessage(ValidationMessage.ERROR, f"{path}: {reason}"))
-        try:
-            _issuer_keys()
-        except KeyMaterialError as exc:
-            message = _("Credentials cannot be signed: the issuer keys are not configured (%(detail)s).")
-            validation.add(ValidationMessage(ValidationMessage.WARNING, message % {"detail": exc}))
-        except ImportError:  # the service app is not installed here: nothing to check
-            pass
         return validation
 
     # ---------------------------------------------------------------------------------------- learner side
@@ -219,35 +218,48 @@ class MicroCredentialXBlock(XBlock):
     def learner_state(self) -> dict[str, Any]:
         """What the credential card shows: progress per outcome, the state and the learner's credential.
 
-        An author's unfinished edit is not registered, so learners keep the last registered definition
-        (and their credentials, which are snapshots); a definition never registered shows a notice.
+        Read-only: learners see the last *published* definition (and their credentials, which are
+        snapshots); a draft is never registered from here. The one write is the service's throttled
+        retry of a credential that is due but missing (``api.card_progress``).
         """
         try:
-            if not self.problems():
-                self.register()
-            progress = _service().learner_progress(self._learner(), self.course_key, self.usage_key)
-        except LookupError:  # service.api.NotFound: never registered, the definition was never complete
+            progress = _service().card_progress(self._learner(), self.course_key, self.usage_key)
+        except LookupError:  # service.api.NotFound: never published with a complete definition
             return {
                 "status": "unavailable",
-                "message": _("This micro-credential is not ready yet: the course team has not finished describing it."),
+                "final": True,
+                "message": _("This micro-credential is not ready yet: the course team has not published it."),
             }
         except Exception:  # any failure: the learner gets a message, the log keeps the traceback
             log.exception("microvet: the credential service failed for %s", self.usage_key)
             return {
                 "status": "error",
+                "final": True,
                 "message": _("Your progress cannot be shown right now. Please reload the page later."),
             }
         state = {
             "status": "ok",
             "state": progress.state,
+            "final": progress.state != ISSUING,
             "outcomes": [self._outcome_view(o) for o in progress.outcomes],
             "credential": credential_view(progress.credential) if progress.credential else None,
+            "definition": getattr(progress, "definition", None),
         }
+        if progress.state == ISSUING:
+            state["notice"] = (
+                _(
+                    "You have met every requirement. Your credential could not be issued yet because of a "
+                    "technical problem; it will be issued automatically, there is no need to submit again."
+                )
+                if getattr(progress, "issue_failed", False)
+                else _("You have met every requirement: your credential is being issued.")
+            )
         if progress.credential is None:
             try:
                 _issuer_keys()
             except KeyMaterialError as exc:
                 log.warning("microvet: issuer keys are not configured: %s", exc)
+                state["final"] = True
                 state["notice"] = _(
                     "Credentials cannot be issued yet: the issuer keys are not configured. Please tell the course team."
                 )
@@ -283,33 +295,51 @@ class MicroCredentialXBlock(XBlock):
         return self._card(self.learner_state())
 
     def author_view(self, context=None) -> Fragment:
-        """Studio's preview: the card as learners will read it, without anyone's progress."""
+        """Studio's preview: the card as learners will read it (the draft), without anyone's progress."""
         if self.problems():
             message = _("Not issuable yet: open the editor to see what is missing.")
         else:
             message = _("Preview: each learner sees their progress and their credential here.")
-        return self._card({"status": "author", "message": message})
+        state = {"status": "author", "message": message, "issuer": self._issuer_summary()}
+        return self._card(state, self.field_values())
 
-    def _card(self, state: dict[str, Any]) -> Fragment:
-        values = self.field_values()
+    def _issuer_summary(self) -> dict[str, str] | None:
+        """Who signs, from the public issuer profile (Studio has no keys); None where unknown."""
+        try:
+            return _service().issuer_summary()
+        except Exception:  # no service app here, or its table is missing: the preview still renders
+            log.warning("microvet: the issuer profile could not be read for %s", self.usage_key, exc_info=True)
+            return None
+
+    def _card_values(self, state: Mapping[str, Any]) -> dict[str, Any]:
+        """What a learner's card describes: the published definition only (empty before the first publish)."""
+        if state.get("definition"):
+            return editor.fields_from_definition(state["definition"])
+        return {"display_name": self.display_name}
+
+    def _card_html(self, state: dict[str, Any], values: Mapping[str, Any]) -> str:
         context = {
             "block": values,
             "labels": self._labels(values),
-            "numbers": {k: _number(values[k]) for k in ("ects", "hours") if values[k] is not None},
+            "numbers": {k: _number(values[k]) for k in ("ects", "hours") if values.get(k) is not None},
             "state": state,
-            "title": self.display_name,
+            "title": values.get("display_name") or self.display_name,
             "element_id": self.usage_key.replace(".", "-"),
         }
         if state.get("credential"):
-            context["share"] = self._share(state["credential"])
-        frag = Fragment(
-            LOADER.render_django_template(
-                "templates/microvet/credential/student.html", context, i18n_service=translator()
-            )
+            context["share"] = self._share(state["credential"], values)
+            context["wallet_html"] = wallet_card.render(self, translator())
+        return LOADER.render_django_template(
+            "templates/microvet/credential/student.html", context, i18n_service=translator()
         )
+
+    def _card(self, state: dict[str, Any], values: Mapping[str, Any] | None = None) -> Fragment:
+        frag = Fragment(self._card_html(state, self._card_values(state) if values is None else values))
         frag.add_css_url(self.runtime.local_resource_url(self, "public/credential/credential.css"))
         add_scripts(self, frag, "public/credential/credential.js")
-        frag.initialize_js("MicrovetCredential")
+        if state.get("status") != "author":  # the wallet button can appear after a swap, without a reload
+            wallet_card.add_assets(self, frag)
+        frag.initialize_js("MicrovetCredential", {"final": state.get("final", True)})
         return frag
 
     def _labels(self, values: Mapping[str, Any]) -> dict[str, str]:
@@ -319,16 +349,16 @@ class MicroCredentialXBlock(XBlock):
             return _(options[key].label) if key in options else ""
 
         return {
-            "assessment_type": label(ASSESSMENT_TYPES, values["assessment_type"]),
-            "participation": label(PARTICIPATION_FORMS, values["participation"]),
-            "supervision": label(SUPERVISION, values["supervision"]),
+            "assessment_type": label(ASSESSMENT_TYPES, values.get("assessment_type")),
+            "participation": label(PARTICIPATION_FORMS, values.get("participation")),
+            "supervision": label(SUPERVISION, values.get("supervision")),
         }
 
-    def _share(self, credential: Mapping[str, Any]) -> dict[str, str]:
-        body = self.awarding_body or {}
+    def _share(self, credential: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, str]:
+        body = values.get("awarding_body") or {}
         return {
             "linkedin": linkedin_url(
-                name=self.display_name,
+                name=values.get("display_name") or self.display_name,
                 organization=body.get("name", ""),
                 issued=credential["issued_on"],
                 expires=credential.get("expires_on"),
@@ -341,10 +371,26 @@ class MicroCredentialXBlock(XBlock):
         """Used by ``json_api`` for its error messages."""
         return _(message)
 
+    @XBlock.handler
+    def student_view_user_state(self, request, suffix=""):
+        """The learner's progress and credential as JSON, for GET (the mobile apps) and POST.
+
+        ``final`` is false while a credential is being issued: the card polls this until it is true.
+        The suffix ``card`` adds ``html``, the card re-rendered, which the card's script swaps in.
+        Documented in docs/internal-api.md.
+        """
+        if request.method not in ("GET", "POST"):
+            return _json_response(405, {"error": _("This address only accepts GET and POST requests.")})
+        state = self.learner_state()
+        body = {key: value for key, value in state.items() if key != "definition"}
+        if suffix == "card":
+            body["html"] = self._card_html(state, self._card_values(state))
+        return _json_response(200, body)
+
     @json_api(max_bytes=1024)
-    def student_view_user_state(self, data, suffix=""):
-        """The learner's progress and credential as JSON (mobile app)."""
-        return self.learner_state()
+    def wallet_offer(self, data, suffix=""):
+        """A one-time offer of the learner's credential to a wallet (OID4VCI and LCW; microcredential_xblock/wallet)."""
+        return wallet_card.wallet_offer(self, _)
 
     @json_api(max_bytes=4096)
     def reissue(self, data, suffix=""):
@@ -416,6 +462,7 @@ class MicroCredentialXBlock(XBlock):
             "eqf_levels": range(1, 9),
             "problems": self.problems(),
             "image_max_kb": editor.IMAGE_MAX_BYTES // 1024,
+            "publishes": not compat.platform_publishes(),
         }
         frag = Fragment(
             LOADER.render_django_template(
@@ -427,9 +474,19 @@ class MicroCredentialXBlock(XBlock):
         frag.initialize_js("MicrovetCredentialEditor", {"outcomes": values["learning_outcomes"]})
         return frag
 
+    def _refuse_non_editors(self) -> None:
+        """Authoring handlers call this first: in the LMS any learner can call any handler by URL."""
+        if not compat.user_can_edit(self):
+            raise ApiError(403, _("Only the course team can change this micro-credential."))
+
     @json_api(max_bytes=STUDIO_SUBMIT_MAX)
     def studio_submit(self, data, suffix=""):
-        """Validate every editor field; save all of them and register the definition, or change nothing."""
+        """Validate every editor field; save all of them, or change nothing.
+
+        Saving changes the draft only: learners get the definition when it is published (Studio's
+        Publish button; the demo's Publish action), never from here (docs/decisions/0009).
+        """
+        self._refuse_non_editors()
         result = editor.validate_submission(data, default_id=self.default_achievement_id(), gettext=_)
         if result.errors:
             return {
@@ -439,18 +496,27 @@ class MicroCredentialXBlock(XBlock):
             }
         for name, value in result.values.items():
             setattr(self, name, value)
-        try:
-            self.register()
-        except Exception:  # saved anyway; the LMS registers again on the next render
-            log.exception("microvet: could not register %s with the service", self.usage_key)
+        return {"ok": True, "message": _("Saved. Learners see the change once it is published.")}
+
+    @json_api(max_bytes=1024)
+    def publish(self, data, suffix=""):
+        """The demo's Publish action (the workbench has no Studio): make this block's saved definition the
+        one learners are evaluated against. Under Open edX, Studio's Publish button does this
+        (platform/publishing.py), so this handler refuses there."""
+        self._refuse_non_editors()
+        if compat.platform_publishes():
+            raise ApiError(409, _("Use Studio's Publish button: it publishes the whole course."))
+        blocks = {self.usage_key: self.published_pair()}
+        published = _service().publish(self.course_key, blocks, may_sign=True, complete=False)
+        if self.usage_key in published.refused:
             return {
-                "ok": True,
+                "ok": False,
                 "message": _(
-                    "Saved. The credential service could not be reached; "
-                    "it will be updated when a learner opens the unit."
+                    "Not published: the micro-credential is not complete. Learners keep the last published version."
                 ),
+                "problems": self.problems(),
             }
-        return {"ok": True, "message": _("Saved.")}
+        return {"ok": True, "message": _("Published. Learners now see this version."), "learners": published.learners}
 
     # ------------------------------------------------------------------------------------------------- OLX
 
@@ -480,6 +546,7 @@ def credential_view(credential: Any) -> dict[str, Any]:
         "issued_on": credential.issued_at.date().isoformat(),
         "expires_on": credential.valid_until.date().isoformat() if credential.valid_until else None,
         "urls": _service().public_urls(credential),
+        "endorsements": _service().endorsements_shown(credential),
     }
 
 

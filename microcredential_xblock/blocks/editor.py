@@ -135,6 +135,23 @@ def definition_from_fields(values: Mapping[str, Any], *, default_id: str) -> dic
     return {k: v for k, v in data.items() if v not in ("", None)}
 
 
+def fields_from_definition(definition: Mapping[str, Any]) -> dict[str, Any]:
+    """The field values a (normalised) definition describes: the inverse of ``definition_from_fields``, so
+    the learner's card shows the *published* definition, never a draft in the block's fields."""
+    workload, grading = definition.get("workload") or {}, definition.get("grading") or {}
+    values: dict[str, Any] = {key: definition.get(key) for key in SCALAR_FIELDS}
+    values.update(
+        display_name=definition.get("title", ""),
+        achievement_id=definition.get("id", ""),
+        awarding_body=dict(definition.get("awarding_body") or {}),
+        learning_outcomes=[dict(o) for o in definition.get("learning_outcomes") or []],
+        ects=workload.get("ects"),
+        hours=workload.get("hours"),
+        pass_mark=grading.get("pass_mark"),
+    )
+    return values
+
+
 def known_language(tag: str) -> bool:
     """Whether the primary subtag of a BCP 47 tag is a language Django knows (all EU languages are)."""
     return tag.split("-", maxsplit=1)[0].lower() in LANG_INFO
@@ -232,6 +249,9 @@ def _rules(data: Mapping[str, Any], errors: dict[str, str], _: Callable) -> dict
             rules = json.loads(text)
         except ValueError as exc:
             errors["rules_json"] = _("This is not valid JSON: %(reason)s") % {"reason": exc}
+            return {}
+        except RecursionError:  # json.loads recurses per nesting level: "[[[[..." fits in the size limit
+            errors["rules_json"] = _("The rules are nested too deeply.")
             return {}
     else:
         simple = data.get("rules_simple") if isinstance(data.get("rules_simple"), Mapping) else {}

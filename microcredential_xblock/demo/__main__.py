@@ -22,8 +22,35 @@ DEMO_ISSUER = {
 }
 
 
+def publish_samples() -> list[str]:
+    """Publish the scenarios' micro-credentials that were never published, as importing a course into
+    Studio publishes it; later edits reach learners only through the editor's Publish action."""
+    from workbench.runtime import WorkbenchRuntime  # noqa: PLC0415 - needs Django set up
+    from workbench.scenarios import get_scenarios  # noqa: PLC0415
+
+    from microcredential_xblock.blocks.credential import MicroCredentialXBlock  # noqa: PLC0415
+    from microcredential_xblock.service import api  # noqa: PLC0415
+    from microcredential_xblock.service.models import MicroCredentialDefinition  # noqa: PLC0415
+
+    published = []
+    runtime = WorkbenchRuntime("author")
+    for scenario in get_scenarios().values():
+        blocks = [runtime.get_block(scenario.usage_id)]
+        while blocks:
+            block = blocks.pop()
+            blocks.extend(runtime.get_block(child) for child in getattr(block, "children", []))
+            if not isinstance(block, MicroCredentialXBlock) or block.problems():
+                continue
+            if MicroCredentialDefinition.objects.filter(usage_key=block.usage_key).exists():
+                continue
+            api.publish(block.course_key, {block.usage_key: block.published_pair()}, may_sign=True, complete=False)
+            published.append(block.usage_key)
+    return published
+
+
 def prepare(var: Path) -> Path:
-    """Create the var directory, migrate the database and create dev keys once; returns the keys dir."""
+    """Create the var directory, migrate the database, create dev keys and publish the samples once;
+    returns the keys dir."""
     import django  # noqa: PLC0415 - settings must be chosen first
     from django.core.management import call_command  # noqa: PLC0415
 
@@ -37,6 +64,8 @@ def prepare(var: Path) -> Path:
         keys.mkdir(parents=True, exist_ok=True)
         issuer = generate_issuer(keys, did="key", profile=DEMO_ISSUER)
         print(f"Created development issuer keys for {issuer.issuer_id} in {keys}")
+    for usage_key in publish_samples():
+        print(f"Published the sample micro-credential {usage_key}")
     return keys
 
 

@@ -74,6 +74,7 @@ LMS_RECEIVERS: list[dict[str, str]] = [
     _receiver("on_course_passing_status_updated", "openedx_events.learning.signals.COURSE_PASSING_STATUS_UPDATED"),
     _receiver("on_ccx_course_passing_status_updated", f"{PLUGIN_PATH}.receivers.CCX_COURSE_PASSING_STATUS_UPDATED"),
     _receiver("on_certificate_revoked", "openedx_events.learning.signals.CERTIFICATE_REVOKED"),
+    _receiver("on_user_retired", "microcredential_xblock.compat.USER_RETIRE_LMS_CRITICAL"),
     _receiver(
         "on_credential_saved",
         "django.db.models.signals.post_save",
@@ -81,9 +82,12 @@ LMS_RECEIVERS: list[dict[str, str]] = [
     ),
 ]
 
-#: Studio's receivers, in platform/publishing.py (``_receiver(..., module=_CMS_RECEIVERS)``): publishing a
-#: block makes its definition issuable. Studio gets a signals config only once it has a receiver.
-CMS_RECEIVERS: list[dict[str, str]] = []
+#: Studio's receivers, in platform/publishing.py: publishing a course makes its definitions issuable
+#: (ADR 0009). ``xmodule.modulestore.django.COURSE_PUBLISHED`` is the module attribute edx-django-utils
+#: can import (``SignalHandler.course_published`` is not reachable by ``import_string``).
+CMS_RECEIVERS: list[dict[str, str]] = [
+    _receiver("on_course_published", "xmodule.modulestore.django.COURSE_PUBLISHED", module=_CMS_RECEIVERS),
+]
 
 _SETTINGS = {"relative_path": "platform.plugin_settings"}
 _STUDIO_SETTINGS = {"relative_path": "platform.studio_settings"}

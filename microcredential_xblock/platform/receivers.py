@@ -21,6 +21,7 @@ from microcredential_xblock.service.models import IssuedCredential
 from . import events, tasks
 from .filters import announce_issued
 from .plugin_settings import platform_setting
+from .retirement import on_user_retired  # noqa: F401 - wired here by PLUGIN_APP's signals_config
 
 log = logging.getLogger(__name__)
 

@@ -14,9 +14,9 @@ import logging
 from celery import shared_task
 from django.utils.translation import gettext_noop
 
-from microcredential_xblock.compat import learner_identity
-from microcredential_xblock.service import api
+from microcredential_xblock.service import api, lifecycle
 from microcredential_xblock.service.config import config
+from microcredential_xblock.service.lifecycle import learner
 from microcredential_xblock.service.models import IssuedCredential, MicroCredentialDefinition
 
 from .plugin_settings import platform_setting
@@ -41,11 +41,6 @@ _RETRY = {
     "retry_jitter": True,
     "max_retries": MAX_RETRIES,
 }
-
-
-def learner(user_id: str) -> api.Learner:
-    identity = learner_identity(user_id)
-    return api.Learner(identity.user_id, identity.email, identity.name)
 
 
 def uses_course_passed(rules: object) -> bool:
@@ -93,6 +88,36 @@ def issue_for_learner(self, user_id: str, course_key: str, passed: bool | None =
     states = evaluate_now(user_id, course_key, passed)
     log.info("microvet: learner %s in %s: %s (attempt %d)", user_id, course_key, states, self.request.retries + 1)
     return states
+
+
+@shared_task(name="microvet.evaluate_for_learner", **_RETRY)
+def evaluate_for_learner(self, user_id: str, course_key: str, reason: str = api.RETRY) -> list[str]:
+    """``api.evaluate`` on a worker: what a submission's request (ISSUE_IN_BACKGROUND), a publish in Studio
+    or a failed in-process signing hands over. Signs here; failures raise for the retry."""
+    states = [p.state for p in api.evaluate(learner(user_id), course_key, reason, worker=True)]
+    log.info(
+        "microvet: learner %s in %s (%s): %s (attempt %d)",
+        user_id,
+        course_key,
+        reason,
+        states,
+        self.request.retries + 1,
+    )
+    return states
+
+
+@shared_task(name="microvet.evaluate_course", **_RETRY)
+def evaluate_course(self, course_key: str, reason: str = api.PUBLISHED) -> dict[str, list[str]]:
+    """Every learner with evidence in a large course, after a publish changed its micro-credentials."""
+    result = lifecycle.reevaluate_now(course_key, reason)
+    log.info(
+        "microvet: %s re-evaluated (%s): %d learners, %d failed and retried alone",
+        course_key,
+        reason,
+        len(result["evaluated"]),
+        len(result["failed"]),
+    )
+    return result
 
 
 @shared_task(name="microvet.revoke_for_certificate", **_RETRY)

@@ -7,8 +7,10 @@ raises ``NotFound`` (a ``LookupError``); handlers turn both into 4xx JSON.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
+import logging
 import math
 import uuid
 from collections.abc import Mapping
@@ -21,13 +23,16 @@ from django.utils.translation import gettext as _
 from opaque_keys import OpaqueKey
 
 from badge_issuer.definition import parse_definition
-from badge_issuer.rules import evaluate, explain, validate_rules
+from badge_issuer.errors import DefinitionError
+from badge_issuer.keys import ISSUER_FILE
+from badge_issuer.rules import evaluate as evaluate_rules
+from badge_issuer.rules import explain, validate_rules
 
-from . import evidence, issuance
+from . import evidence, issuance, lifecycle
 from .config import config
 from .errors import InvalidInput, NotFound
 from .evidence import OutcomeScore
-from .models import IssuedCredential, MicroCredentialDefinition
+from .models import IssuedCredential, IssuerProfile, MicroCredentialDefinition
 
 __all__ = [
     "InvalidInput",
@@ -36,10 +41,14 @@ __all__ = [
     "OutcomeProgress",
     "OutcomeScore",
     "Progress",
+    "card_progress",
+    "evaluate",
     "get_credential",
+    "issuer_summary",
     "learner_progress",
     "preview_rules",
     "public_urls",
+    "publish",
     "record_assessment",
     "record_course_passing",
     "register_definition",
@@ -47,9 +56,18 @@ __all__ = [
     "reissue",
     "revoke",
     "suspend",
+    "unknown_outcomes",
 ]
 
+log = logging.getLogger(__name__)
+
 IN_PROGRESS, EARNED, SUSPENDED, REVOKED, EXPIRED = "in_progress", "earned", "suspended", "revoked", "expired"
+#: The rules hold but no credential exists yet: queued for a worker, or signing failed and is retried.
+ISSUING = "issuing"
+#: Why ``evaluate`` runs (logs and tasks carry it): a graded submission, the platform's course-passing
+#: event, an author's publish, and a retry (the card's view of a due credential, or a worker's retry).
+SUBMISSION, COURSE_PASSING, PUBLISHED, RETRY = "submission", "course_passing", "published", "retry"
+REASONS = (SUBMISSION, COURSE_PASSING, PUBLISHED, RETRY)
 
 
 @dataclass(frozen=True)
@@ -77,6 +95,10 @@ class Progress:
     state: str
     outcomes: tuple[OutcomeProgress, ...]
     credential: IssuedCredential | None
+    #: ISSUING because signing failed just now (the evidence is stored; a retry issues).
+    issue_failed: bool = False
+    #: The published definition the learner is evaluated against (what the card describes).
+    definition: dict[str, Any] | None = None
 
 
 # ------------------------------------------------------------------------------------------ checks
@@ -108,17 +130,15 @@ def _number(value: Any, name: str) -> float:
     return float(value)
 
 
-def _outcome_scores(rows: list[MicroCredentialDefinition], outcome_scores: Any) -> dict[str, OutcomeScore]:
-    """Checked scores; outcome ids must belong to a definition of the course once one is registered."""
+def _outcome_scores(outcome_scores: Any) -> dict[str, OutcomeScore]:
+    """Checked scores. Ids no published definition has are kept, not refused: an author may have renamed
+    or removed the outcome (Studio's banner tells them); the learner's answers are never lost for it."""
     if not isinstance(outcome_scores, Mapping):
         raise InvalidInput("outcome_scores", _("must map outcome ids to OutcomeScore"))
-    known = {lo["id"] for row in rows for lo in row.definition["learning_outcomes"]}
     for outcome_id, value in outcome_scores.items():
         where = f"outcome_scores[{outcome_id!r}]"
         if not isinstance(outcome_id, str) or not outcome_id or len(outcome_id) > 100:
             raise InvalidInput(where, _("outcome ids are non-empty strings of at most 100 characters"))
-        if known and outcome_id not in known:
-            raise InvalidInput(where, _("no micro-credential of this course has this learning outcome"))
         if (
             not isinstance(value, OutcomeScore)
             or not isinstance(value.validated, bool)
@@ -147,7 +167,10 @@ def _registered(course_key: Any, usage_key: Any) -> MicroCredentialDefinition:
 def register_definition(
     course_key: Any, usage_key: Any, definition: Mapping[str, Any], rules: Mapping[str, Any]
 ) -> MicroCredentialDefinition:
-    """Store or update the definition of a micro-credential block; a no-op if nothing changed."""
+    """Store or update the published definition of one micro-credential block; a no-op if nothing changed.
+
+    Only publishing calls this (``publish``); an existing row is what learners are evaluated against.
+    """
     course_key, usage_key = _key(course_key, "course_key"), _key(usage_key, "usage_key")
     normalised = parse_definition(definition).to_dict()
     validate_rules(rules)
@@ -164,9 +187,61 @@ def register_definition(
     }
     try:
         row, _created = MicroCredentialDefinition.objects.update_or_create(usage_key=usage_key, defaults=values)
-    except IntegrityError:  # two renders registered at once; the other one stored the same content
+    except IntegrityError:  # two publishes registered at once; the other one stored the same content
         row = MicroCredentialDefinition.objects.get(usage_key=usage_key)
     return row
+
+
+@dataclass(frozen=True)
+class Published:
+    """What one publish of a course changed in the registry, and who is being re-evaluated."""
+
+    registered: tuple[str, ...]
+    unchanged: tuple[str, ...]
+    removed: tuple[str, ...]
+    #: usage key -> why its published version was not registered (the previous one stays issuable)
+    refused: dict[str, str]
+    learners: int
+    background: bool
+
+
+def publish(
+    course_key: Any,
+    blocks: Mapping[str, tuple[Mapping[str, Any], Mapping[str, Any]]],
+    *,
+    may_sign: bool,
+    complete: bool = True,
+) -> Published:
+    """An author published the course: ``blocks`` maps each *published* micro-credential block's usage key
+    to its ``(definition, rules)``. The one way a definition becomes issuable (docs/decisions/0009).
+
+    A block whose published definition is invalid keeps its last valid registration; with ``complete``
+    (``blocks`` is every published block of the course) a block no longer published stops being issuable
+    (credentials already issued are snapshots and never change). Then the course's learners are
+    re-evaluated against the new rules: where ``may_sign`` is false (Studio, which has no private keys)
+    or the course is large, only in the background. Returns what changed.
+    """
+    course_key = _key(course_key, "course_key")
+    if not isinstance(blocks, Mapping):
+        raise InvalidInput("blocks", _("must map usage keys to (definition, rules)"))
+    before = {row.usage_key: row.content_hash for row in _definitions(course_key)}
+    registered, unchanged, refused = [], [], {}
+    for usage_key, pair in blocks.items():
+        try:
+            definition, rules = pair
+            row = register_definition(course_key, usage_key, definition, rules)
+        except (TypeError, ValueError, DefinitionError) as exc:  # InvalidInput is both
+            refused[str(usage_key)] = str(exc)
+            continue
+        (unchanged if before.get(row.usage_key) == row.content_hash else registered).append(row.usage_key)
+    removed = sorted(set(before) - set(blocks)) if complete else []
+    MicroCredentialDefinition.objects.filter(course_key=course_key, usage_key__in=removed).delete()
+    if refused:
+        log.warning("microvet: published definitions of %s not registered: %s", course_key, refused)
+    learners, background = (0, False)
+    if registered:
+        learners, background = lifecycle.reevaluate_course(course_key, may_sign=may_sign)
+    return Published(tuple(registered), tuple(unchanged), tuple(removed), refused, learners, background)
 
 
 # ------------------------------------------------------------------------------------------ learners
@@ -180,42 +255,81 @@ def record_assessment(  # noqa: PLR0917  (the signature docs/upper-floor.md give
     score: float,
     max_score: float,
 ) -> tuple[Progress, ...]:
-    """Store a graded submission, evaluate every micro-credential of the course, issue where a rule holds."""
+    """Store a graded submission, then ``evaluate`` (which only enqueues with ISSUE_IN_BACKGROUND).
+
+    Once the evidence is stored nothing raises: a signing failure shows as ``ISSUING`` with
+    ``issue_failed``, and the card's next view or a worker's retry issues.
+    """
     learner = _learner(learner)
     course_key, usage_key = _key(course_key, "course_key"), _key(usage_key, "usage_key")
-    rows = _definitions(course_key)
-    scores = _outcome_scores(rows, outcome_scores)
+    scores = _outcome_scores(outcome_scores)
     score, max_score = _number(score, "score"), _number(max_score, "max_score")
     if max_score == 0 or score > max_score:
         raise InvalidInput("max_score", _("must be positive and at least the score"))
     evidence.store(learner.user_id, course_key, usage_key, scores, score=score, max_score=max_score)
-    return _evaluate_course(learner, rows)
+    return evaluate(learner, course_key, SUBMISSION)
 
 
 def record_course_passing(learner: Learner, course_key: Any, passed: bool) -> tuple[Progress, ...]:
-    """The platform's COURSE_PASSING_STATUS_UPDATED event (issue 5); retried events are harmless."""
+    """The platform's COURSE_PASSING_STATUS_UPDATED event (issue 5); retried events are harmless.
+
+    Its callers (platform/tasks.py) already run where signing belongs (a worker, or in process when
+    background issuance is off), so the evaluation happens here and failures raise for their retry.
+    """
     learner, course_key = _learner(learner), _key(course_key, "course_key")
     if not isinstance(passed, bool):
         raise InvalidInput("passed", _("must be true or false"))
     evidence.set_course_passed(learner.user_id, course_key, passed)
-    return _evaluate_course(learner, _definitions(course_key))
+    return evaluate(learner, course_key, COURSE_PASSING, worker=True)
+
+
+def evaluate(
+    learner: Learner, course_key: Any, reason: str, *, background: bool | None = None, worker: bool = False
+) -> tuple[Progress, ...]:
+    """The one entry point of the lifecycle: evaluate every published micro-credential of the course for
+    the learner from stored evidence, and issue where the rules hold (docs/decisions/0009).
+
+    Called for submissions, the course-passing event, publishing and retries (``reason``, one of ``REASONS``).
+    ``background`` (default: ``ISSUE_IN_BACKGROUND``): only enqueue the signing for a worker; nothing is
+    signed in this process. ``worker``: called by that worker, so sign here and let failures raise for
+    its retry. Otherwise (a web request signing in process) a failure is logged and reported as
+    ``issue_failed``: the evidence is safe, and the next view of the card or a retry issues.
+    """
+    learner, course_key = _learner(learner), _key(course_key, "course_key")
+    if reason not in REASONS:
+        raise InvalidInput("reason", _("must be one of %(reasons)s") % {"reasons": ", ".join(REASONS)})
+    rows = _definitions(course_key)
+    if worker:
+        return tuple(_evaluate_one(learner, row, sign=True) for row in rows)
+    if config().issue_in_background if background is None else background:
+        progress = tuple(_evaluate_one(learner, row, sign=False) for row in rows)
+        if any(p.state == ISSUING for p in progress):
+            lifecycle.enqueue(learner.user_id, course_key, reason)
+        return progress
+    progress = []
+    for row in rows:
+        try:
+            progress.append(_evaluate_one(learner, row, sign=True))
+        except (InvalidInput, NotFound):
+            raise
+        except Exception:  # the evidence is stored: never lose it to a signing fault
+            log.exception("microvet: issuing %s to learner %s failed (%s)", row.usage_key, learner.user_id, reason)
+            lifecycle.retry_later(learner.user_id, course_key)
+            progress.append(dataclasses.replace(_evaluate_one(learner, row, sign=False), issue_failed=True))
+    return tuple(progress)
 
 
 def evaluate_learner(learner: Learner, course_key: Any) -> tuple[Progress, ...]:
-    """Re-evaluate every micro-credential of the course for a learner from stored evidence (bulk issuance)."""
-    learner, course_key = _learner(learner), _key(course_key, "course_key")
-    return _evaluate_course(learner, _definitions(course_key))
+    """Re-evaluate every micro-credential of the course for a learner, here (bulk issuance, workers)."""
+    return evaluate(learner, course_key, RETRY, worker=True)
 
 
-def _evaluate_course(learner: Learner, rows: list[MicroCredentialDefinition]) -> tuple[Progress, ...]:
-    progress = []
-    for row in rows:
-        standing = _standing(learner.user_id, row)
-        credential = issuance.claimed(learner.user_id, row.microcredential_id)
-        if credential is None and evaluate(row.rules, standing.facts):
-            credential = issuance.issue_once(row, _award(learner, row, standing))
-        progress.append(_progress(row, standing, credential))
-    return tuple(progress)
+def _evaluate_one(learner: Learner, row: MicroCredentialDefinition, *, sign: bool) -> Progress:
+    standing = _standing(learner.user_id, row)
+    credential = issuance.claimed(learner.user_id, row.microcredential_id)
+    if credential is None and sign and evaluate_rules(row.rules, standing.facts):
+        credential = issuance.issue_once(row, _award(learner, row, standing))
+    return _progress(row, standing, credential)
 
 
 def _standing(learner_id: str, row: MicroCredentialDefinition) -> evidence.Standing:
@@ -245,8 +359,15 @@ def _progress(
         )
         for lo in row.definition["learning_outcomes"]
     )
+    state = _state(credential) if credential is not None or not evaluate_rules(row.rules, standing.facts) else ISSUING
     return Progress(
-        row.usage_key, row.microcredential_id, row.definition["title"], _state(credential), outcomes, credential
+        row.usage_key,
+        row.microcredential_id,
+        row.definition["title"],
+        state,
+        outcomes,
+        credential,
+        definition=row.definition,
     )
 
 
@@ -267,6 +388,45 @@ def learner_progress(learner: Learner, course_key: Any, usage_key: Any) -> Progr
     learner = _learner(learner)
     row = _registered(course_key, usage_key)
     return _progress(row, _standing(learner.user_id, row), issuance.claimed(learner.user_id, row.microcredential_id))
+
+
+def card_progress(learner: Learner, course_key: Any, usage_key: Any) -> Progress:
+    """``learner_progress`` for the credential card. A credential that is due but missing (a signing fault
+    since fixed, a lost task) gets one retry through ``evaluate``, at most every RETRY_SECONDS; the
+    card never registers or changes a definition."""
+    progress = learner_progress(learner, course_key, usage_key)
+    if progress.state != ISSUING or not lifecycle.may_retry(learner.user_id, str(course_key)):
+        return progress
+    for retried in evaluate(learner, course_key, RETRY):
+        if retried.usage_key == progress.usage_key:
+            return retried
+    return progress
+
+
+def unknown_outcomes(course_key: Any, outcome_ids: Any) -> list[str]:
+    """The ids among ``outcome_ids`` that no published micro-credential of the course has (sorted), for an
+    assessment's Studio banner after an author renamed or removed an outcome; empty while none is published."""
+    rows = _definitions(_key(course_key, "course_key"))
+    if not rows:
+        return []
+    known = {lo["id"] for row in rows for lo in row.definition["learning_outcomes"]}
+    return sorted({str(i) for i in outcome_ids} - known)
+
+
+def issuer_summary() -> dict[str, str] | None:
+    """The public issuer profile for Studio (name, url), or None if none is set up. Reads only public
+    data (the admin's IssuerProfile row, else the key set's public ``issuer.json``): Studio has no keys."""
+    row = IssuerProfile.objects.filter(keys_name=config().issuer).first()
+    if row is not None and row.name:
+        return {"name": row.name, "url": row.url}
+    directory = config().issuer_dir
+    if directory is None:  # no keys in this process (Studio)
+        return None
+    try:
+        profile = json.loads((directory / ISSUER_FILE).read_text(encoding="utf-8"))["profile"]
+        return {"name": str(profile["name"]), "url": str(profile.get("url", ""))}
+    except (TypeError, OSError, ValueError, KeyError):  # no readable issuer.json
+        return None
 
 
 def preview_rules(course_key: Any, usage_key: Any, learner_id: str) -> dict[str, Any]:
@@ -323,10 +483,8 @@ def revoke(credential_uuid: Any, *, actor: str, reason: str) -> IssuedCredential
 
 
 def suspend(credential_uuid: Any, *, actor: str, reason: str) -> IssuedCredential:
-    """Reversible; needs STATUS_PURPOSE "suspension" (a bit on a revocation list would mean revoked)."""
+    """Reversible; only for a credential on a suspension list (a bit on a revocation list means revoked)."""
     _reason(actor, reason)
-    if config().status_purpose != "suspension":
-        raise InvalidInput("action", _("suspension is not enabled: this service publishes revocation lists"))
     return issuance.change_status(_uuid(credential_uuid), "suspend", actor=actor, reason=reason)
 
 
@@ -371,3 +529,10 @@ def public_urls(credential: IssuedCredential) -> dict[str, str]:
     if credential.jwt:
         urls["jwt"] = issuance.absolute_url("credential_jwt", uid)
     return urls
+
+
+def endorsements_shown(credential: IssuedCredential) -> list[dict[str, str]]:
+    """The alliance endorsements embedded in an issued credential, with their state today."""
+    from .alliance import shown_endorsements  # noqa: PLC0415
+
+    return shown_endorsements(credential.document)

@@ -173,10 +173,10 @@ def test_share_link_by_keyboard_and_reissue_to_a_did(demo_server, watched, brows
     expect(card(page).locator(".microvet-error")).to_contain_text("did:key")
     expect(did).to_have_attribute("aria-invalid", "true")
     did.fill(DID_KEY)
-    with page.expect_navigation(timeout=20_000):
-        card(page).get_by_role("button", name="Re-issue").click()
+    card(page).get_by_role("button", name="Re-issue").click()  # the card is swapped in, no reload
+    expect(card(page).locator(".microvet-share__url")).not_to_have_value(share, timeout=20_000)
     assert card(page).locator(".microvet-state").inner_text().strip() == "Earned"
-    assert card(page).locator(".microvet-share__url").input_value() != share
+    expect(card(page).locator(".microvet-live")).to_contain_text("re-issued to did:key:")
     assert watched.errors == []
 
 
@@ -232,6 +232,14 @@ def save(page) -> dict:
     return response.value.json()
 
 
+def publish(page) -> dict:
+    """The demo's Publish action: learners see a saved definition only once it is published (ADR 0009)."""
+    with page.expect_response(lambda r: "/publish/" in r.url) as response:
+        editor(page).get_by_role("button", name="Publish", exact=True).click()
+    assert response.value.ok, response.value.text()
+    return response.value.json()
+
+
 def test_author_invalid_value_refused_then_valid_value_saved(demo_server, watched):
     page = watched.page
     page.goto(scenario(demo_server, "author", "studio_view"))
@@ -254,8 +262,14 @@ def test_author_invalid_value_refused_then_valid_value_saved(demo_server, watche
     eqf.fill("6")
     answer_ = save(page)
     assert answer_["ok"] is True
-    assert page.locator(".microvet-editor__status").inner_text() == "Saved."
+    assert (
+        page.locator(".microvet-editor__status").inner_text() == "Saved. Learners see the change once it is published."
+    )
     assert page.locator(".microvet-field-error:visible").count() == 0
+    learner.reload()
+    assert "EQF level 5" in card(learner).inner_text()  # saved, not yet published
+    assert publish(page)["ok"] is True
+    assert page.locator(".microvet-editor__status").inner_text() == "Published. Learners now see this version."
     learner.reload()
     text = card(learner).inner_text()
     assert "EQF level 6" in text and "Designing micro-credentials for VET, 2026 edition" in text
@@ -359,6 +373,7 @@ def test_xss_corpus_stays_text_everywhere(demo_server, watched, browser):
         rows.nth(index).get_by_label("The learner can…").fill(f"{index}: {XSS}")
     answer_ = save(page)
     assert answer_["ok"] is True, answer_
+    assert publish(page)["ok"] is True
     assert watched.dialogs == [] and page.evaluate("window.__xss") is None
 
     earn(watched, demo_server, "mallory")
@@ -419,6 +434,10 @@ def test_author_builds_a_micro_credential_from_scratch(demo_server, watched):
     form.get_by_label("Form of participation").select_option("onsite")
     form.get_by_label("Type of quality assurance").fill("Checked by the regional chamber.")
     assert save(page)["ok"] is True
+    page.goto(f"{demo_server.url}/scenario/microcredential.1/?student=dora")
+    assert "not ready yet" in card(page).inner_text()  # saved, never published
+    page.goto(f"{demo_server.url}/scenario/microcredential.1/studio_view/?student=author")
+    assert publish(page)["ok"] is True
     page.goto(f"{demo_server.url}/scenario/microcredential.1/?student=dora")
     text = card(page).inner_text()
     assert "Safe forklift operation" in text and "0.5 ECTS, 12 hours" in text and "EQF level 3" in text

@@ -151,7 +151,8 @@ function MicrovetCredentialEditor(runtime, element, args) {
     common.postJSON(runtime.handlerUrl(element, "studio_submit"), collect()).then(function (answer) {
       var result = answer.body;
       if (!answer.ok) {
-        status.textContent = gettext("Not saved: the server did not answer. Your changes are still in the form.");
+        status.textContent = result.error
+          || gettext("Not saved: the server did not answer. Your changes are still in the form.");
         return;
       }
       status.textContent = result.message;
@@ -165,4 +166,15 @@ function MicrovetCredentialEditor(runtime, element, args) {
   });
 
   form.querySelector(".microvet-cancel").addEventListener("click", function () { notify("cancel", {}); });
+
+  /* Only outside Open edX (the demo): there, Studio's own Publish button publishes the course. */
+  var publish = form.querySelector(".microvet-publish");
+  if (publish) {
+    publish.addEventListener("click", function () {
+      status.textContent = gettext("Publishing…");
+      common.postJSON(runtime.handlerUrl(element, "publish"), {}).then(function (answer) {
+        status.textContent = answer.body.message || answer.body.error;
+      });
+    });
+  }
 }

@@ -38,6 +38,7 @@
     "Partial credit (right picks minus wrong picks)": "Teilpunkte (richtige minus falsche Auswahlen)",
     "Points": "Punkte",
     "Prompt": "Fragetext",
+    "Publishing…": "Wird veröffentlicht…",
     "Question %(number)s": "Frage %(number)s",
     "Question id": "ID der Frage",
     "Re-issuing…": "Wird neu ausgestellt …",
@@ -54,6 +55,8 @@
     "Tolerance": "Toleranz",
     "Tolerance in percent of the answer": "Toleranz in Prozent der Antwort",
     "Type": "Typ",
+    "Your credential has been issued.": "Ihr Nachweis wurde ausgestellt.",
+    "Your credential is still being issued. Reload the page in a few minutes.": "Ihr Nachweis wird noch ausgestellt. Laden Sie die Seite in einigen Minuten neu.",
     "Your score: %(earned)s of %(possible)s (%(percent)s)": "Ihre Punktzahl: %(earned)s von %(possible)s (%(percent)s)"
   };
   window.MicrovetI18N = {

@@ -38,6 +38,7 @@
     "Partial credit (right picks minus wrong picks)": "Μερική βαθμολόγηση (σωστές επιλογές μείον λάθος επιλογές)",
     "Points": "Μονάδες",
     "Prompt": "Εκφώνηση",
+    "Publishing…": "Δημοσίευση…",
     "Question %(number)s": "Ερώτηση %(number)s",
     "Question id": "Αναγνωριστικό ερώτησης",
     "Re-issuing…": "Επανέκδοση…",
@@ -54,6 +55,8 @@
     "Tolerance": "Ανοχή",
     "Tolerance in percent of the answer": "Ανοχή ως ποσοστό της απάντησης",
     "Type": "Τύπος",
+    "Your credential has been issued.": "Το διαπιστευτήριό σας εκδόθηκε.",
+    "Your credential is still being issued. Reload the page in a few minutes.": "Το διαπιστευτήριό σας εκδίδεται ακόμη. Φορτώστε ξανά τη σελίδα σε λίγα λεπτά.",
     "Your score: %(earned)s of %(possible)s (%(percent)s)": "Η βαθμολογία σας: %(earned)s από %(possible)s (%(percent)s)"
   };
   window.MicrovetI18N = {

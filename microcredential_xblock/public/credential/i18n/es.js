@@ -38,6 +38,7 @@
     "Partial credit (right picks minus wrong picks)": "Puntuación parcial (opciones correctas menos opciones incorrectas)",
     "Points": "Puntos",
     "Prompt": "Enunciado",
+    "Publishing…": "Publicando…",
     "Question %(number)s": "Pregunta %(number)s",
     "Question id": "ID de la pregunta",
     "Re-issuing…": "Reemitiendo…",
@@ -54,6 +55,8 @@
     "Tolerance": "Tolerancia",
     "Tolerance in percent of the answer": "Tolerancia en porcentaje de la respuesta",
     "Type": "Tipo",
+    "Your credential has been issued.": "Su credencial ha sido emitida.",
+    "Your credential is still being issued. Reload the page in a few minutes.": "Su credencial aún se está emitiendo. Vuelva a cargar la página dentro de unos minutos.",
     "Your score: %(earned)s of %(possible)s (%(percent)s)": "Tu puntuación: %(earned)s de %(possible)s (%(percent)s)"
   };
   window.MicrovetI18N = {

@@ -38,6 +38,7 @@
     "Partial credit (right picks minus wrong picks)": "Punteggio parziale (scelte corrette meno scelte errate)",
     "Points": "Punti",
     "Prompt": "Testo della domanda",
+    "Publishing…": "Pubblicazione…",
     "Question %(number)s": "Domanda %(number)s",
     "Question id": "ID della domanda",
     "Re-issuing…": "Riemissione in corso…",
@@ -54,6 +55,8 @@
     "Tolerance": "Tolleranza",
     "Tolerance in percent of the answer": "Tolleranza in percentuale della risposta",
     "Type": "Tipo",
+    "Your credential has been issued.": "La tua credenziale è stata rilasciata.",
+    "Your credential is still being issued. Reload the page in a few minutes.": "La tua credenziale è ancora in fase di rilascio. Ricarica la pagina tra qualche minuto.",
     "Your score: %(earned)s of %(possible)s (%(percent)s)": "Il tuo punteggio: %(earned)s su %(possible)s (%(percent)s)"
   };
   window.MicrovetI18N = {

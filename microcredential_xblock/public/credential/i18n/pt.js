@@ -38,6 +38,7 @@
     "Partial credit (right picks minus wrong picks)": "Pontuação parcial (escolhas corretas menos escolhas erradas)",
     "Points": "Pontos",
     "Prompt": "Enunciado",
+    "Publishing…": "A publicar…",
     "Question %(number)s": "Pergunta %(number)s",
     "Question id": "ID da pergunta",
     "Re-issuing…": "A reemitir…",
@@ -54,6 +55,8 @@
     "Tolerance": "Tolerância",
     "Tolerance in percent of the answer": "Tolerância em percentagem da resposta",
     "Type": "Tipo",
+    "Your credential has been issued.": "A sua credencial foi emitida.",
+    "Your credential is still being issued. Reload the page in a few minutes.": "A sua credencial ainda está a ser emitida. Recarregue a página dentro de alguns minutos.",
     "Your score: %(earned)s of %(possible)s (%(percent)s)": "A sua pontuação: %(earned)s de %(possible)s (%(percent)s)"
   };
   window.MicrovetI18N = {

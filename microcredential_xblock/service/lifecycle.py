@@ -1,0 +1,145 @@
+"""Where ``api.evaluate`` runs: re-evaluating a course after a publish, enqueueing, throttled retries.
+
+Signing needs the issuer's private keys, which only the LMS and its workers hold (Studio never signs).
+So work that may sign is either done here, in a process allowed to sign, or handed to the LMS's Celery
+workers through ``platform.tasks`` (imported only when a Celery app exists: the workbench has none).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import QuerySet
+
+from microcredential_xblock import compat
+
+from .models import AssessmentResult, CoursePassing
+
+log = logging.getLogger(__name__)
+
+# .. setting_name: MICROVET["PUBLISH_INLINE_LEARNERS"]
+# .. setting_default: 50
+# .. setting_description: After a publish changes a micro-credential, courses with at most this many learners
+#   with evidence are re-evaluated in the publishing process (each issuance still enqueued with
+#   ISSUE_IN_BACKGROUND, and always from Studio); larger courses in one Celery task on the LMS workers.
+#   50 keeps the publish request well under a second of database reads (benchmarks/bulk_issuance.py).
+PUBLISH_INLINE_LEARNERS = 50
+# .. setting_name: MICROVET["RETRY_SECONDS"]
+# .. setting_default: 60
+# .. setting_description: At most one retry per learner and course in this many seconds when the card shows
+#   a credential that is due but missing (a signing fault, a lost task); the card polls with back-off.
+RETRY_SECONDS = 60
+#: First automatic retry of a failed in-process signing, on a worker (seconds).
+RETRY_COUNTDOWN = 30
+#: Where Studio sends work that signs when MICROVET["CELERY_QUEUE"] is unset: the LMS workers' queue (Studio's
+#: own workers have no keys). Open edX's own Studio-to-LMS tasks use this queue (cms/envs/common.py).
+LMS_DEFAULT_QUEUE = "edx.lms.core.default"
+
+
+def _setting(name: str, default: Any) -> Any:
+    return (getattr(settings, "MICROVET", None) or {}).get(name, default)
+
+
+def learner_ids(course_key: str, after: str = "") -> QuerySet:
+    """Every learner with evidence in the course (assessments or a passing verdict), in id order,
+    after ``after`` (a cursor for resumable runs). Learners without evidence cannot satisfy a rule set."""
+    results = AssessmentResult.objects.filter(course_key=course_key, learner_id__gt=after).values_list("learner_id")
+    passing = CoursePassing.objects.filter(course_key=course_key, learner_id__gt=after).values_list("learner_id")
+    return results.union(passing).order_by("learner_id")
+
+
+def celery_ready() -> bool:
+    from microcredential_xblock.platform.checks import celery_app_name  # noqa: PLC0415  (LMS/CMS only)
+
+    return celery_app_name() is not None
+
+
+def _send(task_name: str, args: list[Any], *, countdown: int | None = None) -> bool:
+    """Enqueue a task of ``platform.tasks``; False (logged) when there is no Celery app or the broker refuses.
+
+    The queue is ``MICROVET["CELERY_QUEUE"]``; unset, the sender's default queue, except in Studio,
+    whose workers have no keys: there the LMS's default queue.
+    """
+    if not celery_ready():
+        log.warning("microvet: no Celery app: %s%s not queued", task_name, tuple(args))
+        return False
+    from microcredential_xblock.platform import tasks  # noqa: PLC0415  (needs Celery)
+
+    queue = _setting("CELERY_QUEUE", None) or (LMS_DEFAULT_QUEUE if compat.is_studio() else None)
+    try:
+        getattr(tasks, task_name).apply_async(args=args, queue=queue, countdown=countdown)
+    except Exception:  # the broker is down: the card's next view retries (throttled)
+        log.warning("microvet: could not enqueue %s%s", task_name, tuple(args), exc_info=True)
+        return False
+    return True
+
+
+def enqueue(user_id: str, course_key: str, reason: str) -> bool:
+    """Hand one learner's evaluation to a worker (ISSUE_IN_BACKGROUND, or from Studio)."""
+    return _send("evaluate_for_learner", [user_id, course_key, reason])
+
+
+def retry_later(user_id: str, course_key: str) -> None:
+    """After an in-process signing failure: a worker retries if there is one; else the card's view does."""
+    if celery_ready():
+        from . import api  # noqa: PLC0415  (api imports this module)
+
+        _send("evaluate_for_learner", [user_id, course_key, api.RETRY], countdown=RETRY_COUNTDOWN)
+
+
+def may_retry(user_id: str, course_key: str) -> bool:
+    """True at most once per RETRY_SECONDS per learner and course (``cache.add`` is atomic)."""
+    return cache.add(f"microvet:retry:{course_key}:{user_id}", 1, int(_setting("RETRY_SECONDS", RETRY_SECONDS)))
+
+
+def reevaluate_course(course_key: str, *, may_sign: bool) -> tuple[int, bool]:
+    """After a publish changed a definition: evaluate the learners with evidence in the course.
+
+    Returns (number of learners, whether a background task does it). A small course is done here
+    (``api.evaluate``; with ``may_sign`` false only due learners are enqueued for the LMS workers); a
+    large one goes to one Celery task, or is done here where that is allowed and no Celery exists.
+    """
+    from . import api  # noqa: PLC0415
+
+    ids = [learner_id for (learner_id,) in learner_ids(course_key)]
+    if not ids:
+        return 0, False
+    large = len(ids) > int(_setting("PUBLISH_INLINE_LEARNERS", PUBLISH_INLINE_LEARNERS))
+    if large and _send("evaluate_course", [course_key, api.PUBLISHED]):
+        return len(ids), True
+    if large and not may_sign:
+        log.warning("microvet: %d learners of %s wait for their next submission or card view", len(ids), course_key)
+        return len(ids), False
+    for user_id in ids:
+        try:
+            api.evaluate(learner(user_id), course_key, api.PUBLISHED, background=None if may_sign else True)
+        except Exception:  # one learner's bad row must not stop the others
+            log.exception("microvet: re-evaluating learner %s of %s after a publish failed", user_id, course_key)
+    return len(ids), not may_sign
+
+
+def reevaluate_now(course_key: str, reason: str) -> dict[str, list[str]]:
+    """The worker's side of a large re-evaluation: sign here; a learner that fails is retried alone."""
+    from . import api  # noqa: PLC0415
+
+    result: dict[str, list[str]] = {"evaluated": [], "failed": []}
+    for (user_id,) in learner_ids(course_key).iterator():
+        try:
+            api.evaluate(learner(user_id), course_key, reason, worker=True)
+            result["evaluated"].append(user_id)
+        except Exception:
+            log.exception("microvet: evaluating learner %s of %s failed; retried alone", user_id, course_key)
+            result["failed"].append(user_id)
+            _send("evaluate_for_learner", [user_id, course_key, api.RETRY], countdown=RETRY_COUNTDOWN)
+    return result
+
+
+def learner(user_id: str) -> Any:
+    """The service's Learner for an id (the platform's user table; the demo's fallback address elsewhere)."""
+    from . import api  # noqa: PLC0415
+
+    identity = compat.learner_identity(user_id)
+    return api.Learner(identity.user_id, identity.email, identity.name)
