@@ -204,26 +204,41 @@ PLATFORM_SIGNALS = {
     # Sent by the retirement pipeline's LMS step (AccountRetirementView) with ``user=``, before the
     # platform blanks the user's name and renames the account.
     "USER_RETIRE_LMS_CRITICAL": "openedx.core.djangoapps.user_api.accounts.signals.USER_RETIRE_LMS_CRITICAL",
-    # Studio's modulestore sends it after a publish (deferred to the end of a bulk operation, so once
-    # per import): ``SignalHandler.course_published``, a module attribute of xmodule.modulestore.django.
-    "COURSE_PUBLISHED": "xmodule.modulestore.django.COURSE_PUBLISHED",
+    # Sent by the modulestore after a publish or a course import (Studio), deferred to the end of a bulk
+    # operation. Teak also exports it as the module attribute COURSE_PUBLISHED (globals().update).
+    "COURSE_PUBLISHED": "xmodule.modulestore.django.SignalHandler.course_published",
 }
 _STAND_INS: dict[str, Any] = {}
 
 
 def __getattr__(name: str) -> Any:
-    """``compat.USER_RETIRE_LMS_CRITICAL``: the platform's signal in the LMS; elsewhere (workbench,
-    tests) one stand-in Signal per name, so the plugin wiring and the receivers work the same way."""
+    """``compat.USER_RETIRE_LMS_CRITICAL`` (and every name above): the platform's signal in the LMS and
+    Studio; elsewhere (workbench, tests) one stand-in Signal per name, so the plugin wiring and the
+    receivers work the same way."""
     if name not in PLATFORM_SIGNALS:
         raise AttributeError(name)
-    from django.utils.module_loading import import_string  # noqa: PLC0415
-
     try:
-        return import_string(PLATFORM_SIGNALS[name])
-    except ImportError:
+        return _platform_attribute(PLATFORM_SIGNALS[name])
+    except (ImportError, AttributeError):
         from django.dispatch import Signal  # noqa: PLC0415
 
         return _STAND_INS.setdefault(name, Signal())
+
+
+def _platform_attribute(path: str) -> Any:
+    """``a.b.C.d``: the longest importable module prefix, then attributes (import_string takes one only)."""
+    import importlib  # noqa: PLC0415
+
+    parts = path.split(".")
+    for split in range(len(parts) - 1, 0, -1):
+        try:
+            found = importlib.import_module(".".join(parts[:split]))
+        except ImportError:
+            continue
+        for attribute in parts[split:]:
+            found = getattr(found, attribute)
+        return found
+    raise ImportError(path)
 
 
 def enrolled_learners(course_keys: list[str]) -> dict[str, int]:

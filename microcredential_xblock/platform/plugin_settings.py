@@ -83,8 +83,9 @@ LMS_RECEIVERS: list[dict[str, str]] = [
 ]
 
 #: Studio's receivers, in platform/publishing.py: publishing a course makes its definitions issuable
-#: (ADR 0009). The modulestore's ``COURSE_PUBLISHED`` is reached through ``compat`` (a stand-in signal
-#: where there is no modulestore), so Studio's plugin wiring also loads outside the platform.
+#: (ADR 0009). The modulestore's ``SignalHandler.course_published`` is reached through
+#: ``compat.COURSE_PUBLISHED`` (a stand-in signal outside the platform, so the plugin wiring is the same
+#: in the contract tests).
 CMS_RECEIVERS: list[dict[str, str]] = [
     _receiver("on_course_published", "microcredential_xblock.compat.COURSE_PUBLISHED", module=_CMS_RECEIVERS),
 ]
