@@ -147,6 +147,12 @@ def _form(fields) -> str:
     return urlencode(fields, encoding="utf-8", errors="surrogatepass")
 
 
+#: Depths around the interpreter's recursion limits and the handlers' size limits; every one of them
+#: is also sent to every handler by ``test_handlers_survive_deep_nesting``.
+DEPTHS = (3, 600, 1200, 1800, 5000, 60_000)
+DEEP_KINDS = ("list", "rules", "object")
+
+
 def _deep(depth: int, kind: str) -> bytes:
     if kind == "list":
         return ("[" * depth + "]" * depth).encode()
@@ -158,9 +164,7 @@ def _deep(depth: int, kind: str) -> bytes:
 BODIES = st.one_of(
     st.dictionaries(FIELD_NAMES, JSON_VALUES, max_size=6).map(_json),
     JSON_VALUES.map(_json),
-    st.builds(
-        _deep, st.one_of(st.integers(1, 4000), st.integers(4000, 60_000)), st.sampled_from(["list", "rules", "object"])
-    ),
+    st.builds(_deep, st.sampled_from(DEPTHS), st.sampled_from(DEEP_KINDS)),
     st.binary(max_size=300),  # mostly invalid UTF-8
     st.dictionaries(FIELD_NAMES, TEXT, max_size=4).map(lambda d: _form(d).encode()),
     st.just(b""),
@@ -295,6 +299,16 @@ def test_handlers_refuse_huge_bodies(blocks, per_request, kind, name):
     block = blocks(kind, "learner")
     response = per_request(lambda: call_handler(block, name, "POST", "application/json", b'{"a": "' + b"x" * HUGE))
     assert response.status_code in (200, 400, 413)
+
+
+@pytest.mark.parametrize("kind_of_nesting", DEEP_KINDS)
+@pytest.mark.parametrize(("kind", "name"), HANDLERS, ids=[f"{k}.{n}" for k, n in HANDLERS])
+def test_handlers_survive_deep_nesting(blocks, per_request, kind, name, kind_of_nesting):
+    for role in ("learner", "author"):
+        block = blocks(kind, role)
+        for depth in DEPTHS:
+            body = _deep(depth, kind_of_nesting)
+            per_request(lambda: call_handler(block, name, "POST", "application/json", body))  # noqa: B023
 
 
 def test_both_blocks_have_handlers_to_fuzz():
