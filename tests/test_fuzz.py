@@ -77,28 +77,27 @@ HANDLERS = [(kind, name) for kind, (cls, _xml) in BLOCKS.items() for name in han
 
 #: Strings that broke something somewhere: NUL, control and bidi characters, lone surrogates,
 #: full-width formula signs, markup, huge and numeric-looking text.
-NASTY = st.sampled_from(
-    [
-        "",
-        "\x00",
-        "a\x00b",
-        "\x07\x1b[2J",
-        "\ud800",
-        "\udfff\ud800",
-        "\u202e\u2066",
-        "\uff1d1+1",
-        "=HYPERLINK(1)",
-        "</script><script>alert(1)</script>",
-        "did:key:\x00",
-        "did:web:example.org",
-        "NaN",
-        "-1e309",
-        "9" * 400,
-        "x" * 3000,
-        "ελλάδα",
-        "course-v1:Aurora+MC101+2026",
-    ]
+NASTY_STRINGS = (
+    "",
+    "\x00",
+    "a\x00b",
+    "\x07\x1b[2J",
+    "\ud800",
+    "\udfff\ud800",
+    "\u202e\u2066",
+    "\uff1d1+1",
+    "=HYPERLINK(1)",
+    "</script><script>alert(1)</script>",
+    "did:key:\x00",
+    "did:web:example.org",
+    "NaN",
+    "-1e309",
+    "9" * 400,
+    "x" * 3000,
+    "ελλάδα",
+    "course-v1:Aurora+MC101+2026",
 )
+NASTY = st.sampled_from(NASTY_STRINGS)
 #: Half the strings are the nasty ones: with a few dozen examples per target each one comes up.
 TEXT = st.one_of(NASTY, NASTY, st.text(max_size=40), st.text(st.characters(codec="utf-8"), max_size=10))
 #: Keys the handlers read; fuzzing them reaches past the "unknown field" checks.
@@ -405,6 +404,33 @@ def test_views_never_answer_5xx(  # noqa: PLR0917 - pytest fixtures and hypothes
 def _read(response):
     """The response and its whole body, read inside the request (a CSV export streams from the database)."""
     return response, b"".join(response.streaming_content) if response.streaming else response.content
+
+
+TEXT_ARGUMENT_VIEWS = [
+    (name, pattern)
+    for name, pattern in VIEWS
+    if any(type(c).__name__ == "StringConverter" for c in getattr(pattern.pattern, "converters", {}).values())
+]
+
+
+@pytest.mark.parametrize(("name", "pattern"), TEXT_ARGUMENT_VIEWS, ids=[name for name, _p in TEXT_ARGUMENT_VIEWS])
+def test_views_survive_every_nasty_path_argument(clients, per_request, lms, name, pattern):
+    """Each nasty string in each text argument of the URL (NUL, surrogates, bidi...), by every role."""
+    converters = pattern.pattern.converters
+    for value in NASTY_STRINGS:
+        if not value or "/" in value:
+            continue
+        try:
+            path = reverse(name, kwargs=dict.fromkeys(converters, value))
+        except Exception:  # noqa: S112 - a value the URL cannot carry
+            continue
+        for role, client in clients.items():
+            for method in ("GET", "POST"):
+                response, content = per_request(lambda: _read(client.generic(method, path)))  # noqa: B023
+                detail = f"{role} {method} {path[:200]}"
+                _record("view", response.status_code, detail)
+                assert response.status_code < 500, detail
+                _check_error_body(response.status_code, response.get("Content-Type", ""), content, method)
 
 
 def test_every_public_and_staff_view_is_fuzzed():
