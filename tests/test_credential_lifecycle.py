@@ -137,7 +137,7 @@ def test_a_learner_cannot_forge_what_is_issued():
     wrong_answers("7")
     assert not IssuedCredential.objects.exists()
     assert api.learner_progress(api.Learner("7", "learner7@example.org"), COURSE, MC_USAGE).state == api.IN_PROGRESS
-    status, _answer = post(block, "publish", {})  # the demo's publish action is an authoring handler too
+    status, _answer = post(block, "demo_publish", {})  # the demo's publish action is an authoring handler too
     assert status == 403
 
 

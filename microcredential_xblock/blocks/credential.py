@@ -373,7 +373,7 @@ class MicroCredentialXBlock(XBlock):
 
         ``final`` is false while a credential is being issued: the card polls this until it is true.
         The suffix ``card`` adds ``html``, the card re-rendered, which the card's script swaps in.
-        Documented in docs/internal-api.md.
+        Documented in docs/upper-floor.md.
         """
         if request.method not in ("GET", "POST"):
             return _json_response(405, {"error": _("This address only accepts GET and POST requests.")})
@@ -490,7 +490,7 @@ class MicroCredentialXBlock(XBlock):
         return {"ok": True, "message": _("Saved. Learners see the change once it is published.")}
 
     @json_api(max_bytes=1024)
-    def publish(self, data, suffix=""):
+    def demo_publish(self, data, suffix=""):
         """The demo's Publish action (the workbench has no Studio): make this block's saved definition the
         one learners are evaluated against. Under Open edX, Studio's Publish button does this
         (platform/publishing.py), so this handler refuses there."""
