@@ -172,8 +172,14 @@ class MicroCredentialXBlock(XBlock):
         return compat.course_and_usage_keys(self)[1]
 
     def default_achievement_id(self) -> str:
-        """A stable https identifier for the achievement when the author gives none."""
-        base = urlsplit(getattr(settings, "MICROVET", {}).get("BASE_URL", "") or "https://localhost")
+        """A stable https identifier for the achievement when the author gives none.
+
+        Studio derives it when it publishes and the LMS when it shows the block, so both must use the
+        same host: ``MICROVET["BASE_URL"]``, else the platform's ``LMS_ROOT_URL`` (set in LMS and Studio).
+        """
+        microvet = getattr(settings, "MICROVET", None) or {}
+        root = microvet.get("BASE_URL") or getattr(settings, "LMS_ROOT_URL", "") or "https://localhost"
+        base = urlsplit(str(root))
         name = uuid.uuid5(uuid.NAMESPACE_URL, f"{self.course_key}/{self.usage_key}")
         return f"https://{base.netloc or 'localhost'}/microvet/achievements/{name}"
 
