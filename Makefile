@@ -4,9 +4,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
-NODE_STAMPS := interop/node_modules/.installed tests/browser/node_modules/.installed
+NODE_STAMPS := interop/node_modules/.installed interop/oid4vci/node_modules/.installed tests/browser/node_modules/.installed
 
-.PHONY: test demo quality venv node bench extract_translations compile_translations check_translations clean
+.PHONY: test test-releases demo quality venv node bench extract_translations compile_translations check_translations clean
 
 $(STAMP): setup.py requirements/test.txt requirements/constraints.txt
 	test -x $(PY) || "$$(scripts/find-python312)" -m venv $(VENV)
@@ -33,6 +33,13 @@ test: venv node compile_translations
 	MICROVET_TEST_DB=mysql $(PY) -m pytest -m storage -q
 	MICROVET_TEST_DB=postgresql $(PY) -m pytest -m storage -q
 
+# The supported Open edX releases, each with its own pins (requirements/constraints-<release>.txt, tox.ini):
+# unit and contract tests on SQLite. Teak and Ulmo run Python 3.11, Verawood 3.12 (pyenv's or on PATH).
+RELEASES ?= teak,ulmo,verawood
+test-releases: venv compile_translations
+	MICROVET_PY311="$$(scripts/find-python 3.11)" MICROVET_PY312="$$(scripts/find-python 3.12)" \
+	  $(VENV)/bin/tox run -e $(RELEASES)
+
 demo: venv compile_translations
 	$(PY) -m microcredential_xblock.demo --port $(PORT)
 
@@ -40,8 +47,10 @@ quality: venv
 	$(PY) -m ruff check badge_issuer microcredential_xblock course_templates tests benchmarks
 	$(PY) -m ruff format --check badge_issuer microcredential_xblock course_templates tests benchmarks
 
+# Every benchmark, one Markdown table of figures, ratios and targets (the README's performance table).
+# BENCH_ARGS="--dbs sqlite --bulk 1000" for a quicker run.
 bench: venv node
-	$(PY) benchmarks/issuer.py
+	$(PY) benchmarks/run_all.py $(BENCH_ARGS)
 
 extract_translations: venv
 	$(PY) scripts/i18n.py extract
@@ -53,4 +62,4 @@ check_translations: venv
 	$(PY) scripts/i18n.py check
 
 clean:
-	rm -rf $(VENV) interop/node_modules tests/browser/node_modules var
+	rm -rf $(VENV) .tox interop/node_modules interop/oid4vci/node_modules tests/browser/node_modules var

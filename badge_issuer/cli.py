@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import bake, endorse, keys, status
+from . import bake, endorse, fetch, keys, status
 from .badge_image import default_badge_png, default_badge_svg
 from .definition import load_definition
 from .elm import to_elm
@@ -25,6 +25,16 @@ from .model import Recipient
 from .verify import file_status_fetcher, is_jwt, verify
 
 FORMAT_CHOICES = {"di": ("di",), "jwt": ("jwt",), "both": ("di", "jwt")}
+VERIFY_LAYOUT = f"""\
+--resolve-dir layout: one file per URL, DIR/<host>/<path> (a port as <host>_<port>):
+  did:web:example.org          DIR/example.org/.well-known/did.json
+  did:web:example.org:a:b      DIR/example.org/a/b/did.json
+  https://example.org/iss/x    DIR/example.org/iss/x.json (controller document; JWKS: x.jwks.json)
+  status list https://example.org/microvet/status/revocation-1
+                               DIR/example.org/microvet/status/revocation-1 (or ...revocation-1.json)
+`microvet keygen` writes this layout under <keys>/public. Fetching: HTTPS only, {fetch.DEFAULT_TIMEOUT:g} s
+timeout, at most {fetch.MAX_BYTES // 1024 // 1024} MiB per document, redirects only to HTTPS.
+Exit status: 0 valid, 1 invalid, 2 usage or input error."""
 
 
 def _read_credential(path: str) -> dict[str, Any] | str:
@@ -77,14 +87,28 @@ def cmd_keygen(args: argparse.Namespace) -> int:
         }.items()
         if v
     }
+    method = args.did or ("web" if args.domain else "key")
     issuer = keys.generate_issuer(
-        args.out, did=args.did, domain=args.domain, path=args.path, jwt_alg=args.jwt_alg, profile=profile
+        args.out, did=method, domain=args.domain, path=args.path, jwt_alg=args.jwt_alg, profile=profile
     )
     print(f"issuer {issuer.issuer_id} written to {args.out}")
-    if issuer.method != "key":
-        doc, jwks = keys.publish(issuer, Path(args.out) / "public")
-        print(f"publish {doc} and {jwks} at the URLs they mirror")
+    if issuer.method == "https":
+        print(
+            "note: wallets running verifier-core (Learner Credential Wallet, VerifierPlus) cannot dereference "
+            "the #key-N methods of an https issuer; use --did web for credentials that wallets verify"
+        )
+    _print_publication(issuer, Path(args.out) / "public")
     return 0
+
+
+def _print_publication(issuer: keys.IssuerKeys, public: Path) -> None:
+    """Write the tree to publish and say which URL serves each file (what resolvers fetch)."""
+    if issuer.method == "key":
+        return
+    keys.publish(issuer, public)
+    print(f"publish the files under {public} at these URLs (content type application/json):")
+    for path, url in keys.publication(issuer, public):
+        print(f"  {path}  ->  {url}")
 
 
 def cmd_rotate(args: argparse.Namespace) -> int:
@@ -92,8 +116,8 @@ def cmd_rotate(args: argparse.Namespace) -> int:
     print(
         f"new active keys {issuer.active_di} (Data Integrity) and {issuer.active_jwt} (VC-JWT) for {issuer.issuer_id}"
     )
-    doc, jwks = keys.publish(issuer, Path(args.keys) / "public")
-    print(f"publish {doc} and {jwks} again: retired public keys stay listed, so older credentials still verify")
+    print("publish again: retired public keys stay listed, so older credentials still verify")
+    _print_publication(issuer, Path(args.keys) / "public")
     return 0
 
 
@@ -132,9 +156,16 @@ def cmd_issue(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     credential = _read_credential(args.file)
-    resolver = keys.OfflineResolver(args.resolve_dir)
-    fetcher = file_status_fetcher(args.resolve_dir) if args.resolve_dir else None
-    report = verify(credential, resolver=resolver, recipient_email=args.recipient_email, status_fetcher=fetcher)
+    if args.offline:
+        resolver = keys.OfflineResolver(args.resolve_dir)
+        statuses = file_status_fetcher(args.resolve_dir) if args.resolve_dir else None
+    else:
+        if args.timeout <= 0:
+            raise DefinitionError("--timeout", "must be a positive number of seconds")
+        fetcher = fetch.Fetcher(timeout=args.timeout, allow_http_loopback=args.allow_http_loopback)
+        resolver = fetch.FetchingResolver(fetcher, args.resolve_dir)
+        statuses = fetch.status_fetcher(fetcher, args.resolve_dir)
+    report = verify(credential, resolver=resolver, recipient_email=args.recipient_email, status_fetcher=statuses)
     if args.json:
         print(json.dumps(report.to_json(), indent=2))
     else:
@@ -269,11 +300,16 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one declarativ
     p.add_argument(
         "--did",
         choices=["key", "web", "https"],
-        default="key",
-        help="issuer id: did:key (offline demos), did:web or an https issuer URL",
+        help="issuer id: did:web (the default with --domain: production, rotatable, what wallets resolve), "
+        "did:key (the default without: offline demos) or an https issuer URL (JOSE verifiers only)",
     )
     p.add_argument("--domain", help="domain for did:web / https issuers")
-    p.add_argument("--path", default="", help="path of an https issuer id (e.g. issuers/aurora)")
+    p.add_argument(
+        "--path",
+        default="",
+        help="did:web path (a/b: did:web:<domain>:a:b, served at https://<domain>/a/b/did.json; none: "
+        "https://<domain>/.well-known/did.json) or the path of an https issuer id (e.g. issuers/aurora)",
+    )
     p.add_argument("--jwt-alg", choices=["RS256", "ES256", "EdDSA"], default="EdDSA")
     for field in ("name", "url", "email", "country", "region"):
         p.add_argument(f"--{field}", help=f"issuer profile {field}")
@@ -299,10 +335,27 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one declarativ
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_issue)
 
-    p = sub.add_parser("verify", help="verify a credential (JSON-LD, VC-JWT or baked badge)")
+    p = sub.add_parser(
+        "verify",
+        help="verify a credential (JSON-LD, VC-JWT or baked badge)",
+        description="Verify a credential as a learner downloaded it. By default the documents verification "
+        "needs are fetched over HTTPS (status list credentials, did:web DID documents, https issuer documents; "
+        "JSON-LD contexts never: they are bundled). --offline fetches nothing.",
+        epilog=VERIFY_LAYOUT,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("file")
     p.add_argument("--recipient-email")
-    p.add_argument("--resolve-dir", help="local copies of did:web / https issuer documents and status lists")
+    p.add_argument("--resolve-dir", help="local copies of issuer documents and status lists (layout below); used first")
+    p.add_argument("--offline", action="store_true", help="fetch nothing: only --resolve-dir and did:key")
+    p.add_argument(
+        "--timeout", type=float, default=fetch.DEFAULT_TIMEOUT, help="seconds per request (default %(default)s)"
+    )
+    p.add_argument(
+        "--allow-http-loopback",
+        action="store_true",
+        help="speak plain http to localhost / 127.0.0.1 / ::1, also for https URLs (a local LMS in development)",
+    )
     p.add_argument("--json", action="store_true", help="print the full JSON report")
     p.set_defaults(func=cmd_verify)
 

@@ -1,6 +1,11 @@
 """Bundled JSON-LD contexts, the strict offline document loader, and the safe-mode check.
 
 Nothing is ever fetched: a URL that is not bundled raises DocumentLoaderError naming it.
+Our own terms travel *inline* in every credential (docs/decisions/0012-inline-context.md): the
+w3id URL that older credentials name resolves nowhere, and verifiers that fetch unknown contexts
+(verifier-core) then report a forged signature. :func:`cacheable` maps an inline context whose
+content equals a bundled one to that bundled URL before pyld sees it, so inline contexts hit the
+same processed-context caches as URL contexts (keyed by content, N-Quads unchanged).
 pyld has no "safe mode" (it silently drops undefined terms, so signed data would differ from
 shown data), so ``check_safe_mode`` implements the check jsonld.js calls ``safe: true``.
 """
@@ -28,18 +33,59 @@ JWK_V1 = "https://w3id.org/security/jwk/v1"
 DATA_INTEGRITY_V2 = "https://w3id.org/security/data-integrity/v2"
 ELM_EDC_AP = "http://data.europa.eu/snb/model/context/edc-ap"
 
-#: Contexts of an OB 3.0 micro-credential issued by this package, in the order the spec requires.
-CREDENTIAL_CONTEXTS: list[str] = [VC_V2, OB_V3, OB_EXTENSIONS, MICROVET_V1]
-
 #: URL -> bundled file; shared with the Node interop verifiers (interop/) through contexts/index.json.
 BUNDLED: dict[str, str] = json.loads(
     resources.files(__package__).joinpath("contexts", "index.json").read_text(encoding="utf-8")
 )
+#: Bundled URLs that are not published anywhere: never named in a document this package writes.
+UNPUBLISHED = frozenset({MICROVET_V1})
 
 
 @cache
 def _load_text(filename: str) -> str:
     return resources.files(__package__).joinpath("contexts", filename).read_text(encoding="utf-8")
+
+
+def microvet_context() -> dict[str, Any]:
+    """The project's term definitions as an inline ``@context`` object (a fresh copy)."""
+    return json.loads(_load_text(BUNDLED[MICROVET_V1]))["@context"]
+
+
+def credential_contexts() -> list[Any]:
+    """``@context`` of an OB 3.0 micro-credential issued by this package, in the order the spec requires:
+    the standard published contexts, then our terms inline."""
+    return [VC_V2, OB_V3, OB_EXTENSIONS, microvet_context()]
+
+
+@cache
+def _inline_index() -> dict[int, list[tuple[dict[str, Any], str]]]:
+    """Bundled context objects by number of terms, with their URLs: only those without @base or
+    @import, the two keywords whose meaning differs between a remote and an inline context.
+    Dict equality is content equality (order-free), and far cheaper than hashing a serialisation."""
+    index: dict[int, list[tuple[dict[str, Any], str]]] = {}
+    for url in BUNDLED:
+        inner = bundled_context(url).get("@context")
+        if isinstance(inner, dict) and "@base" not in inner and "@import" not in inner:
+            index.setdefault(len(inner), []).append((inner, url))
+    return index
+
+
+def _bundled_url_of(context: dict[str, Any]) -> str | None:
+    return next((url for inner, url in _inline_index().get(len(context), ()) if inner == context), None)
+
+
+def cacheable(document: dict[str, Any]) -> dict[str, Any]:
+    """``document`` with each top-level inline context equal to a bundled one replaced by its URL.
+
+    Expansion, and so the canonical N-Quads and every signature, is the same either way (the
+    context's terms are the same terms); only pyld's caches, which key on URLs, start to hit.
+    A document with no such inline context is returned as is (not copied).
+    """
+    contexts = document.get("@context")
+    if not isinstance(contexts, list) or all(isinstance(c, str) for c in contexts):
+        return document
+    keyed = [(_bundled_url_of(c) or c) if isinstance(c, dict) else c for c in contexts]
+    return {**document, "@context": keyed}
 
 
 def bundled_context(url: str) -> dict[str, Any]:
@@ -71,6 +117,7 @@ def check_safe_mode(document: dict[str, Any]) -> None:
     that already passed skip the JSON-LD round trip: issuing many credentials of one definition
     costs one expansion, not one per credential.
     """
+    document = cacheable(document)
     shape = _shape_key(document)
     if shape is not None and shape in _SAFE_SHAPES:
         return

@@ -8,12 +8,15 @@ so exporting the same credential twice gives the same document.
 
 from __future__ import annotations
 
+import base64
 import uuid
 from typing import Any
 
+from .badge_image import default_badge_png
 from .contexts import ELM_EDC_AP, VC_V1
 from .definition import Definition
 from .errors import DefinitionError
+from .i18n import gettext_noop, translator
 from .model import decimal_text, prune
 from .vocab import (
     ASSESSMENT_TYPES,
@@ -31,6 +34,20 @@ GENERIC_PROFILE = Concept(
     "http://data.europa.eu/snb/credential/e34929035b", "Generic", "http://data.europa.eu/snb/credential/25831c2"
 )
 EDC_GENERIC_SHAPE = "http://data.europa.eu/snb/model/ap/edc-generic-full"
+LANGUAGE_AUTHORITY = "http://publications.europa.eu/resource/authority/language"
+FILE_TYPE_AUTHORITY = "http://publications.europa.eu/resource/authority/file-type"
+BASE64 = Concept(
+    "http://data.europa.eu/snb/encoding/6146cde7dd", "base64", "http://data.europa.eu/snb/encoding/25831c2"
+)
+PNG = Concept(f"{FILE_TYPE_AUTHORITY}/PNG", "PNG", FILE_TYPE_AUTHORITY)
+#: ISO 639-1 -> the EU Publications Office language authority code, for the EU's official languages.
+EU_LANGUAGES = {
+    "bg": "BUL", "cs": "CES", "da": "DAN", "de": "DEU", "el": "ELL", "en": "ENG", "es": "SPA", "et": "EST",
+    "fi": "FIN", "fr": "FRA", "ga": "GLE", "hr": "HRV", "hu": "HUN", "it": "ITA", "lt": "LIT", "lv": "LAV",
+    "mt": "MLT", "nl": "NLD", "pl": "POL", "pt": "POR", "ro": "RON", "sk": "SLK", "sl": "SLV", "sv": "SWE",
+}  # fmt: skip
+#: The grade of an award without a score (the EDC shapes require one; the EC sample says "Pass").
+PASSED = gettext_noop("Passed")
 
 
 def to_elm(definition: Definition, credential: dict[str, Any]) -> dict[str, Any]:
@@ -44,6 +61,7 @@ def to_elm(definition: Definition, credential: dict[str, Any]) -> dict[str, Any]
     if achievement.get("id") != definition.id:
         raise DefinitionError("credentialSubject.achievement.id", f"is not the definition {definition.id}")
     lang = definition.language.lower()  # JSON-LD processors may lower-case language-map keys
+    language = _language(lang)
     node = _NodeIds(str(credential.get("id", "")))
     issuer = _organisation(definition, credential.get("issuer") or {}, lang)
     document = {
@@ -61,8 +79,53 @@ def to_elm(definition: Definition, credential: dict[str, Any]) -> dict[str, Any]
             "fullName": _lang_map(_learner_name(subject), lang),
             "hasClaim": _claim(definition, credential, issuer, node, lang),
         },
+        "displayParameter": _display(definition, node, lang, language),
     }
     return prune(document)
+
+
+def _language(lang: str) -> dict[str, Any]:
+    code = EU_LANGUAGES.get(lang.split("-", maxsplit=1)[0])
+    if code is None:
+        raise DefinitionError(
+            "language", f"{lang!r}: Europass takes the EU's official languages ({', '.join(EU_LANGUAGES)})"
+        )
+    concept = _concept(Concept(f"{LANGUAGE_AUTHORITY}/{code}", code, LANGUAGE_AUTHORITY), "en")
+    return {**concept, "notation": "language"}
+
+
+def _display(definition: Definition, node: _NodeIds, lang: str, language: dict[str, Any]) -> dict[str, Any]:
+    """How Europass shows the credential (required by the EDC shapes): its title and language, and one
+    page, the badge image, which Europass replaces with its own rendering when it seals the credential."""
+    image = default_badge_png(definition.title, definition.eqf_level)
+    return {
+        "id": node("displayParameter"),
+        "type": "DisplayParameter",
+        "title": _lang_map(definition.title, lang),
+        "language": [language],
+        "primaryLanguage": language,
+        "individualDisplay": [
+            {
+                "id": node("individualDisplay"),
+                "type": "IndividualDisplay",
+                "language": language,
+                "displayDetail": [
+                    {
+                        "id": node("displayDetail"),
+                        "type": "DisplayDetail",
+                        "page": 1,
+                        "image": {
+                            "id": node("mediaObject:display"),
+                            "type": "MediaObject",
+                            "content": base64.b64encode(image).decode("ascii"),
+                            "contentEncoding": _concept(BASE64, "en"),
+                            "contentType": {**_concept(PNG, "en"), "notation": "file-type"},
+                        },
+                    }
+                ],
+            }
+        ],
+    }
 
 
 class _NodeIds:
@@ -90,7 +153,7 @@ def _claim(
             "awardingBody": [issuer],
             "awardingDate": credential.get("awardedDate") or credential.get("validFrom"),
         },
-        "provenBy": [_assessment(definition, credential, node, lang)],
+        "provenBy": [_assessment(definition, credential, issuer, node, lang)],
         "specifiedBy": {
             "id": definition.id,
             "type": "Qualification",
@@ -135,7 +198,9 @@ def _claim(
     }
 
 
-def _assessment(definition: Definition, credential: dict[str, Any], node: _NodeIds, lang: str) -> dict[str, Any]:
+def _assessment(
+    definition: Definition, credential: dict[str, Any], issuer: dict[str, Any], node: _NodeIds, lang: str
+) -> dict[str, Any]:
     results = (credential.get("credentialSubject") or {}).get("result") or []
     score = next((r.get("value") for r in results if isinstance(r, dict) and r.get("value")), None)
     assessment_type = ASSESSMENT_TYPES[definition.assessment_type]
@@ -143,7 +208,13 @@ def _assessment(definition: Definition, credential: dict[str, Any], node: _NodeI
         "id": node("learningAssessment"),
         "type": "LearningAssessment",
         "title": _lang_map(assessment_type.label, "en"),
-        "grade": _note(node, "grade", f"{score} %" if score else "", lang),
+        "grade": _note(node, "grade", f"{score} %" if score else translator(lang)(PASSED), lang),
+        "awardedBy": {
+            "id": node("assessmentAwardingProcess"),
+            "type": "AwardingProcess",
+            "awardingBody": [issuer],
+            "awardingDate": credential.get("awardedDate") or credential.get("validFrom"),
+        },
         "idVerification": _concept(SUPERVISION[definition.supervision], "en") if definition.supervision else None,
         "specifiedBy": {
             "id": node("learningAssessmentSpecification"),

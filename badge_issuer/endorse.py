@@ -107,9 +107,9 @@ def attach_endorsements(
 
     OB 3.0 allows ``endorsement`` (embedded proof) and ``endorsementJwt`` (compact JWS) on the
     credential, its achievement and its issuer profile. Each endorsement must name the target's id
-    as its subject. Attach before signing: the credential's own proof must cover them. Note: bundled
-    copies of context-3.0.3.json older than 1EdTech's fix (openbadges-specification #639) lack the
-    term ``endorsementJwt``, so safe mode, and with it ``sign_di``, refuses JWS endorsements then.
+    as its subject. Attach before signing: the credential's own proof must cover them. The bundled
+    context-3.0.3.json defines ``endorsementJwt``, as 1EdTech's published copy does since
+    openbadges-specification #639/#642.
     """
     if credential.get("proof"):
         raise DefinitionError("proof", "the credential is already signed; attach endorsements before signing")

@@ -16,6 +16,7 @@ from typing import Any
 from . import schema
 from .contexts import check_safe_mode
 from .definition import Definition
+from .endorse import Target, attach_endorsements
 from .errors import SigningError
 from .keys import IssuerKeys
 from .model import Recipient, build_credential
@@ -73,8 +74,13 @@ def issue_credential(
     status_entries: Iterable[Mapping[str, Any]] = (),
     include_name: bool = False,
     salt: str | None = None,
+    endorsements: Mapping[Target, Sequence[Mapping[str, Any] | str]] | None = None,
 ) -> IssuedCredential:
-    """Build, check and sign an OB 3.0 micro-credential. Raises a MicrovetError naming the field at fault."""
+    """Build, check and sign an OB 3.0 micro-credential. Raises a MicrovetError naming the field at fault.
+
+    ``endorsements``: signed EndorsementCredentials to embed, per target ("achievement", "issuer"),
+    under the credential's own proof.
+    """
     chosen = check_formats(formats)
     issued_at = (issued_at or datetime.now(UTC)).replace(microsecond=0)
     unsigned = build_credential(
@@ -89,6 +95,9 @@ def issue_credential(
         include_name=include_name,
         salt=salt,
     )
+    for target, signed in (endorsements or {}).items():
+        if signed:
+            unsigned = attach_endorsements(unsigned, signed, target=target)
     schema.check(unsigned, "achievement")
     created = issued_at.isoformat().replace("+00:00", "Z")
     return sign_credential(unsigned, issuer, chosen, created=created)

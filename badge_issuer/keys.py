@@ -17,6 +17,7 @@ import os
 import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, Protocol
 from urllib.parse import urlsplit
@@ -295,8 +296,9 @@ def load_private_key(path: Path) -> PrivateKey:
 def _issuer_id(method: str, domain: str | None, path: str, di_key: ed25519.Ed25519PrivateKey) -> str:
     if method == "key":
         return did_key_from_public_key(di_key.public_key())
-    if not domain or "/" in domain or ":" in domain.split("%3A")[0] or domain != domain.strip().lower():
-        raise KeyMaterialError("domain", f"{domain!r} is not a lower-case host name (ports as %3A, no path)")
+    host, _, port = (domain or "").partition("%3A")
+    if not host or "/" in host or ":" in host or host != host.strip().lower() or (port and not port.isdigit()):
+        raise KeyMaterialError("domain", f"{domain!r} is not a lower-case host name (a port as %3A<port>, no path)")
     if method == "web":
         return "did:web:" + domain + "".join(":" + part for part in path.strip("/").split("/") if part)
     if method == "https":
@@ -430,36 +432,83 @@ rotate = rotate_keys  # name used in docs/internal-api.md
 # ---------------------------------------------------------------- publishing and resolving
 
 
-def document_paths(issuer_id: str, resolve_dir: str | os.PathLike[str]) -> tuple[Path, Path]:
-    """Where an issuer's (controller or DID document, JWKS) live under a resolve directory.
+def document_urls(issuer_id: str) -> tuple[str, str]:
+    """The URLs a resolver fetches for an issuer's (DID or controller document, JWKS).
 
-    did:web:example.org            -> <dir>/example.org/did.json,  <dir>/example.org/jwks.json
-    did:web:example.org:a:b        -> <dir>/example.org/a/b/did.json, .../a/b/jwks.json
-    https://example.org/issuers/x  -> <dir>/example.org/issuers/x.json, <dir>/example.org/issuers/x.jwks.json
-    These mirror the URLs a did:web resolver or an https fetch would use, so the directory can be served as is.
+    did:web:example.org            -> https://example.org/.well-known/did.json (DID spec: bare host)
+    did:web:example.org:a:b        -> https://example.org/a/b/did.json
+    https://example.org/issuers/x  -> https://example.org/issuers/x (the controller document is the id)
+    The JWKS sits beside the document (did:web) or at <id>.jwks.json (https).
     """
-    root = Path(resolve_dir)
     if issuer_id.startswith("did:web:"):
-        parts = [p.replace("%3A", ":") for p in issuer_id.removeprefix("did:web:").split(":")]
-        base = root.joinpath(*parts)
-        return base / "did.json", base / "jwks.json"
+        host, *segments = issuer_id.removeprefix("did:web:").split(":")
+        if not host or any(s in ("", ".", "..") for s in segments):
+            raise KeyMaterialError(issuer_id, "not a did:web identifier (did:web:<host>[:<path>...])")
+        base = f"https://{host.replace('%3A', ':')}/" + "".join(f"{s}/" for s in segments)
+        base = base if segments else base + ".well-known/"
+        return base + "did.json", base + "jwks.json"
     if issuer_id.startswith("https://"):
         url = urlsplit(issuer_id)
         segments = [s for s in url.path.split("/") if s]
         if not url.netloc or not segments or any(s in (".", "..") for s in segments):
             raise KeyMaterialError(issuer_id, "an https issuer id needs a host and a path")
-        base = root.joinpath(url.netloc, *segments[:-1])
-        return base / f"{segments[-1]}.json", base / f"{segments[-1]}.jwks.json"
+        return issuer_id, issuer_id + ".jwks.json"
     raise KeyMaterialError(issuer_id, "only did:web and https issuers are published as files")
 
 
+def well_known_jwks_url(issuer_id: str) -> str:
+    """``https://<host>/.well-known/jwks.json``, where JOSE verifiers look first (OB 3.0 implementation guide)."""
+    return f"https://{urlsplit(document_urls(issuer_id)[0]).netloc}/.well-known/jwks.json"
+
+
+def url_path(url: str, resolve_dir: str | os.PathLike[str]) -> Path:
+    """The file under ``resolve_dir`` that stands for ``url``: <dir>/<host>/<path> (a port as host_port).
+
+    An https issuer's controller document, whose URL has no file name suffix, is <dir>/<host>/<path>.json.
+    """
+    parts = urlsplit(url)
+    segments = [s for s in parts.path.split("/") if s]
+    if not parts.netloc or not segments or any(s in (".", "..") for s in segments):
+        raise KeyMaterialError(url, "not an http(s) URL with a path")
+    return Path(resolve_dir).joinpath(parts.netloc.replace(":", "_"), *segments)
+
+
+def document_paths(issuer_id: str, resolve_dir: str | os.PathLike[str]) -> tuple[Path, Path]:
+    """Where an issuer's (DID or controller document, JWKS) live under a resolve or publish directory:
+    the files of :func:`document_urls` laid out by :func:`url_path`, so the tree can be served as is."""
+    doc_url, jwks_url = document_urls(issuer_id)
+    doc_path = url_path(doc_url, resolve_dir)
+    if issuer_id.startswith("https://"):
+        doc_path = doc_path.with_name(doc_path.name + ".json")
+    return doc_path, url_path(jwks_url, resolve_dir)
+
+
 def publish(issuer: IssuerKeys, resolve_dir: str | os.PathLike[str]) -> tuple[Path, Path]:
-    """Write the issuer's controller/DID document and JWKS where :class:`OfflineResolver` looks."""
+    """Write the issuer's DID / controller document and JWKS where resolvers fetch them (and where
+    :class:`OfflineResolver` looks), plus the JWKS merged into <host>/.well-known/jwks.json."""
     doc_path, jwks_path = document_paths(issuer.issuer_id, resolve_dir)
     document = issuer.did_document() if issuer.method == "web" else issuer.controller_document()
+    jwks = issuer.jwks(include_iss=True)
     write_json(doc_path, document)
-    write_json(jwks_path, issuer.jwks(include_iss=True))
+    write_json(jwks_path, jwks)
+    well_known = url_path(well_known_jwks_url(issuer.issuer_id), resolve_dir)
+    if well_known != jwks_path:
+        ours = {k["kid"] for k in jwks["keys"]}
+        others = _read_json(well_known).get("keys", []) if well_known.exists() else []
+        kept = [k for k in others if isinstance(k, dict) and k.get("kid") not in ours]
+        write_json(well_known, {"keys": kept + jwks["keys"]})
     return doc_path, jwks_path
+
+
+def publication(issuer: IssuerKeys, resolve_dir: str | os.PathLike[str]) -> list[tuple[Path, str]]:
+    """(file, URL to serve it at) for every file :func:`publish` writes, for people publishing by hand."""
+    doc_url, jwks_url = document_urls(issuer.issuer_id)
+    doc_path, jwks_path = document_paths(issuer.issuer_id, resolve_dir)
+    files = [(doc_path, doc_url), (jwks_path, jwks_url)]
+    well_known = well_known_jwks_url(issuer.issuer_id)
+    if well_known != jwks_url:
+        files.append((url_path(well_known, resolve_dir), well_known))
+    return files
 
 
 @dataclass(frozen=True)
@@ -499,6 +548,9 @@ class OfflineResolver:
         if self.resolve_dir is None:
             raise KeyMaterialError(controller, "unknown issuer and no resolve directory was given (nothing is fetched)")
         doc_path, jwks_path = document_paths(controller, self.resolve_dir)
+        if not doc_path.exists() and doc_path.parent.name == ".well-known":
+            # earlier versions wrote a bare-host did:web document to <host>/did.json
+            doc_path, jwks_path = doc_path.parent.parent / "did.json", doc_path.parent.parent / "jwks.json"
         return _read_json(doc_path), (_read_json(jwks_path) if jwks_path.exists() else {"keys": []})
 
     def resolve_verification_method(self, vm_id: str) -> ResolvedKey:
@@ -555,6 +607,7 @@ class OfflineResolver:
         )
 
 
+@lru_cache(maxsize=256)  # a pure function of the DID; decoding it cost a tenth of a verification
 def _did_key_method(vm_id: str, controller: str, fragment: str) -> ResolvedKey:
     identifier = controller.removeprefix("did:key:")
     if fragment != identifier:

@@ -19,9 +19,10 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from .contexts import CREDENTIAL_CONTEXTS
+from .contexts import credential_contexts
 from .definition import Definition, LearningOutcome, https_url_problem
 from .errors import DefinitionError
+from .i18n import translator
 from .vocab import ASSESSMENT_TYPES, PARTICIPATION_FORMS, SUPERVISION, eqf_level
 
 ACHIEVEMENT_SCHEMA_URL = (
@@ -148,11 +149,11 @@ def build_credential(
     if len(statuses) > 1:
         raise DefinitionError("status_entries", "OB 3.0 allows one credentialStatus entry per credential")
     credential: dict[str, Any] = {
-        "@context": list(CREDENTIAL_CONTEXTS),
+        "@context": credential_contexts(),
         "id": credential_id,
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": definition.title,
-        "description": definition.description,
+        "description": _award_description(definition, score),
         "issuer": _issuer(definition, issuer_profile, issuer_id),
         "validFrom": _timestamp(issued),
         "awardedDate": _timestamp(issued),
@@ -245,25 +246,51 @@ def _result_description(definition: Definition) -> dict[str, Any]:
 
 
 def _description(definition: Definition) -> str:
-    """The description plus the mandatory EU elements in words, for wallets that ignore extensions."""
+    """The description plus every EU element in words, in the credential's language, for wallets
+    that show only native OB 3.0 fields; optional elements only when the definition has them."""
+    t = translator(definition.language)
     body = definition.awarding_body
     where = f"{body.region}, {body.country}" if body.region else body.country
+    level = t("EQF level %(level)s") % {"level": definition.eqf_level}
+    workload = t("%(ects)s ECTS, %(hours)s hours") % {
+        "ects": decimal_text(definition.ects),
+        "hours": decimal_text(definition.hours),
+    }
     lines = [
-        definition.description,
-        "",
-        f"Awarding body: {body.name} ({where}).",
-        f"Workload: {decimal_text(definition.ects)} ECTS, {decimal_text(definition.hours)} hours.",
-        f"Level: EQF {definition.eqf_level}" + (f", {definition.nqf_level}." if definition.nqf_level else "."),
-        f"Type of assessment: {ASSESSMENT_TYPES[definition.assessment_type].label}.",
-        f"Form of participation: {PARTICIPATION_FORMS[definition.participation].label}.",
-        f"Quality assurance: {definition.quality_assurance}",
+        (t("Awarding body"), f"{body.name} ({where})"),
+        (t("Workload"), workload),
+        (t("Level"), f"{level}, {definition.nqf_level}" if definition.nqf_level else level),
+        (t("Type of assessment"), t(ASSESSMENT_TYPES[definition.assessment_type].label)),
+        (t("Form of participation"), t(PARTICIPATION_FORMS[definition.participation].label)),
+        (t("Quality assurance"), definition.quality_assurance),
+        (t("Prerequisites"), definition.prerequisites),
+        (t("Supervision and identity verification"), t(SUPERVISION[definition.supervision].label))
+        if definition.supervision
+        else ("", ""),
+        (t("Integration and stackability"), definition.stackability),
+        (t("Further information"), definition.further_information),
     ]
-    return "\n".join(lines)
+    return "\n".join([definition.description, "", *(f"{label}: {_sentence(text)}" for label, text in lines if text)])
+
+
+def _award_description(definition: Definition, score: float | None) -> str:
+    """The credential's own description: the definition's, plus the grade (EU element o3) when there is one."""
+    if score is None or isinstance(score, bool) or not isinstance(score, (int, float)):
+        return definition.description
+    grade = f"{translator(definition.language)('Grade achieved')}: {decimal_text(score)} %"
+    return f"{definition.description}\n\n{grade}"
+
+
+def _sentence(text: str) -> str:
+    """One line of text ending in a full stop (not after a URL, which a wallet may turn into a link)."""
+    text = " ".join(text.split())
+    return text if text.endswith((".", "!", "?")) or _ABSOLUTE_IRI.fullmatch(text) else text + "."
 
 
 def _criteria(definition: Definition) -> dict[str, Any]:
+    t = translator(definition.language)
     outcomes = "\n".join(f"- {' '.join(lo.text.split())}" for lo in definition.learning_outcomes)
-    criteria = {"narrative": f"Learning outcomes:\n\n{outcomes}"}
+    criteria = {"narrative": f"{t('Learning outcomes')}:\n\n{outcomes}"}
     if definition.further_information and not https_url_problem(definition.further_information):
         criteria["id"] = definition.further_information
     return criteria

@@ -51,12 +51,13 @@ def _validator(kind: str) -> Draft201909Validator:
     return Draft201909Validator(schema, registry=registry)
 
 
+#: Keywords that look at values. Not ``format``: the validator asserts no formats (module docstring), so a
+#: validFrom of each second would only defeat the shape cache (a full validation costs a signature).
 VALUE_KEYWORDS = frozenset(
     {
         "pattern",
         "enum",
         "const",
-        "format",
         "minLength",
         "maxLength",
         "minimum",

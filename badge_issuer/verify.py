@@ -182,7 +182,8 @@ def _status_checks(
                 Check(
                     name,
                     False,
-                    f"status list {url} is not available offline; give a copy (microvet verify --resolve-dir)",
+                    f"status list {url} is not available offline; give a copy (microvet verify --resolve-dir) "
+                    "or let microvet verify fetch it (without --offline)",
                 )
             )
             continue

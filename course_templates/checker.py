@@ -5,7 +5,8 @@ course can be imported and can issue its micro-credential. It checks:
 
 - the archive: safe members only (what Studio's ``safetar`` refuses: absolute paths, ``..``, links,
   devices) and exactly one ``course.xml``, which Studio looks for anywhere in the archive;
-- the structure course > chapter > sequential > vertical > components, and every reference: a
+- the structure course > chapter > sequential > vertical > components (plus the ``<wiki>`` and
+  ``<textbook>`` a Studio export adds to the course), and every reference: a
   pointer (an element with only ``url_name``) must resolve to ``<tag>/<url_name>.xml`` whose root is
   the same tag, an ``<html filename=..>`` to its ``.html`` file; url_names are unique per block type;
   pure XBlocks (ours) must be inline, because the platform imports them from pointers as empty blocks;
@@ -75,6 +76,10 @@ CORE_BLOCKS = frozenset(
     }
 )
 STRUCTURE = {"course": "chapter", "chapter": "sequential", "sequential": "vertical"}
+#: What a Studio export writes into the course definition next to its chapters (CourseBlock's
+#: ``definition_to_xml``): the course wiki's slug and the textbooks. Everything else an export holds
+#: (drafts/, assets/, static/, tabs/, info/, policies/assets.json) is outside the tree checked here.
+COURSE_EXTRAS = {"wiki": ("slug",), "textbook": ("title", "book_url")}
 ASSESSMENT, CREDENTIAL = "outcome_assessment", "microcredential"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, remove_comments=True)
 MAX_MEMBERS = 20_000
@@ -222,6 +227,11 @@ def _walk(course: _Course, element: etree._Element, relative: str, sequential: e
     expected = STRUCTURE.get(element.tag)
     for child in element:
         if not isinstance(child.tag, str):
+            continue
+        if element.tag == "course" and child.tag in COURSE_EXTRAS:
+            missing = [name for name in COURSE_EXTRAS[child.tag] if not child.get(name)]
+            if missing:
+                course.fail(relative, child.sourceline, f"<{child.tag}> without {', '.join(missing)}")
             continue
         if expected and child.tag != expected:
             course.fail(

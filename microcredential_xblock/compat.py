@@ -89,16 +89,30 @@ def learner_identity(user_id: str) -> UserIdentity:
     return UserIdentity(str(user.pk), user.email or f"{user.pk}@{FALLBACK_EMAIL_DOMAIN}", name)
 
 
+def parse_course_key(value: str) -> Any | None:
+    """The ``CourseKey`` spelled by ``value``, or None: URLs carry any text, and a malformed key is a 404."""
+    from opaque_keys import InvalidKeyError  # noqa: PLC0415
+    from opaque_keys.edx.keys import CourseKey  # noqa: PLC0415
+
+    try:
+        return CourseKey.from_string(str(value))
+    except InvalidKeyError:
+        return None
+
+
 def is_course_staff(user: Any, course_key: str) -> bool:
-    """Course staff or instructor in the LMS (courseware access rules); Django staff elsewhere."""
+    """Course staff or instructor in the LMS (courseware access rules); Django staff elsewhere.
+    Nobody is staff of a malformed course key."""
     if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    key = parse_course_key(course_key)
+    if key is None:
         return False
     try:
         from lms.djangoapps.courseware.access import has_access  # noqa: PLC0415
-        from opaque_keys.edx.keys import CourseKey  # noqa: PLC0415
     except ImportError:
         return bool(user.is_staff)
-    return bool(has_access(user, "staff", CourseKey.from_string(str(course_key))))
+    return bool(has_access(user, "staff", key))
 
 
 #: Key the platform's user service puts into ``XBlockUser.opt_attrs`` for global staff.
@@ -146,13 +160,6 @@ def platform_publishes() -> bool:
     return True
 
 
-def is_studio() -> bool:
-    """Whether this process is Studio (the CMS) or one of its workers: they never sign."""
-    from django.conf import settings  # noqa: PLC0415
-
-    return str(getattr(settings, "ROOT_URLCONF", "")).startswith("cms.")
-
-
 def branch_free(key: Any) -> str:
     """A course or usage key as the LMS writes it: no branch, no version (split keys can carry both)."""
     for method in ("for_branch", "version_agnostic"):
@@ -172,3 +179,55 @@ def published_blocks(course_key: Any, block_type: str = MICROCREDENTIAL_BLOCK_TY
     store = modulestore()
     with store.branch_setting(ModuleStoreEnum.Branch.published_only, course_key):
         return list(store.get_items(course_key, qualifiers={"category": block_type}))
+
+
+# ----------------------------------------------------------------------------------- platform signals
+# Added for learner retirement (platform/retirement.py, issue 11).
+
+#: Platform signals our plugin listens to: name -> dotted path in the LMS. The plugin's
+#: signals_config names them as ``microcredential_xblock.compat.<NAME>`` (resolved lazily, below).
+PLATFORM_SIGNALS = {
+    # Sent by the retirement pipeline's LMS step (AccountRetirementView) with ``user=``, before the
+    # platform blanks the user's name and renames the account.
+    "USER_RETIRE_LMS_CRITICAL": "openedx.core.djangoapps.user_api.accounts.signals.USER_RETIRE_LMS_CRITICAL",
+}
+_STAND_INS: dict[str, Any] = {}
+
+
+def __getattr__(name: str) -> Any:
+    """``compat.USER_RETIRE_LMS_CRITICAL``: the platform's signal in the LMS; elsewhere (workbench,
+    tests) one stand-in Signal per name, so the plugin wiring and the receivers work the same way."""
+    if name not in PLATFORM_SIGNALS:
+        raise AttributeError(name)
+    from django.utils.module_loading import import_string  # noqa: PLC0415
+
+    try:
+        return import_string(PLATFORM_SIGNALS[name])
+    except ImportError:
+        from django.dispatch import Signal  # noqa: PLC0415
+
+        return _STAND_INS.setdefault(name, Signal())
+
+
+def enrolled_learners(course_keys: list[str]) -> dict[str, int]:
+    """Active enrollments per course from the platform's ``CourseEnrollment`` (one query); empty
+    outside Open edX, where the workbench has no enrollments."""
+    try:
+        from common.djangoapps.student.models import CourseEnrollment  # noqa: PLC0415
+        from django.db.models import Count  # noqa: PLC0415
+        from opaque_keys import InvalidKeyError  # noqa: PLC0415
+        from opaque_keys.edx.keys import CourseKey  # noqa: PLC0415
+    except ImportError:
+        return {}
+    parsed = {}
+    for key in course_keys:
+        try:
+            parsed[CourseKey.from_string(key)] = key
+        except InvalidKeyError:
+            continue
+    rows = (
+        CourseEnrollment.objects.filter(course_id__in=list(parsed), is_active=True)
+        .values_list("course_id")
+        .annotate(n=Count("pk"))
+    )
+    return {parsed.get(course_id, str(course_id)): n for course_id, n in rows}

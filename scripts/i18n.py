@@ -4,7 +4,9 @@
 - extract: Django ``makemessages`` (needs GNU gettext's xgettext, a developer tool) scans
   microcredential_xblock/ and badge_issuer/ (whose value lists and rule messages are marked with
   ``gettext_noop``) into microcredential_xblock/conf/locale/<lang>/LC_MESSAGES/{django,djangojs}.po.
-- compile: Babel (pure Python, so ``make demo`` works on machines without gettext) writes the .mo files,
+- compile: Babel (pure Python, so ``make demo`` works on machines without gettext) writes the .mo files
+  (also as microcredential_xblock/translations/<lang>/LC_MESSAGES/text.mo, where the platform's XBlock
+  i18n service looks: ``resources.files(<root module>) / "translations"``, domain ``text``),
   and the JavaScript catalogs public/credential/i18n/<locale>.js that define ``window.MicrovetI18N``
   (the blocks' ``i18n_js_namespace``), as Open edX's ``compilejsi18n`` would.
 - check: extracts into a temporary copy and fails if a msgid is missing from or obsolete in a catalog,
@@ -29,6 +31,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "microcredential_xblock"
 LOCALE_DIR = PACKAGE / "conf" / "locale"
 JS_DIR = PACKAGE / "public" / "credential" / "i18n"
+#: The XBlock runtimes' catalogs (Open edX XBlockI18nService; the convention of xblock-drag-and-drop-v2).
+XBLOCK_DIR = PACKAGE / "translations"
 LANGUAGES = ("en", "it", "el", "es", "pt", "de")
 DOMAINS = ("django", "djangojs")
 #: Everything makemessages must not scan, relative to the repository root.
@@ -118,17 +122,17 @@ def _outputs() -> list[tuple[Path, bytes]]:
     outputs = []
     for language in LANGUAGES:
         messages = LOCALE_DIR / language / "LC_MESSAGES"
-        for domain in DOMAINS:
-            po_path = messages / f"{domain}.po"
-            outputs.append((po_path.with_suffix(".mo"), _mo_bytes(po_path, language)))
+        compiled = {domain: _mo_bytes(messages / f"{domain}.po", language) for domain in DOMAINS}
+        outputs += [(messages / f"{domain}.mo", data) for domain, data in compiled.items()]
+        outputs.append((XBLOCK_DIR / language / "LC_MESSAGES" / "text.mo", compiled["django"]))
         outputs.append((JS_DIR / f"{language}.js", _js_text(messages / "djangojs.po", language).encode("utf-8")))
     return outputs
 
 
 def compile_catalogs() -> None:
     """Write the .mo and JavaScript catalogs (atomically; unchanged files are left alone)."""
-    JS_DIR.mkdir(parents=True, exist_ok=True)
     for path, data in _outputs():
+        path.parent.mkdir(parents=True, exist_ok=True)
         if path.exists() and path.read_bytes() == data:
             continue
         tmp = path.with_name(path.name + ".tmp")

@@ -59,6 +59,7 @@ from badge_issuer.keys import generate_issuer  # noqa: E402
 
 INSTALLED_APPS += ["microcredential_xblock.service"]
 ROOT_URLCONF = "tests.urls"
+STATIC_URL = "/static/"  # the live server (tests/test_oid4vci_interop.py) wraps static files
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -77,21 +78,37 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
 ]
-#: Throw-away test keys (did:web, so the DID document view has something to serve), made per run.
-_KEYS_DIR = Path(tempfile.mkdtemp(prefix="microvet-test-keys-"))
-atexit.register(shutil.rmtree, _KEYS_DIR, ignore_errors=True)
-generate_issuer(
-    _KEYS_DIR / "default",
-    did="web",
-    domain="lms.example.org",
-    path="microvet",
-    profile={"name": "Aurora VET", "url": "https://aurora-vet.example.it", "country": "IT"},
-)
-MICROVET = {"BASE_URL": "https://lms.example.org", "KEYS_DIR": str(_KEYS_DIR), "FORMATS": ["di", "jwt"]}
+#: Throw-away test keys (did:web, so the DID document view has something to serve), made once per run:
+#: processes the tests start (workers, servers) inherit the folder through the environment, so one
+#: killed by SIGKILL leaves no folder of private keys behind; the process that made it removes it.
+_INHERITED_KEYS = os.environ.get("MICROVET_TEST_KEYS_DIR")
+if _INHERITED_KEYS:
+    _KEYS_DIR = Path(_INHERITED_KEYS)
+else:
+    _KEYS_DIR = Path(tempfile.mkdtemp(prefix="microvet-test-keys-"))
+    atexit.register(shutil.rmtree, _KEYS_DIR, ignore_errors=True)
+    generate_issuer(
+        _KEYS_DIR / "default",
+        did="web",
+        domain="lms.example.org",
+        path="microvet",
+        profile={"name": "Aurora VET", "url": "https://aurora-vet.example.it", "country": "IT"},
+    )
+    os.environ["MICROVET_TEST_KEYS_DIR"] = str(_KEYS_DIR)
+#: Suspension lists, so the service tests can suspend and reinstate; the default (revocation lists)
+#: is tested in tests/test_status.py.
+MICROVET = {
+    "BASE_URL": "https://lms.example.org",
+    "KEYS_DIR": str(_KEYS_DIR),
+    "FORMATS": ["di", "jwt"],
+    "STATUS_PURPOSE": "suspension",
+}
 
 if _DB == "sqlite":
     # A file, not memory: the concurrency test opens one connection per thread. IMMEDIATE makes
     # every transaction take the write lock up front, so SQLite queues writers instead of failing.
-    DATABASES["default"].update(
-        OPTIONS={"transaction_mode": "IMMEDIATE", "timeout": 60}, TEST={"NAME": str(_KEYS_DIR / "test.sqlite3")}
-    )
+    import django
+
+    # transaction_mode exists from Django 5.1; the Teak release environment (Django 4.2) queues on the timeout.
+    immediate = {"transaction_mode": "IMMEDIATE"} if django.VERSION >= (5, 1) else {}
+    DATABASES["default"].update(OPTIONS={**immediate, "timeout": 60}, TEST={"NAME": str(_KEYS_DIR / "test.sqlite3")})

@@ -1,5 +1,7 @@
-"""Test settings that mirror the LMS: our plugin app installed, ``plugin_settings`` applied over an
-operator's own filter configuration, Open edX events enabled, Celery configured for Redis.
+"""Test settings that mirror the LMS for in-process tests: our plugin app installed, ``plugin_settings``
+applied over an operator's own filter configuration, Open edX events enabled, Celery configured for Redis.
+The apps are listed by hand here for speed; tests/contract builds the same from the entry points with
+edx-django-utils alone, which is what proves the platform installs them.
 
 In-process tests apply these values with ``override_settings`` (tests/test_platform_*.py), so they
 also run under the default tests.djsettings; the Celery worker subprocess runs with

@@ -250,3 +250,42 @@ def test_rotate_keeps_earlier_credentials_verifiable(tmp_path, capsys):
         assert run(capsys, "verify", credential, "--resolve-dir", keys_dir / "public")[0] == 0
     assert run(capsys, "keygen", "--out", tmp_path / "dk", "--name", "A", "--country", "IT")[0] == 0
     assert run(capsys, "rotate", "--keys", tmp_path / "dk")[0] == 2  # a did:key is its key: it cannot rotate
+
+
+def test_keygen_with_a_domain_defaults_to_did_web_and_says_where_each_file_goes(tmp_path, capsys):
+    code, out, _ = run(capsys, "keygen", "--out", tmp_path / "k", "--domain", "aurora.example", "--name", "A")
+    assert code == 0
+    assert "issuer did:web:aurora.example written" in out
+    public = tmp_path / "k" / "public" / "aurora.example" / ".well-known"
+    assert f"{public / 'did.json'}  ->  https://aurora.example/.well-known/did.json" in out
+    assert f"{public / 'jwks.json'}  ->  https://aurora.example/.well-known/jwks.json" in out
+    assert json.loads((public / "did.json").read_text())["id"] == "did:web:aurora.example"
+    code, out, _ = run(
+        capsys, "keygen", "--out", tmp_path / "p", "--domain", "aurora.example", "--path", "vet/x", "--name", "A"
+    )
+    assert "https://aurora.example/vet/x/did.json" in out
+    assert "https://aurora.example/.well-known/jwks.json" in out  # the conventional JWKS, merged per host
+
+
+def test_a_credential_naming_the_old_w3id_context_url_still_verifies(tmp_path, keys, capsys):
+    """Issued before the context went inline (ADR 0012): same terms, same N-Quads, same verdict."""
+    from badge_issuer.contexts import MICROVET_V1  # noqa: PLC0415
+    from badge_issuer.keys import load_issuer  # noqa: PLC0415
+    from badge_issuer.proofs.data_integrity import sign_di  # noqa: PLC0415
+
+    out = tmp_path / "new.json"
+    issue = ["issue", "--keys", keys, "--achievement", EXAMPLE, "--recipient-email", "a@b.org"]
+    assert run(capsys, *issue, "--out", out)[0] == 0
+    document = json.loads(out.read_text())
+    assert isinstance(document["@context"][3], dict)
+    unsigned = {k: v for k, v in document.items() if k != "proof"}
+    unsigned["@context"] = [*unsigned["@context"][:3], MICROVET_V1]
+    issuer = load_issuer(keys)
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps(sign_di(unsigned, issuer.di_key, issuer.di_verification_method)))
+    code, stdout, _ = run(capsys, "verify", old, "--offline")
+    assert code == 0 and stdout.startswith("VALID"), stdout
+    # and the signature is over the same RDF: the old proof also verifies the inline form
+    moved = json.loads(old.read_text()) | {"@context": document["@context"]}
+    old.write_text(json.dumps(moved))
+    assert run(capsys, "verify", old, "--offline")[0] == 0

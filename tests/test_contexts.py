@@ -58,7 +58,7 @@ def test_failures_are_found_with_and_without_the_cache(credential, cached):
     with pytest.raises(SafeModeError):
         check_safe_mode(wrong_type)
     fewer_contexts = copy.deepcopy(credential)
-    fewer_contexts["@context"] = [c for c in fewer_contexts["@context"] if c != contexts.MICROVET_V1]
+    fewer_contexts["@context"] = [c for c in fewer_contexts["@context"] if isinstance(c, str)]
     with pytest.raises(SafeModeError, match="not defined"):
         check_safe_mode(fewer_contexts)
 
@@ -67,15 +67,45 @@ def test_literal_values_do_not_change_the_shape(credential):
     other = copy.deepcopy(credential)
     other["name"] = "Another title entirely"
     other["credentialSubject"]["id"] = "did:example:123"
-    assert contexts._shape_key(other) == contexts._shape_key(credential)
+    key = contexts._shape_key(contexts.cacheable(credential))
+    assert key is not None
+    assert contexts._shape_key(contexts.cacheable(other)) == key
     other["credentialSubject"]["id"] = "relative"
-    assert contexts._shape_key(other) != contexts._shape_key(credential)
+    assert contexts._shape_key(contexts.cacheable(other)) != key
 
 
-def test_inline_contexts_are_not_cached(credential):
+def test_unknown_inline_contexts_are_not_cached(credential):
     inline = copy.deepcopy(credential)
     inline["@context"] = [*inline["@context"], {"colour": "https://example.org/colour"}]
-    assert contexts._shape_key(inline) is None
+    assert contexts._shape_key(contexts.cacheable(inline)) is None
+
+
+def test_credential_names_no_unpublished_context(credential):
+    """Every @context entry is a standard published context or inline: nothing a verifier cannot fetch."""
+    names = [c for c in credential["@context"] if isinstance(c, str)]
+    assert names == [contexts.VC_V2, contexts.OB_V3, contexts.OB_EXTENSIONS]
+    assert credential["@context"][3] == contexts.microvet_context()
+    assert not contexts.UNPUBLISHED & set(names)
+
+
+def test_our_inline_context_is_keyed_by_content(credential):
+    """cacheable() swaps the inline object for the bundled URL, so the URL caches serve it."""
+    keyed = contexts.cacheable(credential)
+    assert keyed["@context"][3] == contexts.MICROVET_V1
+    assert credential["@context"][3] == contexts.microvet_context()  # the input is not changed
+    assert contexts._shape_key(keyed) is not None
+    changed = copy.deepcopy(credential)
+    changed["@context"][3]["extraTerm"] = "https://example.org/extra"
+    assert contexts.cacheable(changed)["@context"][3] == changed["@context"][3]  # other content: stays inline
+
+
+def test_inline_and_url_contexts_give_the_same_nquads(credential):
+    """Credentials that name the old w3id URL and inline ones sign the same RDF (plain pyld, no cache)."""
+    by_url = {**credential, "@context": [*credential["@context"][:3], contexts.MICROVET_V1]}
+    inline_plain = canonize(credential, cached=False)
+    assert inline_plain == canonize(by_url, cached=False)
+    assert inline_plain == canonize(credential)
+    assert "http://data.europa.eu/snb/model/elm/volumeOfLearning" in inline_plain
 
 
 def test_canonicalization_and_safe_mode_leave_the_input_unchanged(credential):

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 from pyld import jsonld
 
 from badge_issuer import canonical, keys, multibase
-from badge_issuer.contexts import MICROVET_V1
+from badge_issuer.contexts import microvet_context
 from badge_issuer.errors import SafeModeError, SigningError
 from badge_issuer.proofs.data_integrity import hash_data, sign_di, verify_di
 from tests.conftest import OB3_DATA, ROOT
@@ -261,6 +261,6 @@ def test_cached_canonicalization_is_byte_identical_to_plain_pyld(load):
 
 def test_eu_micro_credential_uses_the_microvet_context_and_round_trips(issuer):
     document = _eu_micro_credential() | {"issuer": issuer.issuer_profile()}
-    assert MICROVET_V1 in document["@context"]
+    assert microvet_context() in document["@context"]
     signed = sign_di(document, issuer.di_key, issuer.di_verification_method)
     assert _failed(verify_di(signed, keys.OfflineResolver())) == {}

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import UTC, datetime
 
 import pytest
+from pyld import jsonld
 
 from badge_issuer import contexts
 from badge_issuer.definition import load_definition, parse_definition
 from badge_issuer.elm import to_elm
 from badge_issuer.errors import DefinitionError
 from badge_issuer.model import Recipient, build_credential
+from tests.conftest import OB3_DATA, ROOT, require
 
 
 @pytest.fixture(scope="module")
@@ -116,3 +119,96 @@ def test_credential_of_another_definition_is_refused(definition, credential):
     with pytest.raises(DefinitionError) as caught:
         to_elm(parse_definition(data), credential)
     assert caught.value.subject == "credentialSubject.achievement.id"
+
+
+# ---------------------------------------------------------------- the EC's SHACL shapes (EDC generic-full)
+
+SHAPES = OB3_DATA / "elm" / "shapes"
+SH = "http://www.w3.org/ns/shacl#"
+#: What Europass fills in when it seals a credential (shared/ob3/README.md), and so what an unsigned
+#: export may lack: cred:issued, the issuer node shape (its eIDAS legal identifier) and hasClaim,
+#: which the EC sample's issuer, being also typed as a person-like agent, fails too.
+SEALING_SHAPES = {
+    "EuropeanDigitalCredential-cred_issued",
+    "EuropeanDigitalCredential-cred_issuer",
+    "Person-elm_hasClaim",
+}
+
+
+def _violations(documents: list[dict]) -> set[tuple[str, str, str]]:
+    """(focus node, source shape, path) of every SHACL violation, all documents validated as one graph
+    (their node ids are distinct), with the ontology and RDFS inference, as the EC tools run them."""
+    try:
+        import pyshacl  # noqa: PLC0415 - a test-only dependency (requirements/test.txt)
+        import rdflib  # noqa: PLC0415
+    except ImportError:
+        require(False, "pyshacl (pip install -r requirements/test.txt)")
+    data = rdflib.Graph()
+    for document in documents:
+        data.parse(data=jsonld.to_rdf(document, contexts.jsonld_options(format="application/n-quads")), format="nt")
+    shapes = rdflib.Graph()
+    for name in ("EDC-generic-full.ttl", "EDC-generic-no-cv.ttl"):
+        shapes.parse(SHAPES / name)
+    ontology = rdflib.Graph().parse(SHAPES / "ELM.ttl")
+    _, results, _ = pyshacl.validate(data, shacl_graph=shapes, ont_graph=ontology, inference="rdfs")
+    found = set()
+    for result in results.subjects(rdflib.RDF.type, rdflib.URIRef(SH + "ValidationResult")):
+        if (None, rdflib.URIRef(SH + "detail"), result) in results:
+            continue  # a detail of another result, reported through that one
+        shape = results.value(result, rdflib.URIRef(SH + "sourceShape"))
+        name = str(shape).rsplit("/", 1)[-1] if isinstance(shape, rdflib.URIRef) else f"[{shape}]"
+        path = str(results.value(result, rdflib.URIRef(SH + "resultPath")))
+        found.add((str(results.value(result, rdflib.URIRef(SH + "focusNode"))), name, path))
+    return found
+
+
+def _award(definition, issuer_id: str, score: float | None) -> dict:
+    credential = build_credential(
+        definition,
+        Recipient("ana@example.org", f"{issuer_id}/learner", "Ana Andromeda"),
+        {"id": issuer_id},
+        credential_id=f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, issuer_id + str(score))}",
+        issued_at=datetime(2026, 11, 28, 12, tzinfo=UTC),
+        score=score,
+        include_name=True,
+    )
+    return to_elm(definition, credential)
+
+
+def test_the_ec_sample_lacks_only_what_sealing_adds(sample):
+    assert {shape for _, shape, _ in _violations([sample])} == SEALING_SHAPES
+
+
+def test_exports_of_every_sample_course_and_the_example_conform_to_the_ec_shapes(definition):
+    """With and without a grade; every violation left is one Europass resolves when sealing."""
+    from course_templates.spec import load_spec  # noqa: PLC0415 - only this test needs the course tools
+
+    definitions = [("example", definition)] + [
+        (spec.stem, parse_definition(load_spec(spec).definition))
+        for spec in sorted((ROOT / "course_templates" / "specs").glob("*.yaml"))
+    ]
+    assert len(definitions) >= 10
+    exports: dict[str, dict] = {}
+    # One graph per run, in which no definition id repeats: a definition's Qualification node is shared
+    # by its awards, and the example definition is the English sample course's.
+    for score in (87.5, None):
+        for group in (definitions[1:], definitions[:1]):
+            batch = {f"https://issuers.example.org/{name}/{score}": each for name, each in group}
+            exports |= {issuer: _award(each, issuer, score) for issuer, each in batch.items()}
+            violations = _violations([exports[issuer] for issuer in batch])
+            assert {shape for _, shape, _ in violations} <= SEALING_SHAPES, sorted(violations)
+            # cred:issued is missing on each credential and the issuer shape fails on each: nothing else.
+            assert len(violations) == 2 * len(batch)
+    graded = exports["https://issuers.example.org/example/87.5"]
+    assessment = graded["credentialSubject"]["hasClaim"]["provenBy"][0]
+    assert assessment["grade"]["noteLiteral"] == {"en": "87.5 %"}
+    ungraded = exports["https://issuers.example.org/example/None"]
+    assert ungraded["credentialSubject"]["hasClaim"]["provenBy"][0]["grade"]["noteLiteral"] == {"en": "Passed"}
+    assert ungraded["displayParameter"]["primaryLanguage"]["id"].endswith("/language/ENG")
+
+
+def test_a_language_europass_does_not_take_is_named(definition, credential):
+    import dataclasses  # noqa: PLC0415
+
+    with pytest.raises(DefinitionError, match=r"'nb'.*official languages"):
+        to_elm(dataclasses.replace(definition, language="nb"), credential)

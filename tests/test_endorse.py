@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -124,7 +125,7 @@ def test_signed_endorsement_attached_to_achievement_verifies_inside_signed_crede
     assert all(check.passed for check in verify_di(nested, both))
 
 
-def test_jwt_endorsements_go_under_endorsement_jwt(endorser, credential):
+def test_jwt_endorsements_go_under_endorsement_jwt(endorser, credential, tmp_path):
     issuer_id = credential["issuer"]["id"]
     token = sign_jwt(_endorsement(endorser, issuer_id), endorser.jwt_key, endorser.jwt_kid)
     endorsed = attach_endorsements(credential, [token], target="issuer")
@@ -132,14 +133,17 @@ def test_jwt_endorsements_go_under_endorsement_jwt(endorser, credential):
     document, checks = verify_jwt(endorsed["issuer"]["endorsementJwt"][0], OfflineResolver(issuers=[endorser]))
     assert all(c.passed for c in checks) and document["credentialSubject"]["id"] == issuer_id
     assert schema.validate(endorsed) == []
-    # 1EdTech added endorsementJwt to context-3.0.3.json in place (openbadges-specification #639/#642);
-    # until the bundled copy has it, safe mode (and so sign_di) must refuse the term rather than drop it.
-    if "endorsementJwt" in contexts.bundled_context(contexts.OB_V3)["@context"]:
-        contexts.check_safe_mode(endorsed)
-    else:
-        with pytest.raises(SafeModeError) as info:
-            contexts.check_safe_mode(endorsed)
-        assert info.value.subject == "$.issuer.endorsementJwt"
+    # 1EdTech added endorsementJwt to context-3.0.3.json in place (openbadges-specification #639/#642):
+    # the bundled copy has it, so safe mode keeps the term and a Data Integrity proof covers it.
+    contexts.check_safe_mode(endorsed)
+    own = generate_issuer(tmp_path / "own", did="key", profile={"name": "Aurora"})
+    signed = sign_di(
+        endorsed | {"issuer": endorsed["issuer"] | {"id": own.issuer_id}}, own.di_key, own.di_verification_method
+    )
+    assert all(check.passed for check in verify_di(signed, OfflineResolver(issuers=[own])))
+    tampered = copy.deepcopy(signed)
+    tampered["issuer"]["endorsementJwt"] = [token[:-4] + "AAAA"]
+    assert not all(check.passed for check in verify_di(tampered, OfflineResolver(issuers=[own])))
 
 
 def test_credential_level_endorsement(endorser, credential):

@@ -460,3 +460,152 @@ def test_bench_signs_and_verifies_with_the_vector_key(tmp_path):
     report = json.loads(proc.stdout)
     assert report["n"] == 2
     assert report["js_di_issue_ops"] > 0 and report["js_di_verify_ops"] > 0
+
+
+# ---------------------------------------------------------------- verifier-core: what wallets run
+
+WALLET_HOST = "college.example.org"
+
+
+def _node_wallet_ready() -> bool:
+    return (INTEROP / "node_modules" / "@digitalcredentials" / "verifier-core").is_dir()
+
+
+def run_wallet(files: Iterable[Path], published: Path) -> dict[str, dict[str, Any]]:
+    """interop/wallet.mjs (verifier-core, HTTP answered only from ``published``): results by file stem."""
+    require(_node_wallet_ready(), "interop/node_modules with @digitalcredentials/verifier-core (make node)")
+    files = list(files)
+    proc = run_node("wallet.mjs", *files, "--published", published)
+    assert proc.returncode in (0, 1), f"wallet.mjs failed to run: {proc.stderr}"
+    results = {Path(r["file"]).stem: r for r in map(json.loads, proc.stdout.splitlines())}
+    assert len(results) == len(files), proc.stdout
+    return results
+
+
+def _cli(*argv: Any) -> None:
+    from badge_issuer.cli import main  # noqa: PLC0415
+
+    assert main([str(a) for a in argv]) == 0, argv
+
+
+@pytest.fixture(scope="module")
+def wallet_results(tmp_path_factory, example_definition_path) -> dict[str, dict[str, Any]]:
+    """Credentials made with the `microvet` command, as an issuer would: did:key and a bare-host did:web
+    whose keygen tree is published as is; revocation and suspension lists published at their URLs."""
+    tmp = tmp_path_factory.mktemp("wallet")
+    published = tmp / "published"
+    files: list[Path] = []
+    for name, did in (("didkey", ["--did", "key"]), ("didweb", ["--domain", WALLET_HOST])):
+        keys_dir = tmp / name
+        _cli("keygen", "--out", keys_dir, *did, "--name", "VET College", "--country", "IT")
+        if (keys_dir / "public").exists():
+            shutil.copytree(keys_dir / "public", published, dirs_exist_ok=True)
+        lists = {}
+        for purpose in ("revocation", "suspension"):
+            list_name = f"{name}-{purpose}"
+            url = f"https://{WALLET_HOST}/status/{list_name}.json"
+            _cli("status", "create", "--dir", tmp / "status", "--name", list_name, "--purpose", purpose)
+            lists[purpose] = (list_name, url)
+        for case, purpose in (("active", "revocation"), ("revoked", "revocation"), ("suspended", "suspension")):
+            list_name, url = lists[purpose]
+            out = tmp / f"{name}-{case}.json"
+            _cli(
+                "issue", "--keys", keys_dir, "--achievement", example_definition_path,
+                "--recipient-email", "learner@example.org", "--score", "80",
+                "--status-dir", tmp / "status", "--status", f"{list_name}={url}", "--out", out,
+            )  # fmt: skip
+            files.append(out)
+            index = json.loads(out.read_text())["credentialStatus"]["statusListIndex"]
+            if case != "active":
+                action = "revoke" if purpose == "revocation" else "suspend"
+                _cli("status", action, "--dir", tmp / "status", "--name", list_name, "--index", index)
+        for list_name, url in lists.values():
+            target = published / WALLET_HOST / "status" / f"{list_name}.json"
+            _cli("status", "show", "--dir", tmp / "status", "--name", list_name,
+                 "--publish", target, "--keys", keys_dir, "--url", url)  # fmt: skip
+        active = json.loads((tmp / f"{name}-active.json").read_text())
+        files.append(write_json(tmp / f"{name}-tampered.json", tamper_leaf(active)))
+    # A credential as issued before: the unpublished w3id context URL instead of the inline context.
+    legacy = json.loads((tmp / "didkey-active.json").read_text())
+    legacy["@context"] = [*legacy["@context"][:3], "https://w3id.org/microvet/context/v1.jsonld"]
+    issuer = keys.load_issuer(tmp / "didkey")
+    unsigned = {k: v for k, v in legacy.items() if k != "proof"}
+    files.append(write_json(tmp / "legacy-w3id.json", sign_di(unsigned, issuer.di_key, issuer.di_verification_method)))
+    return run_wallet(files, published)
+
+
+@pytest.mark.parametrize("issuer", ["didkey", "didweb"])
+def test_wallet_verifies_cli_credentials_without_fetching_anything_unpublished(wallet_results, issuer):
+    result = wallet_results[f"{issuer}-active"]
+    assert result["verified"] is True, result
+    assert result["status"] == "active"
+    assert result["refused"] == []
+    assert f"https://{WALLET_HOST}/status/{issuer}-revocation.json" in result["fetched"]
+    if issuer == "didweb":
+        assert f"https://{WALLET_HOST}/.well-known/did.json" in result["fetched"]
+    assert not [url for url in result["fetched"] if "w3id.org/microvet" in url]
+
+
+@pytest.mark.parametrize("issuer", ["didkey", "didweb"])
+@pytest.mark.parametrize("case", ["revoked", "suspended"])
+def test_wallet_reports_revoked_and_suspended_as_such(wallet_results, issuer, case):
+    result = wallet_results[f"{issuer}-{case}"]
+    assert result["status"] == case, result
+    assert result["verified"] is False
+    assert {"id": "valid_signature", "valid": True} in result["log"]  # genuine, but not in good standing
+    assert result["refused"] == []
+
+
+@pytest.mark.parametrize("issuer", ["didkey", "didweb"])
+def test_wallet_rejects_a_tampered_credential(wallet_results, issuer):
+    result = wallet_results[f"{issuer}-tampered"]
+    assert result["verified"] is False
+    assert [e["name"] for e in result["errors"]] == ["invalid_signature"]
+    assert result["refused"] == []
+
+
+def test_wallet_fails_on_the_old_unpublished_context_url(wallet_results):
+    """Why the context is inline now (ADR 0012): the old URL is fetched, fails, and reads as a forgery."""
+    result = wallet_results["legacy-w3id"]
+    assert result["verified"] is False
+    assert result["refused"] == ["https://w3id.org/microvet/context/v1.jsonld"]
+
+
+@pytest.mark.django_db
+def test_wallet_verifies_service_credentials_served_by_the_lms(tmp_path, client, settings):
+    """Credentials issued by the Django service, with the DID document and status lists exactly as the
+    LMS serves them (did:web:lms.example.org:microvet -> /microvet/did.json)."""
+    from microcredential_xblock.service import api  # noqa: PLC0415
+    from microcredential_xblock.service.models import StatusList  # noqa: PLC0415
+    from tests import service_fixtures as fx  # noqa: PLC0415
+
+    api.register_definition(fx.COURSE, fx.MC_BLOCK, fx.example_definition(), fx.RULES)
+
+    def issue(user_id: str):
+        learner = api.Learner(user_id=user_id, email=f"l{user_id}@example.org", name="L")
+        return api.record_assessment(learner, fx.COURSE, fx.QUIZ1, fx.all_validated(), 9, 10)[0].credential
+
+    settings.MICROVET = {**settings.MICROVET, "STATUS_PURPOSE": "suspension"}
+    suspended = issue("1")
+    api.suspend(suspended.uuid, actor="staff", reason="review")
+    settings.MICROVET = {k: v for k, v in settings.MICROVET.items() if k != "STATUS_PURPOSE"}  # the default
+    active, revoked = issue("2"), issue("3")
+    api.revoke(revoked.uuid, actor="staff", reason="fraud")
+
+    published = tmp_path / "published" / "lms.example.org" / "microvet"
+    (published / "status").mkdir(parents=True)
+    (published / "did.json").write_bytes(client.get("/microvet/did.json").content)
+    for row in StatusList.objects.all():
+        (published / "status" / row.list_id).write_bytes(client.get(f"/microvet/status/{row.list_id}").content)
+    files = []
+    for name, row in (("active", active), ("revoked", revoked), ("suspended", suspended)):
+        files.append(tmp_path / f"{name}.json")
+        files[-1].write_bytes(client.get(f"/microvet/credentials/{row.uuid}").content)
+    files.append(write_json(tmp_path / "tampered.json", tamper_leaf(json.loads(files[0].read_text()))))
+
+    results = run_wallet(files, tmp_path / "published")
+    assert results["active"]["verified"] is True, results["active"]
+    assert "https://lms.example.org/microvet/did.json" in results["active"]["fetched"]
+    assert [results[n]["status"] for n in ("active", "revoked", "suspended")] == ["active", "revoked", "suspended"]
+    assert [e["name"] for e in results["tampered"]["errors"]] == ["invalid_signature"]
+    assert all(r["refused"] == [] for r in results.values()), results

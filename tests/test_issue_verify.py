@@ -211,8 +211,21 @@ def _changed(value: Any) -> Any:
 
 
 def _signed_leaves(document: dict[str, Any]) -> list[tuple]:
-    """Every leaf except the proof value itself (changing that is the 'signature' case below)."""
-    return [p for p in _leaves(document) if p[:1] != ("proof",) or p[-1] != "proofValue"]
+    """Every leaf except the proof value itself (changing that is the 'signature' case below) and the
+    inline context (its keywords need not change the RDF; its IRIs are the next test)."""
+    return [p for p in _leaves(document) if (p[:1] != ("proof",) or p[-1] != "proofValue") and p[:1] != ("@context",)]
+
+
+def test_changing_a_term_iri_of_the_inline_context_breaks_the_signature(signed_document):
+    inline = next(i for i, c in enumerate(signed_document["@context"]) if isinstance(c, dict))
+    terms = [t for t, d in signed_document["@context"][inline].items() if isinstance(d, dict)]
+    assert len(terms) > 15
+    for term in terms:
+        tampered = copy.deepcopy(signed_document)
+        tampered["@context"][inline][term]["@id"] = "https://attacker.example/" + term
+        report = verify(tampered, now=NOW)
+        used = not report.ok
+        assert used or term not in json.dumps({k: v for k, v in signed_document.items() if k != "@context"}), term
 
 
 @pytest.fixture(scope="module")
@@ -274,3 +287,33 @@ def test_tamper_changed_signature_and_jwt_payload(issued):
     assert not verify(tampered, now=NOW).ok
     header, payload, signature = issued.jwt.split(".")
     assert not verify(".".join([header, payload[:-4] + "AAAA", signature]), now=NOW).ok
+
+
+# ---------------------------------------------------------------- VC-JWT payload and JSON-LD
+
+
+def test_jwt_claims_are_not_credential_properties(issuer):
+    """OB 3.0 requires iss/jti/nbf/sub (and exp); no context defines them, so safe mode over the raw
+    payload stops at jti. VC-JOSE-COSE: the claims are independent of the secured data and, if not
+    understood, ignored; so the verifier takes all registered claims out before JSON-LD."""
+    from badge_issuer.contexts import check_safe_mode  # noqa: PLC0415
+    from badge_issuer.proofs.jwt import expected_claims, sign_jwt  # noqa: PLC0415
+
+    document = issue_credential(example_definition(), ANA, issuer, formats=("jwt",), issued_at=ISSUED_AT).document
+    payload = expected_claims(document) | document
+    with pytest.raises(SafeModeError, match=r"\$\.(iss|jti|nbf|sub)"):
+        check_safe_mode(payload)
+    # A token that also carries iat and aud (as other JOSE issuers' do) verifies; the claims are not kept.
+    token = __import__("jwt").encode(
+        {**payload, "iat": payload["nbf"], "aud": "https://verifier.example"},
+        issuer.jwt_key,
+        algorithm=issuer.jwt_alg,
+        headers={"typ": "JWT", "kid": issuer.jwt_kid},
+    )
+    report = verify(token, resolver=OfflineResolver(issuers=[issuer]), now=NOW)
+    assert report.ok, report.verdict()
+    assert not {"iss", "jti", "nbf", "sub", "exp", "iat", "aud"} & set(report.document)
+    assert report.document == document
+    assert verify(
+        sign_jwt(document, issuer.jwt_key, issuer.jwt_kid), resolver=OfflineResolver(issuers=[issuer]), now=NOW
+    ).ok

@@ -260,6 +260,44 @@ def published(tmp_path) -> tuple[keys.IssuerKeys, keys.IssuerKeys, Path]:
     return web, https, resolve
 
 
+def test_did_web_is_published_where_resolvers_fetch_it(tmp_path):
+    """DID spec: did:web:<host> -> https://<host>/.well-known/did.json, did:web:<host>:a:b -> /a/b/did.json."""
+    bare = keys.generate_issuer(tmp_path / "b", did="web", domain="aurora-vet.example.it", profile=PROFILE)
+    assert keys.document_urls(bare.issuer_id) == (
+        "https://aurora-vet.example.it/.well-known/did.json",
+        "https://aurora-vet.example.it/.well-known/jwks.json",
+    )
+    assert keys.document_urls("did:web:lms.example.org%3A8443:microvet:issuer") == (
+        "https://lms.example.org:8443/microvet/issuer/did.json",
+        "https://lms.example.org:8443/microvet/issuer/jwks.json",
+    )
+    files = keys.publication(bare, tmp_path / "public")
+    assert [(p.relative_to(tmp_path / "public").as_posix(), url) for p, url in files] == [
+        ("aurora-vet.example.it/.well-known/did.json", "https://aurora-vet.example.it/.well-known/did.json"),
+        ("aurora-vet.example.it/.well-known/jwks.json", "https://aurora-vet.example.it/.well-known/jwks.json"),
+    ]
+    keys.publish(bare, tmp_path / "public")
+    assert json.loads(files[0][0].read_text())["id"] == "did:web:aurora-vet.example.it"
+
+
+def test_jwks_is_also_at_the_well_known_url_merged_per_host(published):
+    web, https, resolve = published
+    merged = json.loads((resolve / "aurora-vet.example.it/.well-known/jwks.json").read_text())
+    assert [k["kid"] for k in merged["keys"]] == [web.jwt_kid, https.jwt_kid]
+    keys.publish(web, resolve)  # publishing again replaces the issuer's own keys, keeps the other's
+    merged = json.loads((resolve / "aurora-vet.example.it/.well-known/jwks.json").read_text())
+    assert [k["kid"] for k in merged["keys"]] == [https.jwt_kid, web.jwt_kid]
+
+
+def test_resolver_still_reads_the_old_bare_host_layout(tmp_path):
+    bare = keys.generate_issuer(tmp_path / "b", did="web", domain="aurora-vet.example.it", profile=PROFILE)
+    old = tmp_path / "resolve" / "aurora-vet.example.it"
+    old.mkdir(parents=True)
+    (old / "did.json").write_text(json.dumps(bare.did_document()))
+    found = keys.OfflineResolver(tmp_path / "resolve").resolve_verification_method(bare.di_verification_method)
+    assert found.public_key == bare.di_key.public_key()
+
+
 def test_resolver_reads_did_web_and_https_documents(published):
     web, https, resolve = published
     resolver = keys.OfflineResolver(resolve)

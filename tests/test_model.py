@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from datetime import UTC, datetime, timedelta, timezone
@@ -58,7 +59,7 @@ def test_credential_passes_schema_and_safe_mode(definition):
 
 def test_envelope(definition):
     c = build(definition)
-    assert c["@context"] == contexts.CREDENTIAL_CONTEXTS
+    assert c["@context"] == contexts.credential_contexts()
     assert c["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
     assert c["id"] == CRED_ID and c["name"] == definition.title
     assert c["validFrom"] == c["awardedDate"] == "2026-11-28T12:00:05Z"
@@ -136,7 +137,7 @@ def test_achievement_carries_every_eu_element(definition):
         "IT",
         "1 ECTS",
         "25 hours",
-        "EQF 5",
+        "EQF level 5",
         "Testing",
         "Online",
         "ISO 21001",
@@ -288,3 +289,33 @@ def test_issuer_profile_extras_survive_and_empty_body_fields_do_not_erase_them(d
     )["issuer"]
     assert issuer["email"] == "keys@platform.example" and issuer["description"] == "Signs for Aurora"
     assert "@context" not in issuer and issuer["name"] == definition.awarding_body.name
+
+
+def test_every_eu_element_is_readable_in_native_fields_optional_ones_only_when_present(definition):
+    """A wallet that shows only name, description, criteria and result still shows all 16 elements."""
+    credential = build(definition, score=82.5)
+    a = credential["credentialSubject"]["achievement"]
+    lines = a["description"].splitlines()
+    for label in ("Awarding body", "Workload", "Level", "Type of assessment", "Form of participation",
+                  "Quality assurance", "Prerequisites", "Supervision and identity verification",
+                  "Integration and stackability", "Further information"):  # fmt: skip
+        assert sum(line.startswith(label + ": ") for line in lines) == 1, label
+    assert "Prerequisites: Experience as a trainer" in a["description"]
+    assert a["criteria"]["narrative"].startswith("Learning outcomes:\n\n- ")
+    assert credential["description"].endswith("Grade achieved: 82.5 %")
+    assert lines[-1] == f"Further information: {definition.further_information}"  # no full stop after a URL
+    bare = dataclasses.replace(definition, prerequisites="", supervision="", stackability="", further_information="")
+    text = build(bare)["credentialSubject"]["achievement"]["description"]
+    for absent in ("Prerequisites", "Supervision", "stackability", "Further information"):
+        assert absent not in text
+    assert "Grade" not in build(bare)["description"]
+
+
+def test_the_elements_are_written_in_the_credentials_language(definition):
+    a = build(dataclasses.replace(definition, language="it"))["credentialSubject"]["achievement"]
+    assert "Carico di lavoro: 1 ECTS, 25 ore." in a["description"]
+    assert "Tipo di valutazione: " in a["description"]
+    assert "Supervisione e verifica dell'identità: Senza supervisione" in a["description"]
+    assert a["criteria"]["narrative"].startswith("Risultati di apprendimento:")
+    german = build(dataclasses.replace(definition, language="de-AT"))["credentialSubject"]["achievement"]
+    assert "Form of participation" not in german["description"]  # de-AT uses the de catalog

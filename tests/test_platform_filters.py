@@ -13,11 +13,11 @@ from django.contrib.auth import get_user_model
 from django.test import override_settings
 from opaque_keys.edx.keys import CourseKey
 from openedx_filters import PipelineStep
+from openedx_filters.learning import filters as learning_filters
 from openedx_filters.learning.filters import (
     CertificateRenderStarted,
     CourseAboutRenderStarted,
     CourseEnrollmentAPIRenderStarted,
-    InstructorDashboardTabsRequested,
 )
 
 from microcredential_xblock.platform import filters
@@ -27,6 +27,13 @@ from microcredential_xblock.service.config import Config
 from microcredential_xblock.service.models import IssuedCredential
 from tests import platform_settings
 from tests.service_fixtures import COURSE, LEARNER, MC_BLOCK, QUIZ1, RULES, all_validated
+
+#: openedx-filters 3.x only (Verawood, master): older releases have no tab step to run, and say so once at
+#: start-up (tests/test_platform_plugin.py, test_a_release_without_the_tab_filter_...).
+InstructorDashboardTabsRequested = getattr(learning_filters, "InstructorDashboardTabsRequested", None)
+needs_tab_filter = pytest.mark.skipif(
+    InstructorDashboardTabsRequested is None, reason="this release's openedx-filters has no instructor tab filter"
+)
 
 pytest_plugins = ["tests.service_fixtures"]
 pytestmark = pytest.mark.django_db
@@ -190,6 +197,7 @@ def test_about_page_shows_eu_elements_to_prospective_learners(registered, defini
     assert "ECTS" in context["microvet_html"]
 
 
+@needs_tab_filter
 def test_instructor_dashboard_gets_one_issued_credentials_tab(registered, user):
     tabs = [{"tab_id": "course_info", "title": "Course Info", "url": "/x", "sort_order": 3}]
     tabs, _, _ = InstructorDashboardTabsRequested.run_filter(tabs=tabs, user=user, course_key=COURSE)
@@ -287,8 +295,14 @@ FAILING_SERVICE_CASES = {
         0,
         {"course_id": COURSE},
     ),
-    "tabs": (InstructorDashboardTabsRequested, {"tabs": [], "user": None, "course_key": COURSE}, 0, []),
 }
+if InstructorDashboardTabsRequested is not None:
+    FAILING_SERVICE_CASES["tabs"] = (
+        InstructorDashboardTabsRequested,
+        {"tabs": [], "user": None, "course_key": COURSE},
+        0,
+        [],
+    )
 
 
 @pytest.mark.parametrize("case", FAILING_SERVICE_CASES.values(), ids=FAILING_SERVICE_CASES.keys())

@@ -1,9 +1,12 @@
-"""Plugin registration: plugin_settings merges without clobbering, PLUGIN_APP works with
-edx-django-utils' own plugin machinery, and the background-issuance system check."""
+"""Plugin registration: plugin_settings merges without clobbering and never iterates a lazily derived
+platform setting, PLUGIN_APP works with edx-django-utils' own plugin machinery, the start-up checks, and
+what a release without a filter or an event says. (The whole platform configuration, with nothing
+listed by hand, is tests/test_platform_contract.py.)"""
 
 from __future__ import annotations
 
 import copy
+import logging
 import sys
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
@@ -15,15 +18,26 @@ from django.test import override_settings
 from django.urls import URLResolver, resolve, reverse
 from django.urls.resolvers import RegexPattern
 from django.utils.module_loading import import_string
-from edx_django_utils.plugins import add_plugins, connect_plugin_receivers, get_plugin_url_patterns
+from edx_django_utils.plugins import add_plugins, connect_plugin_receivers, get_plugin_apps, get_plugin_url_patterns
 from edx_django_utils.plugins.registry import DjangoAppRegistry
 from openedx_events.learning.signals import CERTIFICATE_REVOKED, COURSE_PASSING_STATUS_UPDATED
 
 from microcredential_xblock.platform import checks, receivers
 from microcredential_xblock.platform.apps import MicrovetPlatformConfig
-from microcredential_xblock.platform.plugin_settings import FILTER_STEPS, LMS, PLUGIN_APP, plugin_settings
+from microcredential_xblock.platform.plugin_settings import (
+    CMS,
+    FILTER_STEPS,
+    LMS,
+    LOCALE_DIR,
+    PLUGIN_APP,
+    plugin_settings,
+    studio_settings,
+)
+from microcredential_xblock.service.apps import MicrovetConfig
+from microcredential_xblock.service.checks import check_configuration
 from microcredential_xblock.service.models import IssuedCredential
 from tests import platform_settings
+from tests.platform_standins import Derived, derive_settings, live_receivers
 
 CERT = "org.openedx.learning.certificate.render.started.v1"
 TABS = "org.openedx.learning.instructor.dashboard.tabs.requested.v1"
@@ -78,6 +92,64 @@ def test_plugin_settings_adds_the_package_catalogs_once():
     assert (Path(module.LOCALE_PATHS[1]) / "it" / "LC_MESSAGES" / "django.po").is_file()
 
 
+def lazy_settings_module(name: str, monkeypatch, **values) -> ModuleType:
+    """A settings module in sys.modules, as add_plugins and derive_settings find it."""
+    module = ModuleType(name)
+    for key, value in values.items():
+        setattr(module, key, value)
+    monkeypatch.setitem(sys.modules, name, module)
+    return module
+
+
+def test_plugin_settings_extend_lazily_derived_settings_without_resolving_them(monkeypatch):
+    """Platform settings that are ``Derived`` when plugin settings run (LOCALE_PATHS in Teak and master)
+    stay lazy, and resolve to the platform's value with ours added."""
+    envs = lazy_settings_module(
+        "lms_envs_lazy",
+        monkeypatch,
+        PREPEND_LOCALE_PATHS=["/themes/locale"],
+        LOCALE_PATHS=Derived(lambda s: [*s.PREPEND_LOCALE_PATHS, "/openedx/conf/locale"]),
+        OPEN_EDX_FILTERS_CONFIG=Derived(lambda s: {CERT: ["ops.A"]}),
+        MICROVET=Derived(lambda s: {"ISSUE_IN_BACKGROUND": False}),
+    )
+    plugin_settings(envs)
+    assert all(isinstance(envs.__dict__[n], Derived) for n in ("LOCALE_PATHS", "OPEN_EDX_FILTERS_CONFIG", "MICROVET"))
+    envs.PREPEND_LOCALE_PATHS = ["/themes/other"]  # changed after plugins ran: the platform's value wins
+    derive_settings("lms_envs_lazy")
+    assert envs.LOCALE_PATHS == ["/themes/other", "/openedx/conf/locale", str(LOCALE_DIR)]
+    assert envs.OPEN_EDX_FILTERS_CONFIG[CERT]["pipeline"] == ["ops.A", OURS]
+    assert envs.MICROVET["ISSUE_IN_BACKGROUND"] is False and envs.MICROVET["REVOKE_WITH_CERTIFICATE"] is False
+    plugin_settings(envs)  # production settings run it again, on resolved values: nothing added twice
+    assert envs.LOCALE_PATHS == ["/themes/other", "/openedx/conf/locale", str(LOCALE_DIR)]
+
+
+def test_the_stand_in_is_not_iterable_like_the_platforms_derived():
+    with pytest.raises(TypeError, match="not iterable"):
+        list(Derived(lambda s: []))
+
+
+def test_studio_settings_need_no_keys_and_add_no_lms_filter_steps(monkeypatch):
+    envs = lazy_settings_module(
+        "cms_envs_lazy",
+        monkeypatch,
+        LOCALE_PATHS=Derived(lambda s: ["/openedx/conf/locale"]),
+        OPEN_EDX_FILTERS_CONFIG={},
+    )
+    studio_settings(envs)
+    derive_settings("cms_envs_lazy")
+    assert envs.LOCALE_PATHS == ["/openedx/conf/locale", str(LOCALE_DIR)]
+    assert envs.MICROVET["SIGNS"] is False and "KEYS_DIR" not in envs.MICROVET
+    assert envs.MICROVET["CELERY_QUEUE"] == "edx.lms.core.default"  # the LMS's workers sign
+    assert envs.OPEN_EDX_FILTERS_CONFIG == {}
+
+
+def test_key_checks_run_only_where_credentials_are_signed(settings):
+    settings.MICROVET = {"BASE_URL": "https://studio.example.org", "SIGNS": False}
+    assert check_configuration() == []
+    settings.MICROVET = {"BASE_URL": "https://lms.example.org"}
+    assert [e.id for e in check_configuration()] == ["microvet.E001"]
+
+
 def test_test_settings_mirror_the_lms():
     config = platform_settings.OPEN_EDX_FILTERS_CONFIG[CERT]
     assert config["pipeline"] == [platform_settings.OPERATOR_STEP, OURS] and config["fail_silently"] is False
@@ -86,17 +158,24 @@ def test_test_settings_mirror_the_lms():
 # ------------------------------------------------------------------------------------------ PLUGIN_APP
 
 
+PLUGIN_CONFIGS = {"microvet": MicrovetConfig, "microvet_platform": MicrovetPlatformConfig}
+
+
 @pytest.fixture
 def registered_plugin():
-    """The platform's plugin registry (entry points) answering with our AppConfig, as after `pip install`."""
-    with mock.patch.object(
-        DjangoAppRegistry, "get_available_plugins", return_value={"microvet_platform": MicrovetPlatformConfig}
-    ):
+    """The platform's plugin registry (entry points) answering with our AppConfigs, as after `pip install`."""
+    with mock.patch.object(DjangoAppRegistry, "get_available_plugins", return_value=PLUGIN_CONFIGS):
         yield
 
 
-def test_plugin_app_is_the_appconfig_attribute():
-    assert MicrovetPlatformConfig.plugin_app is PLUGIN_APP
+@pytest.mark.parametrize("project_type", [LMS, CMS])
+def test_the_installed_entry_points_make_both_apps_plugin_apps(project_type):
+    """The real registry: edx-django-utils installs only AppConfigs with a ``plugin_app``; the models app
+    must be one of them in the LMS and in Studio, or no evidence is ever recorded."""
+    assert sorted(get_plugin_apps(project_type)) == [
+        "microcredential_xblock.platform.apps.MicrovetPlatformConfig",
+        "microcredential_xblock.service.apps.MicrovetConfig",
+    ]
     assert MicrovetPlatformConfig.name == "microcredential_xblock"  # so management/commands are found
 
 
@@ -113,12 +192,13 @@ def test_plugin_urls_mount_public_and_staff_views(registered_plugin, settings):
 
 @pytest.mark.parametrize("settings_type", ["common", "production"])
 def test_plugin_settings_are_applied_by_the_platform(registered_plugin, monkeypatch, settings_type):
-    envs = ModuleType("lms_envs")  # stands for lms/envs/common.py or production.py
-    envs.OPEN_EDX_FILTERS_CONFIG = {CERT: ["ops.A"]}
-    monkeypatch.setitem(sys.modules, "lms_envs", envs)
-    add_plugins("lms_envs", LMS, settings_type)
+    envs = lazy_settings_module("lms_envs", monkeypatch, OPEN_EDX_FILTERS_CONFIG={CERT: ["ops.A"]})
+    add_plugins("lms_envs", LMS, settings_type)  # stands for lms/envs/common.py or production.py
     assert envs.OPEN_EDX_FILTERS_CONFIG[CERT]["pipeline"] == ["ops.A", OURS]
     assert envs.MICROVET["ISSUE_IN_BACKGROUND"] is True
+    studio = lazy_settings_module("cms_envs", monkeypatch, LOCALE_PATHS=[])
+    add_plugins("cms_envs", CMS, settings_type)
+    assert studio.MICROVET["SIGNS"] is False and studio.LOCALE_PATHS == [str(LOCALE_DIR)]
 
 
 @pytest.fixture
@@ -133,10 +213,10 @@ def disconnect_afterwards():
 def test_plugin_receivers_connect_once(registered_plugin, disconnect_afterwards):
     connect_plugin_receivers(LMS)
     connect_plugin_receivers(LMS)  # dispatch_uid: no duplicates when the platform connects again
-    live = COURSE_PASSING_STATUS_UPDATED._live_receivers(None)[0]
+    live = live_receivers(COURSE_PASSING_STATUS_UPDATED)
     assert live.count(receivers.on_course_passing_status_updated) == 1
-    assert receivers.on_certificate_revoked in CERTIFICATE_REVOKED._live_receivers(None)[0]
-    assert receivers.on_credential_saved in post_save._live_receivers(IssuedCredential)[0]
+    assert receivers.on_certificate_revoked in live_receivers(CERTIFICATE_REVOKED)
+    assert receivers.on_credential_saved in live_receivers(post_save, IssuedCredential)
 
 
 # ------------------------------------------------------------------------------------------ system check
@@ -173,3 +253,21 @@ def test_installed_plugin_app_exposes_the_commands(settings):
         commands = get_commands()
         assert {"microvet_issue_course", "microvet_revoke", "microvet_resign_status_lists"} <= set(commands)
         assert commands["microvet_revoke"] == "microcredential_xblock"
+
+
+# ------------------------------------------------------------------------------------------ older releases
+
+
+def test_a_release_without_the_tab_filter_or_the_ccx_event_says_so_once_each(monkeypatch, caplog):
+    from openedx_events.learning import signals  # noqa: PLC0415
+    from openedx_filters.learning import filters  # noqa: PLC0415
+
+    monkeypatch.setattr(filters, "InstructorDashboardTabsRequested", object(), raising=False)
+    monkeypatch.setattr(signals, "CCX_COURSE_PASSING_STATUS_UPDATED", object(), raising=False)
+    assert checks.missing_platform_features() == []
+    monkeypatch.delattr(filters, "InstructorDashboardTabsRequested")
+    monkeypatch.delattr(signals, "CCX_COURSE_PASSING_STATUS_UPDATED")
+    with caplog.at_level(logging.WARNING, logger=checks.__name__):
+        lines = checks.missing_platform_features()
+    assert len(lines) == 2 and [r.getMessage() for r in caplog.records] == lines
+    assert "Issued credentials' tab" in lines[0] and "CCX" in lines[1]

@@ -260,3 +260,49 @@ def test_suspension_sends_no_badge_event(issued, badges, django_capture_on_commi
 def test_no_badge_event_for_learners_who_are_not_platform_users(db):
     credential = IssuedCredential(learner_id="student_1", microcredential_id="x")
     assert events.badge_data(credential) is None
+
+
+# ------------------------------------------------------------------------------------------ CCX
+
+CCX = "ccx-v1:Aurora+MC101+2026+ccx@3"
+CCX_MC_BLOCK = "ccx-block-v1:Aurora+MC101+2026+ccx@3+type@microcredential+block@mc1"
+CCX_QUIZ = "ccx-block-v1:Aurora+MC101+2026+ccx@3+type@outcome_assessment+block@quiz1"
+
+
+def test_ccx_passing_issues_in_the_ccx_course(connected, definition, user, django_capture_on_commit_callbacks):
+    """For CCX keys the LMS sends CCX_COURSE_PASSING_STATUS_UPDATED; the learner's evidence is in the CCX."""
+    from ccx_keys.locator import CCXLocator  # noqa: PLC0415  (edx-ccx-keys comes with openedx-events)
+    from openedx_events.learning.data import CcxCourseData, CcxCoursePassingStatusData  # noqa: PLC0415
+    from openedx_events.learning.signals import CCX_COURSE_PASSING_STATUS_UPDATED  # noqa: PLC0415
+
+    api.register_definition(CCX, CCX_MC_BLOCK, definition, PASSED_AND_OUTCOMES)
+    api.record_assessment(LEARNER, CCX, CCX_QUIZ, all_validated(), 9, 10)
+    ccx = CcxCourseData(ccx_course_key=CCXLocator.from_string(CCX), master_course_key=CourseKey.from_string(COURSE))
+    with django_capture_on_commit_callbacks(execute=True):
+        CCX_COURSE_PASSING_STATUS_UPDATED.send_event(
+            course_passing_status=CcxCoursePassingStatusData(is_passing=True, course=ccx, user=user_data())
+        )
+    (credential,) = IssuedCredential.objects.all()
+    assert credential.course_key == CCX
+    assert not IssuedCredential.objects.filter(course_key=COURSE).exists()
+
+
+def test_a_release_without_the_ccx_event_still_connects(monkeypatch, registered_plugin, disconnect_afterwards):  # noqa: F811
+    """openedx-events without CCX_COURSE_PASSING_STATUS_UPDATED: a signal nothing sends stands in for it."""
+    import importlib  # noqa: PLC0415
+
+    from edx_django_utils.plugins import connect_plugin_receivers  # noqa: PLC0415
+    from openedx_events.learning import signals  # noqa: PLC0415
+
+    from microcredential_xblock.platform import receivers  # noqa: PLC0415
+    from tests.platform_standins import live_receivers  # noqa: PLC0415
+
+    monkeypatch.delattr(signals, "CCX_COURSE_PASSING_STATUS_UPDATED")
+    try:
+        stand_in = importlib.reload(receivers).CCX_COURSE_PASSING_STATUS_UPDATED
+        assert stand_in is not None and not hasattr(stand_in, "event_type")
+        connect_plugin_receivers("lms.djangoapp")
+        assert receivers.on_ccx_course_passing_status_updated in live_receivers(stand_in)
+    finally:
+        monkeypatch.undo()
+        importlib.reload(receivers)

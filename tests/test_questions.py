@@ -296,35 +296,58 @@ def test_author_errors_name_the_question_and_field(body, subject, words):
     assert words in caught.value.reason
 
 
-@pytest.mark.parametrize(
-    "pattern", ["(a+)+", "(a*)*b", "(a|ab)*", "((a+))+", "(?:x+y?)+", "(a{1,3}){2,}", "([a-z]+\\d)+"]
-)
-def test_catastrophic_patterns_are_refused(pattern):
-    assert Q.repeats_repetition(pattern)
-    body = (
-        f'<question id="q" type="text" match="regex"><prompt>P</prompt><outcome ref="lo"/>'
+#: Patterns that backtrack catastrophically in Python's ``re`` (issue 11, item 4): the first two
+#: passed the old shape check and cost 5 s of CPU on a 150-character answer.
+EVIL_PATTERNS = ["\\w*\\w*\\w*\\w*\\w*!", "\\d*\\d*\\d*\\d*\\d*\\d*x", "(a+)+$", "(a|aa)*b", "(x+x+)+y", "([a-z]+\\d)+"]
+
+
+def _regex_question(pattern: str, case: str = "insensitive") -> str:
+    return (
+        f'<question id="q" type="text" match="regex" case="{case}"><prompt>P</prompt><outcome ref="lo"/>'
         f"<answer>{pattern}</answer></question>"
     )
-    with pytest.raises(OlxError, match="slow to match"):
-        parse(one_question(body))
+
+
+@pytest.mark.parametrize("pattern", EVIL_PATTERNS)
+def test_patterns_run_on_a_linear_time_engine(pattern, monkeypatch):
+    """Hostile patterns are accepted, but matched by RE2 (linear in the answer), never by ``re``."""
+    assessment = parse(one_question(_regex_question(pattern)))
+    matcher = Q.compiled_pattern(pattern, case_sensitive=False)
+    assert type(matcher).__module__ == "re2"
+
+    def backtracking(*args, **kwargs):
+        raise AssertionError("Python's backtracking re must not match learner answers")
+
+    monkeypatch.setattr(Q.re, "fullmatch", backtracking)
+    monkeypatch.setattr(Q.re, "match", backtracking)
+    for filler in "a1x":  # near misses, the answers that make a backtracking engine explode
+        assert Q.score(assessment, {"q": filler * (Q.MAX_TEXT_ANSWER - 1) + "\u2603"}).earned == 0
 
 
 @pytest.mark.parametrize(
-    "pattern", ["[0-9]{4}", "colou?r", "(ab)?c+", "\\(a+\\)+", "[(a+)]+", "(?i:eqf)", "a+b*(cd)?", "(abc)+"]
+    ("pattern", "words"),
+    [("(a)\\1", "cannot run"), ("(?=a)a", "cannot run"), ("(?!x)y", "cannot run"), ("(unclosed", "not a valid")],
 )
-def test_ordinary_patterns_are_accepted(pattern):
-    assert not Q.repeats_repetition(pattern)
+def test_patterns_the_engine_cannot_run_are_refused_by_field(pattern, words):
+    with pytest.raises(OlxError) as caught:
+        parse(one_question(_regex_question(pattern)))
+    assert caught.value.subject == "question[q]/answer[1]" and words in caught.value.reason
 
 
-def test_accepted_regex_answer_is_fast_on_hostile_input():
-    # An accepted pattern of bounded shape on the longest allowed answer: linear, no backtracking blow-up.
-    assessment = parse(
-        one_question(
-            '<question id="q" type="text" match="regex"><prompt>P</prompt><outcome ref="lo"/>'
-            "<answer>a+b</answer></question>"
-        )
-    )
-    assert Q.score(assessment, {"q": "a" * Q.MAX_TEXT_ANSWER}).earned == 0
+@pytest.mark.parametrize(
+    ("pattern", "answer", "case"),
+    [
+        ("[0-9]{4}", "2026", "sensitive"),
+        ("colou?r", "COLOR", "insensitive"),
+        ("(ab|cd)+", "abcdab", "sensitive"),
+        ("eqf ?[1-8]", "EQF 4", "insensitive"),
+        ("ελλάδα", "ΕΛΛΆΔΑ", "insensitive"),
+        ("\\pL+", "Straße", "sensitive"),
+    ],
+)
+def test_ordinary_patterns_match_as_authors_expect(pattern, answer, case):
+    assessment = parse(one_question(_regex_question(pattern, case)))
+    assert Q.score(assessment, {"q": answer}).earned == 1
 
 
 def test_snippet_refuses_entities_and_doctype():
@@ -438,3 +461,17 @@ def test_editor_texts_are_normalised_like_olx_so_both_paths_agree():
     assert Q.from_dict(data) == load()
     with pytest.raises(OlxError, match="must be an object"):
         Q.from_dict([])
+
+
+def test_the_editor_shows_the_refusal_next_to_the_question(monkeypatch):
+    """Through the Studio handler: a 400 naming the field (content) and the path of the pattern."""
+    from tests.test_assessment_block import Course, post, reset_toy_state  # noqa: PLC0415
+
+    reset_toy_state(monkeypatch)
+    block = Course().learner("staff")
+    content = json.loads(json.dumps(block.data))
+    text = next(q for q in content["questions"] if q["kind"] == "text")
+    text.update(regex=True, accepted=["(a)\\1"])
+    status, reply = post(block, "studio_submit", {"content": content})
+    assert (status, reply["field"]) == (400, "content")
+    assert reply["path"] == f"question[{text['id']}]/answer[1]" and "cannot run" in reply["error"]

@@ -12,6 +12,7 @@ from badge_issuer.keys import generate_issuer
 from microcredential_xblock.service import api
 from microcredential_xblock.service.checks import check_configuration
 from microcredential_xblock.service.config import config
+from tests.service_fixtures import COURSE, LEARNER, QUIZ1, all_validated
 
 pytest_plugins = ["tests.service_fixtures"]
 
@@ -57,10 +58,11 @@ def test_defaults_are_safe():
 
 
 @pytest.mark.django_db
-def test_revocation_lists_refuse_suspension(earned):
+def test_revocation_lists_refuse_suspension(registered):
     with override_settings(MICROVET={**settings.MICROVET, "STATUS_PURPOSE": "revocation"}):
+        (progress,) = api.record_assessment(LEARNER, COURSE, QUIZ1, all_validated(), 9, 10)
         with pytest.raises(api.InvalidInput) as caught:
-            api.suspend(earned.uuid, actor="staff", reason="x")
+            api.suspend(progress.credential.uuid, actor="staff", reason="x")
     assert caught.value.subject == "action"
 
 

@@ -25,6 +25,7 @@ from badge_issuer.status import (
     status_entry,
     status_list_credential,
 )
+from badge_issuer.verify import verify
 
 LIST_URL = "https://lms.example/ob3/status/rev-1"
 ISSUER = "https://lms.example/ob3/issuers/org1"
@@ -275,3 +276,76 @@ def test_signed_list_credential_verifies_and_still_answers(tmp_path):
     signed = sign_di(unsigned, issuer.di_key, issuer.di_verification_method)
     assert all(check.passed for check in verify_di(signed, OfflineResolver(issuers=[issuer])))
     assert check_status(status_entry(LIST_URL, 1234, "suspension"), signed) is True
+
+
+# ---------------------------------------------------------------- the service's status design (ADR 0013)
+
+
+@pytest.fixture
+def revocation_default(settings):
+    """The shipped default: MICROVET without STATUS_PURPOSE (the test settings choose suspension)."""
+    settings.MICROVET = {k: v for k, v in settings.MICROVET.items() if k != "STATUS_PURPOSE"}
+
+
+def _service():
+    from microcredential_xblock.service import api  # noqa: PLC0415 - Django is set up by the fixtures
+    from tests import service_fixtures  # noqa: PLC0415
+
+    return api, service_fixtures
+
+
+def _status_checks(credential):
+    """Our verifier on the stored credential, reading status lists from the database (as the verify page does)."""
+    from microcredential_xblock.service.config import issuer_keys  # noqa: PLC0415
+    from microcredential_xblock.service.views import _status_fetcher  # noqa: PLC0415
+
+    report = verify(
+        credential.document, resolver=OfflineResolver(issuers=[issuer_keys()]), status_fetcher=_status_fetcher
+    )
+    return [c for c in report.checks if c.name.startswith("status")]
+
+
+def _issue(api, fx, registered, user_id: str):
+    learner = api.Learner(user_id=user_id, email=f"learner{user_id}@example.org", name="L")
+    (progress,) = api.record_assessment(learner, fx.COURSE, fx.QUIZ1, fx.all_validated(), 9, 10)
+    return progress.credential
+
+
+@pytest.mark.django_db
+def test_by_default_a_revoked_credential_reads_as_revoked(revocation_default, db):
+    api, fx = _service()
+    from microcredential_xblock.service.config import config  # noqa: PLC0415
+
+    assert config().status_purpose == "revocation"
+    registered = api.register_definition(fx.COURSE, fx.MC_BLOCK, fx.example_definition(), fx.RULES)
+    credential = _issue(api, fx, registered, "1")
+    entry = credential.document["credentialStatus"]
+    assert entry["statusPurpose"] == "revocation" and "/status/revocation-1" in entry["statusListCredential"]
+    api.revoke(credential.uuid, actor="staff", reason="Plagiarism")
+    credential.refresh_from_db()
+    (status,) = _status_checks(credential)
+    assert (status.name, status.passed, status.reason) == ("status (revocation)", False, "the credential is revoked")
+    with pytest.raises(api.InvalidInput) as refused:  # suspending a revocation-list credential would revoke it
+        api.suspend(_issue(api, fx, registered, "2").uuid, actor="staff", reason="review")
+    assert refused.value.subject == "action"
+
+
+@pytest.mark.django_db
+def test_credentials_on_suspension_lists_keep_working_after_the_default_changes(settings, db):
+    api, fx = _service()
+    registered = api.register_definition(fx.COURSE, fx.MC_BLOCK, fx.example_definition(), fx.RULES)
+    settings.MICROVET = {**settings.MICROVET, "STATUS_PURPOSE": "suspension"}
+    old = _issue(api, fx, registered, "1")
+    settings.MICROVET = {**settings.MICROVET, "STATUS_PURPOSE": "revocation"}
+    new = _issue(api, fx, registered, "2")
+    assert old.document["credentialStatus"]["statusPurpose"] == "suspension"
+    assert new.document["credentialStatus"]["statusPurpose"] == "revocation"
+    api.suspend(old.uuid, actor="staff", reason="review")  # its own list is a suspension list
+    old.refresh_from_db()
+    assert [(c.passed, c.reason) for c in _status_checks(old)] == [(False, "the credential is suspended")]
+    api.reinstate(old.uuid, actor="staff", reason="cleared")
+    old.refresh_from_db()
+    assert [c.passed for c in _status_checks(old)] == [True]
+    api.revoke(new.uuid, actor="staff", reason="fraud")
+    new.refresh_from_db()
+    assert [(c.passed, c.reason) for c in _status_checks(new)] == [(False, "the credential is revoked")]

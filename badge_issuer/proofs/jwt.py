@@ -4,6 +4,12 @@ The JWT payload is the credential JSON itself plus the registered claims iss (is
 jti (credential id), nbf (validFrom), sub (credentialSubject.id) and exp (validUntil, if any).
 The header holds only alg, kid (or jwk) and typ "JWT"; anything else is rejected on verify,
 because an unexpected header (crit, x5u, jku, ...) could change how a verifier finds the key.
+
+The claims are JWT claims, not credential properties: no JSON-LD context defines them, so a safe-mode
+JSON-LD processor over the raw payload stops at ``jti``. VC-JOSE-COSE (section 3: JWT claims are
+independent of the secured data, and claims not understood MUST be ignored) and OB 3.0 (the payload
+*is* the credential, with the claims repeating its fields) agree: a verifier takes the registered
+claims out (RFC 7519 section 4.1, all seven) and runs JSON-LD on what remains, the credential.
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ from ..keys import JWT_ALGS, KeyResolver, PrivateKey, alg_for_key, public_jwk
 from . import Check, xsd_datetime
 
 CLAIMS = ("iss", "jti", "nbf", "sub", "exp")
+#: RFC 7519 section 4.1: never credential properties; removed before any JSON-LD processing.
+REGISTERED_CLAIMS = frozenset({*CLAIMS, "iat", "aud"})
 _HEADER_MEMBERS = frozenset({"alg", "kid", "jwk", "typ"})
 
 
@@ -148,7 +156,7 @@ def verify_jwt(token: str, resolver: KeyResolver) -> tuple[dict[str, Any] | None
     if isinstance(payload.get("vc"), dict):
         credential = _from_vc_claim(payload)
     else:
-        credential = {k: v for k, v in payload.items() if k not in CLAIMS}
+        credential = {k: v for k, v in payload.items() if k not in REGISTERED_CLAIMS}
     checks.append(_claims_check(payload, credential))
     return credential, checks
 

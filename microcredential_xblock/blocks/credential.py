@@ -35,6 +35,7 @@ from badge_issuer.rules import validate_rules
 from badge_issuer.vocab import ASSESSMENT_TYPES, PARTICIPATION_FORMS, SUPERVISION
 
 from .. import compat
+from ..wallet import card as wallet_card
 from . import credential_olx, editor
 from .assessment import ApiError, _json_response, add_scripts, json_api, service_api
 
@@ -333,6 +334,7 @@ class MicroCredentialXBlock(XBlock):
         }
         if state.get("credential"):
             context["share"] = self._share(state["credential"], values)
+            context["wallet_html"] = wallet_card.render(self, translator())
         return LOADER.render_django_template(
             "templates/microvet/credential/student.html", context, i18n_service=translator()
         )
@@ -341,6 +343,8 @@ class MicroCredentialXBlock(XBlock):
         frag = Fragment(self._card_html(state, self._card_values(state) if values is None else values))
         frag.add_css_url(self.runtime.local_resource_url(self, "public/credential/credential.css"))
         add_scripts(self, frag, "public/credential/credential.js")
+        if state.get("status") != "author":  # the wallet button can appear after a swap, without a reload
+            wallet_card.add_assets(self, frag)
         frag.initialize_js("MicrovetCredential", {"final": state.get("final", True)})
         return frag
 
@@ -388,6 +392,11 @@ class MicroCredentialXBlock(XBlock):
         if suffix == "card":
             body["html"] = self._card_html(state, self._card_values(state))
         return _json_response(200, body)
+
+    @json_api(max_bytes=1024)
+    def wallet_offer(self, data, suffix=""):
+        """A one-time offer of the learner's credential to a wallet (OID4VCI and LCW; microcredential_xblock/wallet)."""
+        return wallet_card.wallet_offer(self, _)
 
     @json_api(max_bytes=4096)
     def reissue(self, data, suffix=""):
@@ -543,6 +552,7 @@ def credential_view(credential: Any) -> dict[str, Any]:
         "issued_on": credential.issued_at.date().isoformat(),
         "expires_on": credential.valid_until.date().isoformat() if credential.valid_until else None,
         "urls": _service().public_urls(credential),
+        "endorsements": _service().endorsements_shown(credential),
     }
 
 

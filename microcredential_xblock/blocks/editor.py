@@ -250,6 +250,9 @@ def _rules(data: Mapping[str, Any], errors: dict[str, str], _: Callable) -> dict
         except ValueError as exc:
             errors["rules_json"] = _("This is not valid JSON: %(reason)s") % {"reason": exc}
             return {}
+        except RecursionError:  # json.loads recurses per nesting level: "[[[[..." fits in the size limit
+            errors["rules_json"] = _("The rules are nested too deeply.")
+            return {}
     else:
         simple = data.get("rules_simple") if isinstance(data.get("rules_simple"), Mapping) else {}
         score = _number(simple.get("min_score"), float, "rules_simple.min_score", errors, _)

@@ -172,10 +172,21 @@ def sub_element(parent: etree._Element, tag: str, text: str = "", **attributes: 
 
 
 def to_string(element: etree._Element) -> str:
-    """Pretty, deterministic serialisation (no XML declaration), for editors and fixture comparison."""
-    etree.indent(element, space="  ")
+    """Pretty, deterministic serialisation (no XML declaration), for editors and fixture comparison.
+
+    The serialiser's ``pretty_print``, not ``etree.indent``: inside Open edX ``lxml.etree`` is the
+    platform's ``safe_lxml`` re-export (``from lxml.etree import *``), which has no ``indent``. The
+    serialiser indents elements that hold only elements; mixed content stays on one line, as written.
+    Layout whitespace from a parsed source is dropped first, so that the output does not depend on it.
+    """
     for node in element.iter():
-        if (node.text or "").strip():  # mixed content: keep it on one line, as written by hand
+        if (
+            isinstance(node.tag, str)
+            and not (node.text or "").strip()
+            and all(not (c.tail or "").strip() for c in node)
+        ):
+            if len(node):
+                node.text = None
             for child in node:
                 child.tail = None
-    return etree.tostring(element, encoding="unicode")
+    return etree.tostring(element, encoding="unicode", pretty_print=True).removesuffix("\n")

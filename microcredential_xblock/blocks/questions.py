@@ -9,16 +9,17 @@ Choices made where the brief left room (documented in docs/assessment-olx.md):
 - Numeric tolerance is absolute (``0.5``) or relative to the answer (``2%``); learners may type a
   decimal comma (``25,5``) as many European learners do.
 - Short text compares after Unicode NFC normalisation, trimming and collapsing whitespace; ``case``
-  decides case folding. Patterns use ``re.fullmatch`` on answers of at most ``MAX_TEXT_ANSWER``
-  characters; patterns are at most ``MAX_PATTERN`` characters and may not repeat a group that
-  itself repeats or alternates (``(a+)+``, ``(a|ab)*``), the shapes behind catastrophic
-  backtracking, so no timeout is needed.
+  decides case folding. Patterns (at most ``MAX_PATTERN`` characters) must match the whole answer
+  (at most ``MAX_TEXT_ANSWER`` characters) and run on RE2, whose matching time is linear in the
+  answer whatever the pattern: Python's backtracking ``re`` let ``\\w*\\w*\\w*!`` cost seconds of CPU.
+  RE2 has no back-references or look-arounds; such patterns are refused when the author saves.
 - An outcome is validated when the points earned on the questions tagged with it reach its
   threshold (percent of the points possible on those questions).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -27,6 +28,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+import re2
 from lxml import etree
 
 from badge_issuer.i18n import gettext_noop
@@ -163,65 +165,35 @@ def _subject(question: Question) -> str:
     return f"question[{question.id}]"
 
 
-def _skip_class(pattern: str, i: int) -> int:
-    """Index after the character class opening at ``pattern[i] == "["``."""
-    i += 1
-    if pattern.startswith("^", i):
-        i += 1
-    if pattern.startswith("]", i):
-        i += 1
-    while i < len(pattern) and pattern[i] != "]":
-        i += 2 if pattern[i] == "\\" else 1
-    return i + 1
-
-
-def repeats_repetition(pattern: str) -> bool:
-    """True if a group repeated by ``* + {}`` contains a repetition or an alternative.
-
-    Those are the shapes behind catastrophic backtracking (``(a+)+``, ``(a|ab)*``). Python's ``re``
-    has no timeout and the stdlib has no analyser, so this small scan rejects them at authoring
-    time; it also refuses some harmless patterns (``(ab|cd)+``), which authors can write with
-    character classes instead.
-    """
-    risky: list[bool] = []  # one flag per open group: does its body repeat or alternate?
-    i = 0
-    while i < len(pattern):
-        char = pattern[i]
-        if char == "\\":
-            i += 2
-            continue
-        if char == "[":
-            i = _skip_class(pattern, i)
-            continue
-        i += 1
-        if char == "(":
-            risky.append(False)
-        elif char == ")":
-            body = risky.pop() if risky else False
-            if i < len(pattern) and pattern[i] in "*+{":
-                if body:
-                    return True
-                body = True
-            if risky and body:
-                risky[-1] = True
-        elif char in "*+{|" and risky:
-            risky[-1] = True
-    return False
+@functools.lru_cache(maxsize=512)
+def compiled_pattern(pattern: str, case_sensitive: bool) -> Any:
+    """The pattern compiled by RE2 (google-re2): linear-time matching, no catastrophic backtracking."""
+    options = re2.Options()
+    options.case_sensitive = case_sensitive
+    options.log_errors = False  # refusals are reported to the author, not written to stderr
+    return re2.compile(pattern, options)
 
 
 def _check_pattern(pattern: str, subject: str) -> None:
     if len(pattern) > MAX_PATTERN:
         raise OlxError(subject, gettext_noop("pattern is longer than %(limit)d characters"), limit=MAX_PATTERN)
-    if repeats_repetition(pattern):
-        raise OlxError(
-            subject,
-            gettext_noop("pattern repeats a group that itself repeats or has alternatives (slow to match)"),
-        )
     try:
-        re.compile(pattern)
-    except re.error as exc:
-        raise OlxError(
-            subject, gettext_noop("pattern is not a valid regular expression: %(detail)s"), detail=str(exc)
+        compiled_pattern(pattern, True)
+    except re2.error as exc:
+        detail = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+        try:
+            re.compile(pattern)
+        except re.error:
+            raise OlxError(
+                subject, gettext_noop("pattern is not a valid regular expression: %(detail)s"), detail=detail
+            ) from None
+        raise OlxError(  # valid for Python, but only a backtracking engine could run it
+            subject,
+            gettext_noop(
+                "pattern uses a feature the linear-time matcher cannot run "
+                "(back-references and look-arounds are not supported): %(detail)s"
+            ),
+            detail=detail,
         ) from None
 
 
@@ -414,8 +386,8 @@ def _fraction(question: Question, value: Any) -> float:
         return 1.0 if abs(value - question.answer) <= allowed + _EPSILON * max(1.0, abs(question.answer)) else 0.0
     given = normalise_text(value, case_sensitive=True)
     if question.regex:
-        flags = 0 if question.case_sensitive else re.IGNORECASE
-        return 1.0 if any(re.fullmatch(p, given, flags) for p in question.accepted) else 0.0
+        matches = (compiled_pattern(p, question.case_sensitive).fullmatch(given) for p in question.accepted)
+        return 1.0 if any(matches) else 0.0
     given = normalise_text(given, question.case_sensitive)
     return 1.0 if any(normalise_text(a, question.case_sensitive) == given for a in question.accepted) else 0.0
 

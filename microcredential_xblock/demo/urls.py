@@ -11,6 +11,7 @@ SCENARIO_PAGE = {"template": "microvet_demo/scenario.html"}
 
 urlpatterns = [
     path("microvet/", include("microcredential_xblock.service.urls")),
+    path(".well-known/", include("microcredential_xblock.wallet.well_known_urls")),
     re_path(r"^scenario/(?P<scenario_id>[^/]+)/(?P<view_name>[^/]+)/$", views.show_scenario, SCENARIO_PAGE),
     re_path(r"^scenario/(?P<scenario_id>[^/]+)/$", views.show_scenario, SCENARIO_PAGE),
     re_path(r"^view/(?P<scenario_id>[^/]+)/(?P<view_name>[^/]+)/$", views.show_scenario, SCENARIO_PAGE),

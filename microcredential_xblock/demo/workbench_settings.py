@@ -8,6 +8,7 @@ credentials' absolute URLs point at this server.
 import os
 from pathlib import Path
 
+from django.core.servers.basehttp import WSGIServer
 from workbench.settings import *  # noqa: F403 - the stock workbench, adjusted below
 from workbench.settings import INSTALLED_APPS, MIDDLEWARE, TEMPLATES, WORKBENCH
 
@@ -18,7 +19,23 @@ PORT = int(os.environ.get("MICROVET_DEMO_PORT", "8000"))
 
 DEBUG = os.environ.get("MICROVET_DEMO_DEBUG", "") == "1"  # no tracebacks for visitors by default
 SECRET_KEY = os.environ.get("MICROVET_DEMO_SECRET", "demo-only-not-secret")
-DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(VAR / "workbench.db")}}
+#: runserver answers each request in its own thread: IMMEDIATE takes SQLite's write lock when a
+#: transaction begins, so concurrent submissions queue (up to ``timeout`` seconds) instead of failing
+#: with "database is locked" when a reader tries to upgrade to a writer; WAL lets pages read meanwhile.
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(VAR / "workbench.db"),
+        "OPTIONS": {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        },
+    }
+}
+# runserver listens with a backlog of 10 connections: a class of learners arriving at once got
+# "connection reset" before Django saw them. The demo's server is runserver, so it is raised here.
+WSGIServer.request_queue_size = 256
 INSTALLED_APPS = [*INSTALLED_APPS, "microcredential_xblock.service"]
 ROOT_URLCONF = "microcredential_xblock.demo.urls"
 # The demo's scenario page (demo/urls.py) comes first.

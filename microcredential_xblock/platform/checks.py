@@ -1,16 +1,36 @@
-"""System check of the platform integration: background issuance needs a Celery app.
+"""Start-up checks of the platform integration: background issuance needs a Celery app (a system
+check), and what this release of the platform's libraries lacks is said once in the log.
 
 The service's own checks (keys, issuer country, formats) live in service/checks.py.
 """
 
 from __future__ import annotations
 
+import importlib
+import logging
 from typing import Any
 
 from django.core import checks
 from django.utils.translation import gettext as _
 
 from microcredential_xblock.service.config import config
+
+log = logging.getLogger(__name__)
+
+#: Features that need a newer openedx-events / openedx-filters than some supported releases have:
+#: (module, name, what is missing without it). Each missing one is one log line at start-up.
+OPTIONAL_FEATURES = (
+    (
+        "openedx_filters.learning.filters",
+        "InstructorDashboardTabsRequested",
+        "no 'Issued credentials' tab on the instructor dashboard (course staff use /microvet/staff/<course>/)",
+    ),
+    (
+        "openedx_events.learning.signals",
+        "CCX_COURSE_PASSING_STATUS_UPDATED",
+        "course_passed rules are not evaluated in CCX courses",
+    ),
+)
 
 #: Celery's fallback app, which exists when nobody created one; tasks sent through it go nowhere useful.
 CELERY_FALLBACK_APP = "default"
@@ -40,3 +60,17 @@ def check_background_issuance(app_configs: Any = None, **kwargs: Any) -> list[ch
             )
         ]
     return []
+
+
+def missing_platform_features() -> list[str]:
+    """Log, once per missing feature, what this release cannot do; returns the lines (for tests)."""
+    lines = []
+    for module, name, consequence in OPTIONAL_FEATURES:
+        try:
+            present = hasattr(importlib.import_module(module), name)
+        except ImportError:
+            present = False
+        if not present:
+            lines.append(f"microvet: {module}.{name} is not in this release: {consequence}")
+            log.warning(lines[-1])
+    return lines

@@ -13,20 +13,32 @@ from functools import partial
 from typing import Any
 
 from django.db import transaction
+from django.dispatch import Signal
+from openedx_events.learning import signals as learning_signals
 
 from microcredential_xblock.service.models import IssuedCredential
 
 from . import events, tasks
 from .filters import announce_issued
 from .plugin_settings import platform_setting
+from .retirement import on_user_retired  # noqa: F401 - wired here by PLUGIN_APP's signals_config
 
 log = logging.getLogger(__name__)
 
+#: For CCX courses the LMS sends this event instead of COURSE_PASSING_STATUS_UPDATED. A release whose
+#: openedx-events lacks it gets a signal that nothing sends, so the plugin still starts (and says so once
+#: at start-up: platform/checks.py ``missing_platform_features``).
+CCX_COURSE_PASSING_STATUS_UPDATED = getattr(learning_signals, "CCX_COURSE_PASSING_STATUS_UPDATED", None) or Signal()
+
 
 def _ids(data: Any) -> tuple[str, str] | None:
-    """(user id, course key) from a payload with ``user`` and ``course``, or None if either is missing."""
+    """(user id, course key) from a payload with ``user`` and ``course``, or None if either is missing.
+
+    A CCX payload's course (``CcxCourseData``) has ``ccx_course_key``: the learner's course, where the
+    blocks of the CCX record their evidence."""
     user_id = getattr(getattr(data, "user", None), "id", None)
-    course_key = getattr(getattr(data, "course", None), "course_key", None)
+    course = getattr(data, "course", None)
+    course_key = getattr(course, "course_key", None) or getattr(course, "ccx_course_key", None)
     if user_id is None or not course_key:
         log.warning("microvet: event without a user id or course key ignored: %r", data)
         return None
@@ -45,6 +57,10 @@ def on_course_passing_status_updated(signal: Any, sender: Any, course_passing_st
     passed = bool(course_passing_status.is_passing)
     log.info("microvet: learner %s %s %s", user_id, "passes" if passed else "does not pass", course_key)
     tasks.issue(user_id, course_key, passed)
+
+
+#: CCX_COURSE_PASSING_STATUS_UPDATED: the same, for a CCX course (its payload names the CCX course key).
+on_ccx_course_passing_status_updated = on_course_passing_status_updated
 
 
 def on_certificate_revoked(signal: Any, sender: Any, certificate: Any, **kwargs: Any) -> None:

@@ -9,6 +9,8 @@ Mounted under /microvet/staff/ by platform/urls.py; the instructor dashboard lin
 from __future__ import annotations
 
 import csv
+import re
+import unicodedata
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
@@ -22,16 +24,15 @@ from django.shortcuts import redirect
 from django.template import Context
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
 
-from microcredential_xblock.compat import is_course_staff
+from microcredential_xblock.compat import is_course_staff, parse_course_key
 from microcredential_xblock.service import api, lifecycle
 from microcredential_xblock.service.models import (
     AssessmentResult,
     IssuedCredential,
     MicroCredentialDefinition,
 )
-from microcredential_xblock.service.views import ENGINE
+from microcredential_xblock.service.views import ENGINE, only
 
 PAGE_SIZE = 50
 #: "Who is close" evaluates the rules per learner: only the most recently active learners are scanned.
@@ -101,13 +102,16 @@ def close_learners(row: MicroCredentialDefinition) -> list[dict[str, Any]]:
 
 
 def _staff_only(request: HttpRequest, course_key: str) -> HttpResponse | None:
+    """403 for non-staff; a URL whose course key is malformed names no course: 404."""
+    if parse_course_key(course_key) is None:
+        raise Http404(_("This course has no micro-credential."))
     if not is_course_staff(request.user, course_key):
         return HttpResponseForbidden(_("Only course staff can see issued credentials."))
     return None
 
 
 @login_required
-@require_GET
+@only("GET", "HEAD")
 def course_view(request: HttpRequest, course_key: str) -> HttpResponse:
     """The "Issued credentials" page of one course."""
     if (denied := _staff_only(request, course_key)) is not None:
@@ -140,7 +144,7 @@ def course_view(request: HttpRequest, course_key: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@only("POST")
 def action_view(request: HttpRequest, course_key: str) -> HttpResponse:
     """Revoke, suspend, reinstate or re-issue one credential of the course, with a reason."""
     if (denied := _staff_only(request, course_key)) is not None:
@@ -183,9 +187,19 @@ def csv_rows(course_key: str) -> Iterator[list[str]]:
         ]
 
 
+#: What a spreadsheet may take as the start of a formula, after it skips leading blanks and line breaks.
+FORMULA_START = frozenset("=+-@|")
+_LEADING_BLANKS = re.compile(r"^[\s\x00-\x1f\x7f]+")
+
+
 def _cell(value: str) -> str:
-    """Neutralise spreadsheet formulas in free text (names, reasons): CSV injection."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    """Neutralise spreadsheet formulas in free text (names, reasons): CSV injection.
+
+    Spreadsheets skip leading spaces and line breaks and read full-width signs (U+FF1D, U+FF0B) as
+    ASCII ones, so the test looks at the NFKC form with those stripped.
+    """
+    head = _LEADING_BLANKS.sub("", unicodedata.normalize("NFKC", value))[:1]
+    return "'" + value if head in FORMULA_START or value[:1] in ("\t", "\r") else value
 
 
 def _iso(value: Any) -> str:
@@ -198,7 +212,7 @@ class _Echo:
 
 
 @login_required
-@require_GET
+@only("GET", "HEAD")
 def export_view(request: HttpRequest, course_key: str) -> HttpResponse:
     """CSV of the course's current credentials (recipient e-mails are left out on purpose)."""
     if (denied := _staff_only(request, course_key)) is not None:

@@ -40,3 +40,6 @@ class IssuedCredentialAdmin(ReadOnly):
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnly):
     list_display = ("credential", "action", "actor", "at")
+
+
+from . import alliance_admin  # noqa: E402, F401  (registers the alliance's admin)

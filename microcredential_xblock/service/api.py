@@ -485,10 +485,8 @@ def revoke(credential_uuid: Any, *, actor: str, reason: str) -> IssuedCredential
 
 
 def suspend(credential_uuid: Any, *, actor: str, reason: str) -> IssuedCredential:
-    """Reversible; needs STATUS_PURPOSE "suspension" (a bit on a revocation list would mean revoked)."""
+    """Reversible; only for a credential on a suspension list (a bit on a revocation list means revoked)."""
     _reason(actor, reason)
-    if config().status_purpose != "suspension":
-        raise InvalidInput("action", _("suspension is not enabled: this service publishes revocation lists"))
     return issuance.change_status(_uuid(credential_uuid), "suspend", actor=actor, reason=reason)
 
 
@@ -533,3 +531,10 @@ def public_urls(credential: IssuedCredential) -> dict[str, str]:
     if credential.jwt:
         urls["jwt"] = issuance.absolute_url("credential_jwt", uid)
     return urls
+
+
+def endorsements_shown(credential: IssuedCredential) -> list[dict[str, str]]:
+    """The alliance endorsements embedded in an issued credential, with their state today."""
+    from .alliance import shown_endorsements  # noqa: PLC0415
+
+    return shown_endorsements(credential.document)

@@ -1,4 +1,4 @@
-"""App configuration: registers the system checks when Django starts."""
+"""App configuration of the service (models, label ``microvet``): registers the system checks when Django starts."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +9,10 @@ class MicrovetConfig(AppConfig):
     label = "microvet"
     verbose_name = _("microVET credentials")
     default_auto_field = "django.db.models.BigAutoField"
+    #: edx-django-utils' ``get_plugin_apps()`` installs only AppConfigs with a ``plugin_app``: this one
+    #: has nothing to configure (urls, settings and signals are ``platform.apps.MicrovetPlatformConfig``'s),
+    #: but the LMS and Studio must install it, or no evidence is ever recorded.
+    plugin_app: dict = {}
 
     def ready(self) -> None:
         from . import checks  # noqa: F401, PLC0415  (importing registers the checks; models must be ready)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from django.conf import settings
 from django.core import checks
 from django.utils.translation import gettext as _
 
@@ -15,6 +16,8 @@ from .config import FORMATS, config, issuer_keys
 
 @checks.register("microvet")
 def check_configuration(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    if not (getattr(settings, "MICROVET", None) or {}).get("SIGNS", True):
+        return []  # Studio: never signs, needs no keys (platform/plugin_settings.py CMS_DEFAULTS)
     cfg = config()
     errors: list[checks.CheckMessage] = []
     if cfg.keys_dir is None:

@@ -12,7 +12,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 
 from badge_issuer.errors import KeyMaterialError
-from badge_issuer.keys import IssuerKeys, load_issuer
+from badge_issuer.keys import ISSUER_FILE, IssuerKeys, load_issuer
 
 DEFAULTS: dict[str, Any] = {
     "BASE_URL": "http://localhost:8000",
@@ -20,11 +20,27 @@ DEFAULTS: dict[str, Any] = {
     "ISSUER": "default",
     "FORMATS": ["di", "jwt"],
     "ISSUE_IN_BACKGROUND": False,
-    "STATUS_PURPOSE": "suspension",
+    # .. setting_name: MICROVET['STATUS_PURPOSE']
+    # .. setting_default: "revocation"
+    # .. setting_description: statusPurpose of the lists new credentials are entered in (OB 3.0 allows one
+    #   credentialStatus). "revocation": outside verifiers say "revoked", no suspension. "suspension":
+    #   reversible suspension, but a revocation then reads "suspended" outside (docs/decisions/0013).
+    #   Credentials keep the list they were issued on when this changes.
+    "STATUS_PURPOSE": "revocation",
     "STATUS_LIST_SIZE": 131_072,
     "CACHE_SECONDS": 300,
     "INCLUDE_NAME": False,
     "BEFORE_ISSUE": "",
+    # .. setting_name: MICROVET["REISSUE_LIMIT"]
+    # .. setting_default: 5
+    # .. setting_description: How many times one learner's credential for one micro-credential may be
+    #   re-issued (by the learner to a DID, or by staff) within REISSUE_WINDOW_SECONDS. Each re-issue
+    #   signs a new credential and takes a status-list index, so an unbounded re-issue fills lists.
+    "REISSUE_LIMIT": 5,
+    # .. setting_name: MICROVET["REISSUE_WINDOW_SECONDS"]
+    # .. setting_default: 86400
+    # .. setting_description: The sliding window of REISSUE_LIMIT, in seconds (default: one day).
+    "REISSUE_WINDOW_SECONDS": 86_400,
 }
 FORMATS = ("di", "jwt")
 
@@ -42,6 +58,8 @@ class Config:
     include_name: bool
     #: Dotted path of ``f(award, definition) -> Award | None`` run before signing (None: vetoed).
     before_issue: str
+    reissue_limit: int
+    reissue_window_seconds: int
 
     @property
     def issuer_dir(self) -> Path | None:
@@ -70,21 +88,48 @@ def _config() -> Config:
         cache_seconds=int(raw["CACHE_SECONDS"]),
         include_name=bool(raw["INCLUDE_NAME"]),
         before_issue=str(raw["BEFORE_ISSUE"] or ""),
+        reissue_limit=int(raw["REISSUE_LIMIT"]),
+        reissue_window_seconds=int(raw["REISSUE_WINDOW_SECONDS"]),
     )
 
 
-@lru_cache(maxsize=1)
+#: (directory, issuer.json stamp, keys) of the last load; replaced whole, so threads never see half of it.
+_loaded: tuple[Path, tuple[int, int, int] | None, IssuerKeys] | None = None
+
+
+def _stamp(directory: Path) -> tuple[int, int, int] | None:
+    """Identity of issuer.json: rotation writes a new one and renames it into place (its commit point),
+    so inode, mtime and size change; one ``stat`` per call, no file read."""
+    try:
+        info = (directory / ISSUER_FILE).stat()
+    except OSError:
+        return None
+    return info.st_ino, info.st_mtime_ns, info.st_size
+
+
 def issuer_keys() -> IssuerKeys:
-    """The loaded issuer (KeyMaterialError names the file at fault; the system checks report it early)."""
+    """The loaded issuer (KeyMaterialError names the file at fault; the system checks report it early).
+
+    Re-read whenever issuer.json changes, so every LMS, Studio and worker process signs with the new
+    keys as soon as ``microvet rotate`` has run, without a restart (issue 11, item 12).
+    """
+    global _loaded  # noqa: PLW0603 - a one-entry cache keyed by the file's stamp
     directory = config().issuer_dir
     if directory is None:
         raise KeyMaterialError("MICROVET['KEYS_DIR']", "is not set")
-    return load_issuer(directory)
+    stamp = _stamp(directory)
+    loaded = _loaded
+    if loaded is not None and loaded[0] == directory and loaded[1] == stamp and stamp is not None:
+        return loaded[2]
+    keys = load_issuer(directory)
+    _loaded = (directory, stamp, keys)
+    return keys
 
 
 @receiver(setting_changed)
 def _reset(setting: str, **_: Any) -> None:
     """Tests that override MICROVET see the new value."""
+    global _loaded  # noqa: PLW0603
     if setting == "MICROVET":
         _config.cache_clear()
-        issuer_keys.cache_clear()
+        _loaded = None

@@ -6,6 +6,7 @@ anyone earns the credential) and the verification page (the award adds learner, 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -63,12 +64,25 @@ def course_elements(definition: Definition) -> list[dict[str, Any]]:
     )
 
 
+def signed_name(document: Mapping[str, Any]) -> str:
+    """The learner's name as the signed credential carries it (an unhashed ``name`` identity), or "".
+
+    Public pages show the learner only as the credential does: the stored ``recipient_name`` is staff
+    data for re-issue and is never shown (with INCLUDE_NAME off the credential names nobody).
+    """
+    subject = document.get("credentialSubject")
+    for identity in (subject.get("identifier") or ()) if isinstance(subject, Mapping) else ():
+        if isinstance(identity, Mapping) and identity.get("identityType") == "name" and not identity.get("hashed"):
+            return str(identity.get("identityHash", ""))
+    return ""
+
+
 def award_elements(row: IssuedCredential, definition: Definition) -> list[dict[str, Any]]:
     """All elements of one issued credential, as the verification page shows them."""
     mandatory = _mandatory(definition)
     return _rows(
         [
-            (_("Learner"), row.recipient_name or _("(identified by a hashed e-mail address)")),
+            (_("Learner"), signed_name(row.document) or _("(identified by a hashed e-mail address)")),
             *mandatory[:3],
             (_("Date of issue"), row.issued_at.date().isoformat()),
             *mandatory[3:],

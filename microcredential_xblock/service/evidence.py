@@ -72,6 +72,13 @@ def _fraction(result: AssessmentResult) -> float:
     return result.best_score / result.max_score if result.max_score else 0.0
 
 
+def forget(learner_id: str) -> None:
+    """Delete everything recorded about a retired learner's work (the platform retired the user)."""
+    OutcomeEvidence.objects.filter(learner_id=learner_id).delete()
+    AssessmentResult.objects.filter(learner_id=learner_id).delete()
+    CoursePassing.objects.filter(learner_id=learner_id).delete()
+
+
 def set_course_passed(learner_id: str, course_key: str, passed: bool) -> None:
     CoursePassing.objects.update_or_create(learner_id=learner_id, course_key=course_key, defaults={"passed": passed})
 

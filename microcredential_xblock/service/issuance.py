@@ -9,7 +9,9 @@ rolls everything back and the next submission or retried event simply tries agai
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
+from datetime import timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -27,6 +29,7 @@ from badge_issuer.rules import expiry
 from badge_issuer.status import StatusList as Bits
 from badge_issuer.status import status_entry, status_list_credential
 
+from .alliance import embeddable
 from .config import config, issuer_keys
 from .errors import InvalidInput, NotFound
 from .models import (
@@ -42,6 +45,10 @@ from .models import (
 #: A list is retired once half full, so every index hides among at least 65,536 unused ones.
 FILL_LIMIT = 0.5
 _ATTEMPTS = 5
+#: A staff reason is shown on the public verification page: a sentence or two, not a document.
+MAX_REASON = 1000
+#: Control characters other than line breaks and tabs (PostgreSQL refuses NUL in text outright).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def absolute_url(name: str, *args: Any) -> str:
@@ -122,6 +129,11 @@ def _allocate(row: StatusList, credential: IssuedCredential) -> int:
     raise IntegrityError(f"no free index found in status list {row.list_id}")
 
 
+def list_purposes(credential: IssuedCredential) -> set[str]:
+    """statusPurpose of the list(s) the credential was issued on (what outside verifiers will report)."""
+    return {allocation.status_list.purpose for allocation in credential.allocations.select_related("status_list")}
+
+
 def set_status_bit(credential: IssuedCredential, value: bool) -> None:
     """Set or clear the credential's bit and re-sign the list (caller holds a transaction)."""
     for allocation in credential.allocations.all():
@@ -190,10 +202,26 @@ def claimed(learner_id: str, microcredential_id: str, *, lock: bool = False) -> 
         return IssuedCredential.objects.get(pk=claim.credential_id) if claim is not None else None
 
 
+def printable(text: str) -> str:
+    """``text`` without control characters: a platform name or e-mail holding NUL must not make a
+    learner impossible to issue (PostgreSQL refuses NUL; a signed credential should not carry it)."""
+    return " ".join(_CONTROL.sub("", text).split()) if _CONTROL.search(text) else text
+
+
+def check_reason(reason: str) -> str:
+    """A staff reason fit to store and show publicly, or InvalidInput naming ``reason``."""
+    if len(reason) > MAX_REASON:
+        raise InvalidInput("reason", _("must be at most %(limit)d characters") % {"limit": MAX_REASON})
+    if _CONTROL.search(reason):
+        raise InvalidInput("reason", _("must not contain control characters"))
+    return reason
+
+
 def _create(
     award: Award, microcredential_id: str, status_list: StatusList, replaces: IssuedCredential | None = None
 ) -> IssuedCredential:
     """Insert, allocate, sign, store: inside the caller's transaction, so all or nothing."""
+    award = replace(award, name=printable(award.name), email=printable(award.email))
     issued_at = timezone.now().replace(microsecond=0)
     definition = parse_definition(award.snapshot["definition"])
     credential = IssuedCredential.objects.create(
@@ -223,6 +251,7 @@ def _create(
         score=award.score_percent if definition.pass_mark is not None else None,
         status_entries=[entry],
         include_name=config().include_name and bool(award.name),
+        endorsements=embeddable(definition.id, issuer_keys().issuer_id),
     )
     credential.document, credential.jwt = signed.document, signed.jwt or ""
     credential.save(update_fields=["document", "jwt"])
@@ -244,10 +273,14 @@ REFUSALS = {
 
 def change_status(credential_uuid: Any, action: str, *, actor: str, reason: str) -> IssuedCredential:
     """Revoke, suspend or reinstate; the status list is updated and re-signed in the same transaction."""
+    check_reason(reason)
     with transaction.atomic():
         credential = _locked(credential_uuid)
         if credential.state not in TRANSITIONS[action]:
             raise InvalidInput("state", str(REFUSALS[action]))
+        if action == "suspend" and list_purposes(credential) != {"suspension"}:
+            # The purpose is the credential's own list's, not today's STATUS_PURPOSE (docs/decisions/0013).
+            raise InvalidInput("action", _("suspension is not enabled: this service publishes revocation lists"))
         _apply(credential, action, reason)
         AuditEvent.objects.create(credential=credential, action=action, actor=actor, reason=reason)
     return credential
@@ -285,12 +318,16 @@ def reissue(
     subject_did: str | None = None,
 ) -> IssuedCredential:
     """A new credential from the old one's frozen snapshot; the old one is revoked and linked."""
+    check_reason(reason)
     status_list = current_status_list(config().status_purpose)
     with transaction.atomic():
         old = _locked(credential_uuid)
         claim = IssuanceClaim.objects.select_for_update().filter(credential=old).first()
         if claim is None:  # already replaced (e.g. two staff re-issued at once): one successor only
             raise InvalidInput("state", _("this credential was already replaced by a re-issued one"))
+        if old.retired_at is not None:
+            raise InvalidInput("state", _("the learner's account was closed: their credential cannot be re-issued"))
+        _check_reissue_budget(old)  # under the claim's lock: rivals for the same budget queue here
         award = Award(
             learner_id=old.learner_id,
             email=email or old.recipient_email,
@@ -309,3 +346,31 @@ def reissue(
         AuditEvent.objects.create(credential=old, action="reissue", actor=actor, reason=reason)
         AuditEvent.objects.create(credential=new, action="issue", actor=actor, reason=reason)
     return new
+
+
+def _check_reissue_budget(old: IssuedCredential) -> None:
+    """At most REISSUE_LIMIT re-issues per learner and micro-credential within the window."""
+    since = timezone.now() - timedelta(seconds=config().reissue_window_seconds)
+    done = AuditEvent.objects.filter(
+        action="reissue",
+        credential__learner_id=old.learner_id,
+        credential__microcredential_id=old.microcredential_id,
+        at__gt=since,
+    ).count()
+    if done >= config().reissue_limit:
+        raise InvalidInput(
+            "reissue",
+            _("this credential was re-issued %(count)d times recently; please try again later") % {"count": done},
+        )
+
+
+def forget_recipient(learner_id: str) -> int:
+    """Erase a retired learner's e-mail, name, DID and the stored signed copies (which carry the
+    hashed e-mail, and the name with INCLUDE_NAME) from their credentials; returns how many.
+
+    The rows, their status-list allocations and the claim stay: staff can still revoke, verifiers
+    still read the bit, and the learner id cannot be issued the same credential a second time.
+    """
+    return IssuedCredential.objects.filter(learner_id=learner_id, retired_at__isnull=True).update(
+        recipient_email="", recipient_name="", subject_did="", document={}, jwt="", retired_at=timezone.now()
+    )

@@ -35,9 +35,6 @@ PUBLISH_INLINE_LEARNERS = 20
 RETRY_SECONDS = 60
 #: First automatic retry of a failed in-process signing, on a worker (seconds).
 RETRY_COUNTDOWN = 30
-#: Where Studio sends work that signs when MICROVET["CELERY_QUEUE"] is unset: the LMS workers' queue (Studio's
-#: own workers have no keys). Open edX's own Studio-to-LMS tasks use this queue (cms/envs/common.py).
-LMS_DEFAULT_QUEUE = "edx.lms.core.default"
 
 
 def _setting(name: str, default: Any) -> Any:
@@ -61,17 +58,16 @@ def celery_ready() -> bool:
 def _send(task_name: str, args: list[Any], *, countdown: int | None = None) -> bool:
     """Enqueue a task of ``platform.tasks``; False (logged) when there is no Celery app or the broker refuses.
 
-    The queue is ``MICROVET["CELERY_QUEUE"]``; unset, the sender's default queue, except in Studio,
-    whose workers have no keys: there the LMS's default queue.
+    The queue is ``MICROVET["CELERY_QUEUE"]`` (None: the sender's default queue); in Studio the plugin
+    sets it to the LMS workers' queue, since these tasks sign (platform/plugin_settings.py).
     """
     if not celery_ready():
         log.warning("microvet: no Celery app: %s%s not queued", task_name, tuple(args))
         return False
     from microcredential_xblock.platform import tasks  # noqa: PLC0415  (needs Celery)
 
-    queue = _setting("CELERY_QUEUE", None) or (LMS_DEFAULT_QUEUE if compat.is_studio() else None)
     try:
-        getattr(tasks, task_name).apply_async(args=args, queue=queue, countdown=countdown)
+        getattr(tasks, task_name).apply_async(args=args, queue=_setting("CELERY_QUEUE", None), countdown=countdown)
     except Exception:  # the broker is down: the card's next view retries (throttled)
         log.warning("microvet: could not enqueue %s%s", task_name, tuple(args), exc_info=True)
         return False

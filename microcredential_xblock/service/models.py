@@ -21,7 +21,10 @@ OUTCOME_LEN = 100
 
 
 class IssuerProfile(models.Model):
-    """The issuing organisation as shown in credentials; its keys live in files, not here."""
+    """The issuing organisation as shown in credentials; its keys live in files, not here.
+
+    .. no_pii: the issuing organisation's public contact details, not a person's.
+    """
 
     keys_name = models.SlugField(
         _("key directory name"),
@@ -44,7 +47,10 @@ class IssuerProfile(models.Model):
 
 
 class MicroCredentialDefinition(models.Model):
-    """The registry the micro-credential block fills, so every block of the course can find it."""
+    """The registry the micro-credential block fills, so every block of the course can find it.
+
+    .. no_pii: authored course content.
+    """
 
     course_key = models.CharField(max_length=KEY_LEN, db_index=True)
     usage_key = models.CharField(max_length=KEY_LEN, unique=True)
@@ -62,7 +68,12 @@ class MicroCredentialDefinition(models.Model):
 
 
 class AssessmentResult(models.Model):
-    """A learner's best overall score on one assessment (for min_score and assessments_completed)."""
+    """A learner's best overall score on one assessment (for min_score and assessments_completed).
+
+    .. pii: learner_id with the learner's scores (deleted when the platform retires the learner).
+    .. pii_types: id, other
+    .. pii_retirement: local_api
+    """
 
     learner_id = models.CharField(max_length=LEARNER_LEN)
     course_key = models.CharField(max_length=KEY_LEN, db_index=True)
@@ -80,7 +91,12 @@ class AssessmentResult(models.Model):
 
 
 class OutcomeEvidence(models.Model):
-    """Best evidence for one learning outcome from one assessment; validated never goes back."""
+    """Best evidence for one learning outcome from one assessment; validated never goes back.
+
+    .. pii: learner_id with the learner's evidence per outcome (deleted on retirement).
+    .. pii_types: id, other
+    .. pii_retirement: local_api
+    """
 
     learner_id = models.CharField(max_length=LEARNER_LEN)
     course_key = models.CharField(max_length=KEY_LEN)
@@ -104,7 +120,10 @@ class OutcomeEvidence(models.Model):
 
 
 class StatusList(models.Model):
-    """One Bitstring Status List; ``signed`` is the published credential, re-signed on every change."""
+    """One Bitstring Status List; ``signed`` is the published credential, re-signed on every change.
+
+    .. no_pii: bits only; which bit belongs to whom is in StatusAllocation.
+    """
 
     list_id = models.CharField(max_length=64, unique=True)
     purpose = models.CharField(max_length=20)
@@ -129,6 +148,12 @@ class IssuedCredential(models.Model):
     a learner-supplied DID) happens outside the learner's session, where the platform's user
     service is not at hand; the platform's own user table already holds the same e-mail, and no
     public view ever shows it (the credential carries only a salted hash).
+
+    .. pii: recipient_email, recipient_name, subject_did; the signed copies (document, jwt) carry a salted
+       hash of the e-mail and, with INCLUDE_NAME, the name. Erased on retirement (retired_at); learner_id,
+       the platform's user id, and the status-list index are kept so the status still answers.
+    .. pii_types: id, name, email_address, other
+    .. pii_retirement: local_api
     """
 
     ACTIVE, SUSPENDED, REVOKED = "active", "suspended", "revoked"
@@ -154,6 +179,9 @@ class IssuedCredential(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
     reason = models.TextField(blank=True)
     replaces = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by")
+    #: Set when the platform retired the learner: e-mail, name, DID and signed copies are erased,
+    #: the status-list index stays allocated so the credential's status still answers.
+    retired_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("issued credential")
@@ -163,7 +191,10 @@ class IssuedCredential(models.Model):
 
 
 class IssuanceClaim(models.Model):
-    """Exactly one current credential per learner and micro-credential, enforced by unique keys."""
+    """Exactly one current credential per learner and micro-credential, enforced by unique keys.
+
+    .. no_pii: the platform user id and a micro-credential id (kept on retirement: one credential only).
+    """
 
     learner_id = models.CharField(max_length=LEARNER_LEN)
     microcredential_id = models.CharField(max_length=KEY_LEN)
@@ -179,7 +210,10 @@ class IssuanceClaim(models.Model):
 
 
 class StatusAllocation(models.Model):
-    """An index handed out in a status list; the unique pair makes collisions impossible."""
+    """An index handed out in a status list; the unique pair makes collisions impossible.
+
+    .. no_pii: an index of a status list.
+    """
 
     status_list = models.ForeignKey(StatusList, on_delete=models.PROTECT, related_name="allocations")
     index = models.PositiveIntegerField()
@@ -193,7 +227,12 @@ class StatusAllocation(models.Model):
 
 
 class CoursePassing(models.Model):
-    """The platform's latest word on whether a learner passed a course (for the course_passed rule)."""
+    """The platform's latest word on whether a learner passed a course (for the course_passed rule).
+
+    .. pii: learner_id with the platform's passing verdict (deleted on retirement).
+    .. pii_types: id, other
+    .. pii_retirement: local_api
+    """
 
     learner_id = models.CharField(max_length=LEARNER_LEN)
     course_key = models.CharField(max_length=KEY_LEN)
@@ -208,7 +247,10 @@ class CoursePassing(models.Model):
 
 
 class AuditEvent(models.Model):
-    """Who changed a credential's status, when, and why."""
+    """Who changed a credential's status, when, and why.
+
+    .. no_pii: staff usernames and reasons about a credential; the learner appears only by user id.
+    """
 
     credential = models.ForeignKey(IssuedCredential, on_delete=models.PROTECT, related_name="audit")
     action = models.CharField(max_length=20)
@@ -221,3 +263,51 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} by {self.actor}"
+
+
+class WalletOffer(models.Model):
+    """A one-time offer of a learner's credential to a wallet (OID4VCI or the LCW VC-API exchange).
+
+    Only SHA-256 hashes of the secrets are stored: the offer reference in the QR code, the
+    pre-authorized code, the transaction code and the access token (docs/decisions/0015).
+    """
+
+    OID4VCI, VCAPI = "oid4vci", "vcapi"
+
+    reference_hash = models.CharField(max_length=64, unique=True)
+    code_hash = models.CharField(max_length=64, unique=True)
+    tx_code_hash = models.CharField(max_length=64, blank=True)
+    tx_code_failures = models.PositiveSmallIntegerField(default=0)
+    kind = models.CharField(max_length=10, default=OID4VCI)
+    learner_id = models.CharField(max_length=LEARNER_LEN, db_index=True)
+    microcredential_id = models.CharField(max_length=KEY_LEN)
+    created = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    #: Set once, by the single UPDATE that wins the token exchange (or the LCW challenge).
+    token_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    token_expires_at = models.DateTimeField(null=True, blank=True)
+    #: Set once, by the single UPDATE that wins the credential request: one credential per offer.
+    redeemed_at = models.DateTimeField(null=True, blank=True)
+    credential = models.ForeignKey(
+        IssuedCredential, null=True, blank=True, on_delete=models.PROTECT, related_name="wallet_offers"
+    )
+
+    class Meta:
+        verbose_name = _("wallet offer")
+
+    def __str__(self) -> str:
+        return f"{self.kind} offer {self.pk} for {self.learner_id}"
+
+
+class WalletNonce(models.Model):
+    """A ``c_nonce`` (or an LCW challenge): single-use, short-lived, stored as its hash."""
+
+    nonce_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField(db_index=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"nonce {self.pk}"
+
+
+from .alliance_models import AllianceMember, CredentialViews, Endorsement  # noqa: E402, F401  (the alliance tables)

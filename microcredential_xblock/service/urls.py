@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from . import views
+from ..wallet.urls import urlpatterns as wallet_urlpatterns
+from . import alliance_views, views
 
 app_name = "microvet"
 
@@ -19,4 +20,10 @@ urlpatterns = [
     path(".well-known/did.json", views.did_document, name="did_well_known"),
     path("jwks.json", views.jwks, name="jwks"),
     path("status/<str:list_id>", views.status_list, name="status"),
+    *wallet_urlpatterns,  # OID4VCI and the LCW exchange at oid4vci/ (docs/decisions/0015)
+    path("alliance/", alliance_views.directory, name="alliance"),
+    path("alliance/members.json", alliance_views.directory_json, name="alliance_json"),
+    path("alliance/members/<int:pk>/logo.png", alliance_views.logo, name="alliance_logo"),
+    path("alliance/impact/", alliance_views.alliance_impact, name="alliance_impact"),
+    path("alliance/impact/<str:course_key>/", alliance_views.course_impact, name="course_impact"),
 ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 from collections.abc import Callable, Mapping
 from functools import lru_cache, wraps
 from pathlib import Path
@@ -21,22 +22,23 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, Json
 from django.template import Context, Engine
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
 
 from badge_issuer.badge_image import default_badge_png, default_badge_svg
 from badge_issuer.bake import bake_png, bake_svg
 from badge_issuer.definition import Definition, parse_definition
 from badge_issuer.elm import to_elm
 from badge_issuer.errors import BakingError, KeyMaterialError
-from badge_issuer.keys import OfflineResolver
 from badge_issuer.verify import verify
 
+from . import alliance
 from .api import NotFound, get_credential, public_urls
 from .config import config, issuer_keys
 from .eu_elements import award_elements
 from .issuance import issuer_profile
 from .models import IssuedCredential, StatusList
 
+#: The form of list ids (``<purpose>-<sequence>``, service/issuance.py); anything else names no list.
+STATUS_LIST_ID = re.compile(r"[a-z]{1,20}-[0-9]{1,10}")
 VC_LD = "application/vc+ld+json"
 VC_JWT = "application/vc+jwt"
 #: Templates live with the package's other templates (microcredential_xblock/templates/microvet/).
@@ -68,16 +70,54 @@ def _not_found(message: str) -> JsonResponse:
     return JsonResponse({"error": message}, status=404)
 
 
+class Retired(LookupError):
+    """The credential's learner was retired by the platform: its copies are erased (410 Gone)."""
+
+
+def _credential(uid: Any) -> IssuedCredential:
+    """The credential with this id, NotFound, or Retired (its status list still answers)."""
+    row = get_credential(uid)
+    if row.retired_at is not None:
+        raise Retired(
+            _(
+                "This credential's holder has closed their account: its copy is no longer kept here. "
+                "Its status is still published."
+            )
+        )
+    return row
+
+
+def only(*methods: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Like Django's ``require_http_methods``, but the 405 says why, in JSON, with ``Allow``."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method not in methods:
+                allowed = ", ".join(methods)
+                message = _("This address only answers %(methods)s requests.") % {"methods": allowed}
+                response = JsonResponse({"error": message}, status=405)
+                response["Allow"] = allowed
+                return response
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
 def public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """GET/HEAD only; a missing credential, list or key set is a 404, not a 500."""
 
-    @require_safe
+    @only("GET", "HEAD")
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
             return view(request, *args, **kwargs)
         except NotFound as exc:
             return _not_found(str(exc))
+        except Retired as exc:
+            return JsonResponse({"error": str(exc)}, status=410)
         except KeyMaterialError:
             return _not_found(_("This service has no issuer keys configured."))
 
@@ -89,12 +129,12 @@ def public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
 
 @public
 def credential(request: HttpRequest, uid: Any) -> HttpResponse:
-    return _json(request, get_credential(uid).document, VC_LD)
+    return _json(request, _credential(uid).document, VC_LD)
 
 
 @public
 def credential_jwt(request: HttpRequest, uid: Any) -> HttpResponse:
-    row = get_credential(uid)
+    row = _credential(uid)
     if not row.jwt:
         return _not_found(_("This credential was not issued as a VC-JWT."))
     return _cached(request, row.jwt, VC_JWT)
@@ -102,7 +142,7 @@ def credential_jwt(request: HttpRequest, uid: Any) -> HttpResponse:
 
 @public
 def elm(request: HttpRequest, uid: Any) -> HttpResponse:
-    row = get_credential(uid)
+    row = _credential(uid)
     return _json(request, to_elm(_definition(row), row.document), "application/ld+json")
 
 
@@ -112,12 +152,12 @@ def _definition(row: IssuedCredential) -> Definition:
 
 @public
 def badge_png(request: HttpRequest, uid: Any) -> HttpResponse:
-    return _cached(request, _baked(get_credential(uid), "image/png"), "image/png")
+    return _cached(request, _baked(_credential(uid), "image/png"), "image/png")
 
 
 @public
 def badge_svg(request: HttpRequest, uid: Any) -> HttpResponse:
-    response = _cached(request, _baked(get_credential(uid), "image/svg+xml"), "image/svg+xml")
+    response = _cached(request, _baked(_credential(uid), "image/svg+xml"), "image/svg+xml")
     # An author's SVG is served from the LMS origin: it must never run script there.
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
     response["X-Content-Type-Options"] = "nosniff"
@@ -158,25 +198,39 @@ def _image(row: IssuedCredential, media_type: str) -> bytes | None:
 
 
 def _status_fetcher(url: str) -> Mapping[str, Any]:
-    list_id = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
-    row = StatusList.objects.filter(list_id=list_id).first()
-    if row is None or row.signed is None:
+    """Our own lists from the database; an alliance member's list from its published copy."""
+    if url.startswith(config().base_url + "/"):
+        list_id = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
+        row = StatusList.objects.filter(list_id=list_id).first()
+        if row is not None and row.signed is not None:
+            return row.signed
+    members = alliance.member_status_fetcher()
+    if members is None:
         raise KeyError(url)
-    return row.signed
+    return members(url)
 
 
 @public
 def verify_page(request: HttpRequest, uid: Any) -> HttpResponse:
     try:
-        row = get_credential(uid)
+        row = _credential(uid)
     except NotFound:
         html = ENGINE.get_template("microvet/service/not_found.html").render(Context({}))
         return HttpResponse(html, status=404)
-    report = verify(row.document, resolver=OfflineResolver(issuers=[issuer_keys()]), status_fetcher=_status_fetcher)
+    except Retired as exc:
+        html = ENGINE.get_template("microvet/service/not_found.html").render(Context({"gone": str(exc)}))
+        return HttpResponse(html, status=410)
+    report = verify(row.document, resolver=alliance.page_resolver(issuer_keys()), status_fetcher=_status_fetcher)
     definition = _definition(row)
+    alliance.count_view(row.pk)
+    own_checks = [c for c in report.checks if not alliance.is_endorsement_check(c.name)]
     context = {
         "row": row,
         "report": report,
+        # An endorsement withdrawn later is shown as such; it does not make the credential invalid.
+        "checks": own_checks,
+        "credential_ok": bool(own_checks) and all(c.passed for c in own_checks),
+        "endorsements": alliance.shown_endorsements(row.document),
         "definition": definition,
         "issuer": row.document.get("issuer", {}),
         "elements": award_elements(row, definition),
@@ -227,6 +281,8 @@ def jwks(request: HttpRequest) -> HttpResponse:
 
 @public
 def status_list(request: HttpRequest, list_id: str) -> HttpResponse:
+    if not STATUS_LIST_ID.fullmatch(list_id):  # e.g. NUL, which PostgreSQL refuses even in a lookup
+        return _not_found(_("No such status list."))
     row = StatusList.objects.filter(list_id=list_id).first()
     if row is None or row.signed is None:
         return _not_found(_("No such status list."))
