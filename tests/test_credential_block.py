@@ -73,6 +73,9 @@ class FakeApi:
 
     learner_progress = card_progress
 
+    def endorsements_shown(self, issued):
+        return []
+
     def issuer_summary(self):
         return {"name": "Istituto Aurora (public profile)", "url": "https://aurora.example"}
 
