@@ -52,7 +52,7 @@ def course_and_usage_keys(block: Any) -> tuple[str, str]:
     usage_id = block.scope_ids.usage_id
     context = getattr(usage_id, "context_key", None) or getattr(usage_id, "course_key", None)
     if context is not None:
-        return _branch_free(context), _branch_free(usage_id)
+        return branch_free(context), branch_free(usage_id)
     return f"workbench:{str(usage_id).split('.', 1)[0]}", str(usage_id)
 
 
@@ -160,14 +160,7 @@ def platform_publishes() -> bool:
     return True
 
 
-def is_studio() -> bool:
-    """Whether this process is Studio (the CMS) or one of its workers: they never sign."""
-    from django.conf import settings  # noqa: PLC0415
-
-    return str(getattr(settings, "ROOT_URLCONF", "")).startswith("cms.")
-
-
-def _branch_free(key: Any) -> str:
+def branch_free(key: Any) -> str:
     """A course or usage key as the LMS writes it: no branch, no version (split keys can carry both)."""
     for method in ("for_branch", "version_agnostic"):
         if hasattr(key, method):
@@ -186,13 +179,6 @@ def published_blocks(course_key: Any, block_type: str = MICROCREDENTIAL_BLOCK_TY
     store = modulestore()
     with store.branch_setting(ModuleStoreEnum.Branch.published_only, course_key):
         return list(store.get_items(course_key, qualifiers={"category": block_type}))
-
-
-def published_definitions(course_key: Any) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
-    """``{usage key: (definition, rules)}`` of the course's published micro-credential blocks, for
-    ``service.api.publish``."""
-    blocks = published_blocks(course_key)
-    return {_branch_free(b.location): b.published_pair() for b in blocks if hasattr(b, "published_pair")}
 
 
 # ----------------------------------------------------------------------------------- platform signals

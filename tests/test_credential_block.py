@@ -73,6 +73,9 @@ class FakeApi:
 
     learner_progress = card_progress
 
+    def endorsements_shown(self, issued):
+        return []
+
     def issuer_summary(self):
         return {"name": "Istituto Aurora (public profile)", "url": "https://aurora.example"}
 
@@ -185,7 +188,7 @@ def test_demo_publish_makes_the_saved_version_the_learners_one(api):
     block = make_block()
     call(block, "studio_submit", dict(editor_form(block), display_name="Published title"))
     assert "Published title" not in text_of(block.student_view({}).content)  # saved, not yet published
-    answer = call(block, "publish", {})
+    answer = call(block, "demo_publish", {})
     assert answer["ok"] is True
     ((course_key, blocks, may_sign, complete),) = api.published
     assert course_key == block.course_key and may_sign is True and complete is False
@@ -195,7 +198,7 @@ def test_demo_publish_makes_the_saved_version_the_learners_one(api):
 
 def test_demo_publish_of_an_incomplete_definition_keeps_the_last_one(api):
     block = make_block("<microcredential/>")
-    answer = call(block, "publish", {})
+    answer = call(block, "demo_publish", {})
     assert answer["ok"] is False and "learning_outcomes" in answer["problems"]
     assert api.definition["title"] == "Designing micro-credentials for VET"
 
@@ -203,7 +206,7 @@ def test_demo_publish_of_an_incomplete_definition_keeps_the_last_one(api):
 def test_publish_is_studios_job_under_open_edx(api, monkeypatch):
     monkeypatch.setattr(credential.compat, "platform_publishes", lambda: True)
     block = make_block()
-    response = block.handle("publish", Request.blank("/", method="POST", body=b"{}"))
+    response = block.handle("demo_publish", Request.blank("/", method="POST", body=b"{}"))
     assert response.status_code == 409 and api.published == []
     assert 'class="microvet-publish"' not in block.studio_view({}).content
 

@@ -173,8 +173,14 @@ class MicroCredentialXBlock(XBlock):
         return compat.course_and_usage_keys(self)[1]
 
     def default_achievement_id(self) -> str:
-        """A stable https identifier for the achievement when the author gives none."""
-        base = urlsplit(getattr(settings, "MICROVET", {}).get("BASE_URL", "") or "https://localhost")
+        """A stable https identifier for the achievement when the author gives none.
+
+        Studio derives it when it publishes and the LMS when it shows the block, so both must use the
+        same host: ``MICROVET["BASE_URL"]``, else the platform's ``LMS_ROOT_URL`` (set in LMS and Studio).
+        """
+        microvet = getattr(settings, "MICROVET", None) or {}
+        root = microvet.get("BASE_URL") or getattr(settings, "LMS_ROOT_URL", "") or "https://localhost"
+        base = urlsplit(str(root))
         name = uuid.uuid5(uuid.NAMESPACE_URL, f"{self.course_key}/{self.usage_key}")
         return f"https://{base.netloc or 'localhost'}/microvet/achievements/{name}"
 
@@ -377,7 +383,7 @@ class MicroCredentialXBlock(XBlock):
 
         ``final`` is false while a credential is being issued: the card polls this until it is true.
         The suffix ``card`` adds ``html``, the card re-rendered, which the card's script swaps in.
-        Documented in docs/internal-api.md.
+        Documented in docs/upper-floor.md.
         """
         if request.method not in ("GET", "POST"):
             return _json_response(405, {"error": _("This address only accepts GET and POST requests.")})
@@ -499,7 +505,7 @@ class MicroCredentialXBlock(XBlock):
         return {"ok": True, "message": _("Saved. Learners see the change once it is published.")}
 
     @json_api(max_bytes=1024)
-    def publish(self, data, suffix=""):
+    def demo_publish(self, data, suffix=""):
         """The demo's Publish action (the workbench has no Studio): make this block's saved definition the
         one learners are evaluated against. Under Open edX, Studio's Publish button does this
         (platform/publishing.py), so this handler refuses there."""

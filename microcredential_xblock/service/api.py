@@ -329,6 +329,8 @@ def _evaluate_one(learner: Learner, row: MicroCredentialDefinition, *, sign: boo
     credential = issuance.claimed(learner.user_id, row.microcredential_id)
     if credential is None and sign and evaluate_rules(row.rules, standing.facts):
         credential = issuance.issue_once(row, _award(learner, row, standing))
+        if credential is None:  # vetoed by the BEFORE_ISSUE hook: not being issued, may be later
+            return dataclasses.replace(_progress(row, standing, None), state=IN_PROGRESS)
     return _progress(row, standing, credential)
 
 

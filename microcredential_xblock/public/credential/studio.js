@@ -172,7 +172,7 @@ function MicrovetCredentialEditor(runtime, element, args) {
   if (publish) {
     publish.addEventListener("click", function () {
       status.textContent = gettext("Publishing…");
-      common.postJSON(runtime.handlerUrl(element, "publish"), {}).then(function (answer) {
+      common.postJSON(runtime.handlerUrl(element, "demo_publish"), {}).then(function (answer) {
         status.textContent = answer.body.message || answer.body.error;
       });
     });
