@@ -1,4 +1,5 @@
 """Shared fixtures: paths to the bundled sample data and the offline OB 3.0 material."""
+
 from __future__ import annotations
 
 import os

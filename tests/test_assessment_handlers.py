@@ -14,7 +14,15 @@ from microcredential_xblock.blocks import olx, questions
 from microcredential_xblock.blocks.assessment import MAX_SUBMIT_BYTES
 from microcredential_xblock.service import api
 from tests.service_fixtures import MC_BLOCK, RULES, example_definition
-from tests.test_assessment_block import ALL_KINDS, ALL_RIGHT, Course, install_fake_service, post, reset_toy_state
+from tests.test_assessment_block import (
+    ALL_KINDS,
+    ALL_RIGHT,
+    Course,
+    init_data,
+    install_fake_service,
+    post,
+    reset_toy_state,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -376,4 +384,4 @@ def test_studio_view_shows_the_olx_for_editing_and_no_learner_state():
     html = block.studio_view({}).content
     assert "&lt;question id=&quot;q3&quot; type=&quot;numeric&quot; answer=&quot;25&quot;" in html
     assert 'name="olx"' in html and 'data-error-for="olx"' in html
-    assert block.studio_view({}).json_init_args["content"] == json.loads(json.dumps(block.data))
+    assert init_data(block.studio_view({}))["content"] == json.loads(json.dumps(block.data))

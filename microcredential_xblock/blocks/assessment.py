@@ -7,23 +7,14 @@ contract), grading/completion events and the hand-off of per-outcome evidence to
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
-from collections.abc import Callable
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
-from django.apps import apps
-from django.conf import settings
-from django.utils import translation
 from lxml import etree
 from web_fragments.fragment import Fragment
-from webob import Response
 from xblock.completable import CompletableXBlockMixin
 from xblock.core import XBlock
-from xblock.exceptions import JsonHandlerError
 from xblock.fields import Boolean, Dict, Float, Integer, Scope, String
 from xblock.scorable import ScorableXBlockMixin, Score
 from xblock.utils.resources import ResourceLoader
@@ -31,7 +22,8 @@ from xblock.utils.resources import ResourceLoader
 from badge_issuer.i18n import gettext_noop as _
 
 from .. import compat
-from . import olx, questions
+from . import common, olx, questions
+from .common import SERVICE_APP, ApiError, add_scripts, initialize_js, json_api, json_response, service_api
 from .questions import Assessment, ScoreResult
 
 log = logging.getLogger(__name__)
@@ -41,10 +33,6 @@ MAX_SUBMIT_BYTES = 32 * 1024
 MAX_STUDIO_BYTES = olx.MAX_SNIPPET_BYTES + 16 * 1024
 MAX_ATTEMPTS_LIMIT = 100
 MAX_WEIGHT = 1000.0
-SERVICE_APP = "microcredential_xblock.service"
-PACKAGE_DIR = Path(__file__).resolve().parent.parent
-#: Compiled by scripts/i18n.py for the whole package (both blocks share one catalog).
-JS_CATALOG_DIR = "public/credential/i18n"
 
 #: New blocks start with a complete, valid example the author edits (Studio creates blocks without OLX).
 DEFAULT_OLX = """<outcome_assessment>
@@ -60,89 +48,6 @@ DEFAULT_DATA = questions.to_dict(questions.parse_children(olx.parse_snippet(DEFA
 SETTINGS_ATTRIBUTES = ("display_name", "max_attempts", "show_feedback", "weight", "microcredential")
 #: Set by the platform's OLX import/export around the block; they are not block data.
 IGNORED_ATTRIBUTES = ("xblock-family", "url_name")
-
-
-class ApiError(JsonHandlerError):
-    """A 4xx answer ``{"error": message, "field": ..., "path": ...}``; ``message`` is already translated.
-
-    ``field`` is the request key at fault; ``path`` locates the problem inside it (``question[q3]/@answer``).
-    """
-
-    def __init__(self, status_code: int, message: str, field: str | None = None, path: str | None = None):
-        super().__init__(status_code, message)
-        self.field = field
-        self.path = path
-
-
-def _json_response(status: int, body: dict[str, Any]) -> Response:
-    return Response(json.dumps(body), status=status, content_type="application/json", charset="utf8")
-
-
-def json_api(max_bytes: int) -> Callable:
-    """Like ``XBlock.json_handler``, but every failure is a translated 4xx JSON error.
-
-    The stock decorator parses any body size, lets ``RecursionError`` from deeply nested JSON escape
-    as a 500 and answers in English only; handlers here must never produce a 500 on bad input.
-    """
-
-    def decorate(method: Callable) -> Callable:
-        @XBlock.handler
-        @functools.wraps(method)
-        def handler(self, request, suffix=""):
-            gettext = self.gettext
-            try:
-                if request.method != "POST":
-                    raise ApiError(405, gettext("This address only accepts POST requests."))
-                if (request.content_length or 0) > max_bytes or len(request.body) > max_bytes:
-                    raise ApiError(413, gettext("The request is too large."))
-                try:
-                    data = json.loads(request.body.decode("utf-8"))
-                except (UnicodeDecodeError, ValueError, RecursionError):
-                    raise ApiError(400, gettext("The request is not valid JSON.")) from None
-                if not isinstance(data, dict):
-                    raise ApiError(400, gettext("The request must be a JSON object."))
-                return _json_response(200, method(self, data, suffix))
-            except ApiError as err:
-                body = {"error": err.message}
-                body.update((key, value) for key, value in (("field", err.field), ("path", err.path)) if value)
-                return _json_response(err.status_code, body)
-
-        return handler
-
-    return decorate
-
-
-def service_api() -> ModuleType | None:
-    """``microcredential_xblock.service.api`` when its Django app is installed (LMS, CMS, demo), else None."""
-    if not settings.configured or not apps.ready or not apps.is_installed(SERVICE_APP):
-        return None
-    from ..service import api  # noqa: PLC0415  (importing models needs the app registry)
-
-    return api
-
-
-def js_catalog_url(block: XBlock, i18n: Any) -> str | None:
-    """The ``MicrovetI18N`` JavaScript catalog: the platform's (atlas) if it has one, else the bundled one.
-
-    Open edX only serves atlas catalogs for repositories in openedx-translations, so a third-party
-    package ships its own compiled catalogs (scripts/i18n.py) under public/.
-    """
-    platform = getattr(i18n, "get_javascript_i18n_catalog_url", None)
-    if platform is not None and (url := platform(block)):
-        return url
-    locale = translation.to_locale(translation.get_language() or settings.LANGUAGE_CODE)
-    name = f"{JS_CATALOG_DIR}/{locale}.js"
-    if (PACKAGE_DIR / name).is_file():
-        return block.runtime.local_resource_url(block, name)
-    return None
-
-
-def add_scripts(block: XBlock, fragment: Fragment, script: str) -> None:
-    """Load the ``MicrovetI18N`` catalog, the shared helpers (common.js), then the block's ``script``."""
-    if catalog := js_catalog_url(block, block.runtime.service(block, "i18n")):
-        fragment.add_javascript_url(catalog)
-    for name in ("public/assessment/common.js", script):
-        fragment.add_javascript_url(block.runtime.local_resource_url(block, name))
 
 
 @XBlock.needs("i18n")
@@ -195,7 +100,7 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
         return f"<{type(self).__name__} {self.scope_ids.usage_id}>"
 
     def gettext(self, message: str) -> str:
-        return self.runtime.service(self, "i18n").gettext(message)
+        return common.gettext(self, message)
 
     @property
     def assessment(self) -> Assessment:
@@ -287,11 +192,11 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
     @XBlock.handler
     def student_view_user_state(self, request, suffix=""):
         """The learner's own state for the mobile apps (answers, attempts, last result shown)."""
-        return _json_response(200, self._user_state())
+        return json_response(200, self._user_state())
 
     @XBlock.supports("multi_device")
     def student_view(self, context=None) -> Fragment:
-        i18n = self.runtime.service(self, "i18n")
+        i18n = common.i18n_service(self)
         try:
             data = self.student_view_data()
         except olx.OlxError as err:
@@ -312,13 +217,13 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
         fragment = Fragment(html)
         fragment.add_css_url(self.runtime.local_resource_url(self, "public/assessment/assessment.css"))
         add_scripts(self, fragment, "public/assessment/assessment.js")
-        fragment.initialize_js("MicrovetAssessment", state)
+        initialize_js(fragment, "MicrovetAssessment", state)
         return fragment
 
     def studio_view(self, context=None) -> Fragment:
         """A form editor for outcomes and questions (or their OLX) plus the settings, validated on the server."""
         state = self._editor_state()
-        i18n = self.runtime.service(self, "i18n")
+        i18n = common.i18n_service(self)
         html = loader.render_django_template(
             "../templates/microvet/assessment/studio.html",
             {"block_id": _dom_id(self), "block": self, "olx": state["olx"]},
@@ -327,7 +232,7 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
         fragment = Fragment(html)
         fragment.add_css_url(self.runtime.local_resource_url(self, "public/assessment/assessment.css"))
         add_scripts(self, fragment, "public/assessment/studio.js")
-        fragment.initialize_js("MicrovetAssessmentStudio", state)
+        initialize_js(fragment, "MicrovetAssessmentStudio", state)
         return fragment
 
     # ------------------------------------------------------------------------------------------ handlers
@@ -436,7 +341,7 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
             ]
         return view
 
-    @json_api(MAX_STUDIO_BYTES)
+    @json_api(MAX_STUDIO_BYTES, authoring=True)
     def studio_submit(self, data: dict[str, Any], suffix: str = "") -> dict[str, Any]:
         """Validate the settings and the content (structured ``content`` or ``olx`` text), then save all or nothing.
 

@@ -8,8 +8,6 @@ The block is thin: editor input is validated by ``editor.py`` (which delegates t
 
 from __future__ import annotations
 
-import functools
-import gettext as gettext_module
 import json
 import logging
 import re
@@ -20,7 +18,6 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
-from django.utils import translation
 from django.utils.formats import number_format
 from web_fragments.fragment import Fragment
 from xblock.completable import XBlockCompletionMode
@@ -36,11 +33,10 @@ from badge_issuer.vocab import ASSESSMENT_TYPES, PARTICIPATION_FORMS, SUPERVISIO
 
 from .. import compat
 from . import credential_olx, editor
-from .assessment import add_scripts, json_api, service_api
+from .common import add_scripts, initialize_js, json_api, service_api, translator
 
 log = logging.getLogger(__name__)
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
-LOCALE_DIR = PACKAGE_DIR / "conf" / "locale"
 LOADER = ResourceLoader("microcredential_xblock")
 #: gettext with a fallback and JSON POSTs with the CSRF header, shared with the assessment block.
 #: An editor submission: the fields plus at most one base64 PNG (4/3 of its bytes).
@@ -49,20 +45,6 @@ DID_KEY_RE = re.compile(r"^did:key:z[1-9A-HJ-NP-Za-km-z]{32,128}$")
 DID_WEB_RE = re.compile(
     r"^did:web:(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(?:%3[Aa][0-9]{1,5})?(?::[A-Za-z0-9._~-]+)*$"
 )
-
-
-@functools.lru_cache(maxsize=16)
-def _catalog(locale_name: str) -> gettext_module.NullTranslations:
-    return gettext_module.translation("django", LOCALE_DIR, languages=[locale_name], fallback=True)
-
-
-def translator() -> gettext_module.NullTranslations:
-    """The package's own catalog for the active Django language.
-
-    Bundled with the package so the block translates the same in Open edX, the workbench and tests
-    (Open edX's XBlock i18n service looks for catalogs elsewhere); also passed to templates.
-    """
-    return _catalog(translation.to_locale(translation.get_language() or settings.LANGUAGE_CODE))
 
 
 def _(message: str) -> str:
@@ -424,7 +406,7 @@ class MicroCredentialXBlock(XBlock):
         )
         frag.add_css_url(self.runtime.local_resource_url(self, "public/credential/studio.css"))
         add_scripts(self, frag, "public/credential/studio.js")
-        frag.initialize_js("MicrovetCredentialEditor", {"outcomes": values["learning_outcomes"]})
+        initialize_js(frag, "MicrovetCredentialEditor", {"outcomes": values["learning_outcomes"]})
         return frag
 
     @json_api(max_bytes=STUDIO_SUBMIT_MAX)

@@ -1,5 +1,5 @@
 /* Learner credential card: copy the share link and re-issue to a DID. No framework; uses MicrovetCommon
-   (public/assessment/common.js: translation and JSON POSTs with the CSRF header). */
+   (public/common/common.js: translation and JSON POSTs with the CSRF header). */
 function MicrovetCredential(runtime, element) {
   "use strict";
   var common = window.MicrovetCommon;
