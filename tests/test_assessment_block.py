@@ -21,8 +21,7 @@ from xblock.test import toy_runtime
 
 from microcredential_xblock import compat
 from microcredential_xblock.blocks import assessment as assessment_module
-from microcredential_xblock.blocks import common
-from microcredential_xblock.blocks import olx
+from microcredential_xblock.blocks import common, olx
 from microcredential_xblock.blocks import questions as Q
 from microcredential_xblock.blocks.assessment import OutcomeAssessmentXBlock
 
