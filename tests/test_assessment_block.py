@@ -82,15 +82,39 @@ class FakeApi:
     class InvalidInput(ValueError):
         pass
 
+    class IssuanceFailed(RuntimeError):
+        pass
+
     def __init__(self):
         self.calls: list[tuple] = []
         self.error: Exception | None = None
+        self.used: dict[tuple[str, str], int] = {}
+        self.outcomes: dict[str, str] = {}
 
     def record_assessment(self, *args):
         if self.error is not None:
             raise self.error
         self.calls.append(args)
         return ()
+
+    def claim_attempt(self, learner, usage_key, max_attempts, *, used_before=0):
+        """As service.attempts.claim: the row starts at ``used_before``; None once the limit is reached."""
+        key = (learner.user_id, usage_key)
+        used = self.used.setdefault(key, used_before)
+        if max_attempts and used >= max_attempts:
+            return None
+        self.used[key] = used + 1
+        return used + 1
+
+    def release_attempt(self, learner, usage_key):
+        key = (learner.user_id, usage_key)
+        self.used[key] = max(0, self.used.get(key, 0) - 1)
+
+    def attempts_used(self, learner, usage_key):
+        return self.used.get((learner.user_id, usage_key), 0)
+
+    def course_outcomes(self, course_key):
+        return dict(self.outcomes)
 
 
 def install_fake_service(monkeypatch) -> FakeApi:

@@ -109,8 +109,33 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
     def _misconfigured(self) -> ApiError:
         return ApiError(409, self.gettext("This assessment is not set up correctly. Please tell the course team."))
 
-    def _attempts_left(self) -> int | None:
-        return max(0, self.max_attempts - self.attempts) if self.max_attempts else None
+    def _attempts_left(self, used: int) -> int | None:
+        return max(0, self.max_attempts - used) if self.max_attempts else None
+
+    def _keys(self) -> tuple[str, str]:
+        return compat.course_and_usage_keys(self)
+
+    def _used_attempts(self) -> int:
+        """The service's count (the one that limits), or the block's own where the service is missing."""
+        api = service_api()
+        if api is None:
+            return self.attempts
+        try:
+            return api.attempts_used(api.Learner(*compat.current_user(self)), self._keys()[1])
+        except Exception:  # a page must render while the database is away; the submission will tell
+            log.exception("Reading the attempts of %s failed", self.scope_ids.usage_id)
+            return self.attempts
+
+    def _outcome_texts(self) -> dict[str, str]:
+        """Outcome id -> text from the course's micro-credentials: learners read texts, not ids."""
+        api = service_api()
+        if api is None:
+            return {}
+        try:
+            return api.course_outcomes(self._keys()[0])
+        except Exception:  # the ids are still a readable fallback
+            log.exception("Reading the outcome texts for %s failed", self.scope_ids.usage_id)
+            return {}
 
     # ------------------------------------------------------------------------------------------ scoring
 
@@ -141,7 +166,7 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
         The service keeps the best evidence per outcome, so a rescore never takes a validation away.
         """
         super().rescore(only_if_higher)
-        self._record_evidence(questions.score(self.assessment, self.best_answers))
+        self._record_evidence(questions.score(self.assessment, self.best_answers), service_api())
 
     def _improves(self, score: Score) -> bool:
         if self.raw_earned is None:
@@ -172,26 +197,36 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
     def student_view_data(self, context=None) -> dict[str, Any]:
         """Mobile/native API payload (docs/assessment-olx.md); the same no-secrets rule as the HTML."""
         assessment = self.assessment
+        texts = self._outcome_texts()
         return {
             "display_name": self.display_name,
             "max_attempts": self.max_attempts,
             "weight": self.weight,
             "show_feedback": self.show_feedback,
-            "outcomes": [{"id": o.id, "threshold": o.threshold} for o in assessment.outcomes],
+            "outcomes": [
+                {"id": o.id, "text": texts.get(o.id, o.id), "threshold": o.threshold} for o in assessment.outcomes
+            ],
             "questions": [self._question_view(q) for q in assessment.questions],
         }
 
     def _user_state(self) -> dict[str, Any]:
+        used = self._used_attempts()
         return {
-            "attempts": self.attempts,
-            "attempts_left": self._attempts_left(),
+            "usage_id": str(self.scope_ids.usage_id),
+            "attempts": used,
+            "attempts_left": self._attempts_left(used),
             "answers": self.last_answers,
-            "result": self.last_result or None,
+            "result": self._named(self.last_result) if self.last_result else None,
         }
+
+    def _named(self, result: dict[str, Any]) -> dict[str, Any]:
+        """A result view with each outcome's current text (stored results keep only ids)."""
+        texts = self._outcome_texts()
+        return {**result, "outcomes": [{**o, "text": texts.get(o["id"], o["id"])} for o in result.get("outcomes", ())]}
 
     @XBlock.handler
     def student_view_user_state(self, request, suffix=""):
-        """The learner's own state for the mobile apps (answers, attempts, last result shown)."""
+        """GET: the learner's own state for the mobile apps (answers, attempts, last result shown)."""
         return json_response(200, self._user_state())
 
     @XBlock.supports("multi_device")
@@ -251,10 +286,12 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
 
     @json_api(MAX_SUBMIT_BYTES)
     def submit(self, data: dict[str, Any], suffix: str = "") -> dict[str, Any]:
-        """Score answers on the server, record evidence, then grade, complete and report."""
+        """Check the answers, claim an attempt, score on the server, record evidence, then grade and report.
+
+        Bad input costs nothing; an attempt is claimed in the database before scoring (so parallel
+        requests cannot exceed the limit) and given back if the evidence cannot be stored.
+        """
         answers = self._check_body(data)
-        if self.max_attempts and self.attempts >= self.max_attempts:
-            raise ApiError(409, self.gettext("You have used all your attempts for this assessment."))
         try:
             assessment = self.assessment
         except olx.OlxError as err:
@@ -264,10 +301,11 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
             answers = questions.normalise_answers(assessment, answers)
         except questions.AnswerError as err:
             raise ApiError(400, err.translated(self.gettext), err.subject) from None
+        api = service_api()
+        attempt = self._claim_attempt(api)
         result = questions.score(assessment, answers)
-        self._record_evidence(result)
-        # Evidence is stored: only now is the attempt counted, so a failure above costs no attempt.
-        self.attempts += 1
+        notice = self._record_evidence(result, api, claimed=True)
+        self.attempts = attempt
         self.last_answers = answers
         self.best_outcomes = {o.id: max(self.best_outcomes.get(o.id, 0.0), o.percent) for o in result.outcomes}
         score = self._score_of(result)
@@ -276,40 +314,76 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
             self._publish_grade(score)
         self.emit_completion(1.0)
         self.last_result = self._result_view(assessment, result)
-        return {**self.last_result, "attempts": self.attempts, "attempts_left": self._attempts_left()}
+        reply = {**self._named(self.last_result), "attempts": attempt, "attempts_left": self._attempts_left(attempt)}
+        return {**reply, "notice": notice} if notice else reply
 
-    def _record_evidence(self, result: ScoreResult) -> None:
-        """Hand per-outcome evidence to the Django app before anything is counted (docs/upper-floor.md)."""
-        api = service_api()
+    def _used_up(self) -> ApiError:
+        return ApiError(409, self.gettext("You have used all your attempts for this assessment."))
+
+    def _unsaved(self) -> ApiError:
+        return ApiError(
+            503,
+            self.gettext("Your answers could not be saved right now. Please try again; this did not use an attempt."),
+        )
+
+    def _claim_attempt(self, api: Any) -> int:
+        """The number of this attempt, claimed atomically in the database (ADR 0010)."""
+        if api is None:  # no database: the block's own count (not safe under parallel requests)
+            if self.max_attempts and self.attempts >= self.max_attempts:
+                raise self._used_up()
+            return self.attempts + 1
+        try:
+            attempt = api.claim_attempt(
+                api.Learner(*compat.current_user(self)), self._keys()[1], self.max_attempts, used_before=self.attempts
+            )
+        except Exception:  # storage failure: nothing was claimed
+            log.exception("Claiming an attempt failed for %s", self.scope_ids.usage_id)
+            raise self._unsaved() from None
+        if attempt is None:
+            raise self._used_up()
+        return attempt
+
+    def _record_evidence(self, result: ScoreResult, api: Any, *, claimed: bool = False) -> str | None:
+        """Hand per-outcome evidence to the Django app before anything is counted (docs/upper-floor.md).
+
+        Returns a notice for the learner when the evidence is stored but the credential could not be
+        issued now; on any other failure a ``claimed`` attempt is given back before the 4xx/503.
+        """
         if api is None:
             log.warning(
                 "%s is not installed: outcome evidence of %s is not recorded", SERVICE_APP, self.scope_ids.usage_id
             )
-            return
-        course_key, usage_key = compat.course_and_usage_keys(self)
+            return None
+        course_key, usage_key = self._keys()
+        learner = api.Learner(*compat.current_user(self))
         outcome_scores = {o.id: api.OutcomeScore(o.fraction, o.validated) for o in result.outcomes}
         try:
             # The assessment's own points, not the weighted grade: a gradebook weight (possibly 0) says
             # nothing about mastery, and the rules' min_score compares performance across assessments.
-            api.record_assessment(
-                api.Learner(*compat.current_user(self)),
-                course_key,
-                usage_key,
-                outcome_scores,
-                result.earned,
-                result.possible,
+            api.record_assessment(learner, course_key, usage_key, outcome_scores, result.earned, result.possible)
+        except api.IssuanceFailed:
+            log.exception("Evidence of %s is stored, but issuing the credential failed", self.scope_ids.usage_id)
+            return self.gettext(
+                "Your answers were saved and count towards the micro-credential. Your credential could not be "
+                "issued just now; it will be issued once the problem is fixed, without another submission."
             )
         except api.InvalidInput as err:
             log.error("Outcome evidence of %s refused by the service: %s", self.scope_ids.usage_id, err)
+            self._give_back(api, learner, usage_key, claimed)
             raise self._misconfigured() from None
         except Exception:  # storage failure: nothing was counted, the learner may retry
             log.exception("Recording outcome evidence failed for %s", self.scope_ids.usage_id)
-            raise ApiError(
-                503,
-                self.gettext(
-                    "Your answers could not be saved right now. Please try again; this did not use an attempt."
-                ),
-            ) from None
+            self._give_back(api, learner, usage_key, claimed)
+            raise self._unsaved() from None
+        return None
+
+    def _give_back(self, api: Any, learner: Any, usage_key: str, claimed: bool) -> None:
+        if not claimed:
+            return
+        try:
+            api.release_attempt(learner, usage_key)
+        except Exception:  # the database is away: the attempt stays used, which never exceeds the limit
+            log.exception("Releasing an attempt failed for %s", self.scope_ids.usage_id)
 
     def _result_view(self, assessment: Assessment, result: ScoreResult) -> dict[str, Any]:
         """What the learner sees after an attempt; feedback and hints only if the author allows it."""

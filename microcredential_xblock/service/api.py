@@ -23,19 +23,23 @@ from opaque_keys import OpaqueKey
 from badge_issuer.definition import parse_definition
 from badge_issuer.rules import evaluate, explain, validate_rules
 
-from . import evidence, issuance
+from . import attempts, evidence, issuance
 from .config import config
-from .errors import InvalidInput, NotFound
+from .errors import InvalidInput, IssuanceFailed, NotFound
 from .evidence import OutcomeScore
 from .models import IssuedCredential, MicroCredentialDefinition
 
 __all__ = [
     "InvalidInput",
+    "IssuanceFailed",
     "Learner",
     "NotFound",
     "OutcomeProgress",
     "OutcomeScore",
     "Progress",
+    "attempts_used",
+    "claim_attempt",
+    "course_outcomes",
     "get_credential",
     "learner_progress",
     "preview_rules",
@@ -45,6 +49,7 @@ __all__ = [
     "register_definition",
     "reinstate",
     "reissue",
+    "release_attempt",
     "revoke",
     "suspend",
 ]
@@ -109,7 +114,11 @@ def _number(value: Any, name: str) -> float:
 
 
 def _outcome_scores(rows: list[MicroCredentialDefinition], outcome_scores: Any) -> dict[str, OutcomeScore]:
-    """Checked scores; outcome ids must belong to a definition of the course once one is registered."""
+    """Checked scores, for the outcomes a definition of the course has once one is registered.
+
+    An outcome the author renamed or removed after publishing is the author's change, not the
+    learner's error: its score is left out (Studio's banner shows the mismatch), the rest is recorded.
+    """
     if not isinstance(outcome_scores, Mapping):
         raise InvalidInput("outcome_scores", _("must map outcome ids to OutcomeScore"))
     known = {lo["id"] for row in rows for lo in row.definition["learning_outcomes"]}
@@ -117,15 +126,13 @@ def _outcome_scores(rows: list[MicroCredentialDefinition], outcome_scores: Any) 
         where = f"outcome_scores[{outcome_id!r}]"
         if not isinstance(outcome_id, str) or not outcome_id or len(outcome_id) > 100:
             raise InvalidInput(where, _("outcome ids are non-empty strings of at most 100 characters"))
-        if known and outcome_id not in known:
-            raise InvalidInput(where, _("no micro-credential of this course has this learning outcome"))
         if (
             not isinstance(value, OutcomeScore)
             or not isinstance(value.validated, bool)
             or not 0 <= _number(value.fraction, where) <= 1
         ):
             raise InvalidInput(where, _("must be an OutcomeScore with a fraction from 0 to 1"))
-    return dict(outcome_scores)
+    return {key: value for key, value in outcome_scores.items() if not known or key in known}
 
 
 def _definitions(course_key: str) -> list[MicroCredentialDefinition]:
@@ -189,7 +196,10 @@ def record_assessment(  # noqa: PLR0917  (the signature docs/upper-floor.md give
     if max_score == 0 or score > max_score:
         raise InvalidInput("max_score", _("must be positive and at least the score"))
     evidence.store(learner.user_id, course_key, usage_key, scores, score=score, max_score=max_score)
-    return _evaluate_course(learner, rows)
+    try:
+        return _evaluate_course(learner, rows)
+    except Exception as exc:  # the evidence above is committed: the caller must not say it was lost
+        raise IssuanceFailed(str(exc)) from exc
 
 
 def record_course_passing(learner: Learner, course_key: Any, passed: bool) -> tuple[Progress, ...]:
@@ -289,6 +299,47 @@ def _translate(node: dict[str, Any]) -> dict[str, Any]:
     if "children" in node:
         node["children"] = [_translate(child) for child in node["children"]]
     return node
+
+
+# ------------------------------------------------------------------------------------------ assessments
+# What the outcome-assessment block needs besides record_assessment (ADR 0010).
+
+
+def _count(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InvalidInput(name, _("must be a whole number of at least 0"))
+    return value
+
+
+def claim_attempt(learner: Learner, usage_key: Any, max_attempts: int, *, used_before: int = 0) -> int | None:
+    """Use one of the learner's ``max_attempts`` (0: unlimited) at an assessment, atomically in the
+    database; the attempt's number (1, 2, ...), or None when all are used. Claim before scoring.
+
+    ``used_before``: attempts the block counted itself before this counter existed (first claim only).
+    """
+    learner, usage_key = _learner(learner), _key(usage_key, "usage_key")
+    limit, used_before = _count(max_attempts, "max_attempts"), _count(used_before, "used_before")
+    return attempts.claim(learner.user_id, usage_key, limit, used_before)
+
+
+def release_attempt(learner: Learner, usage_key: Any) -> None:
+    """Give back a claimed attempt whose submission could not be recorded (nothing was stored)."""
+    learner, usage_key = _learner(learner), _key(usage_key, "usage_key")
+    attempts.release(learner.user_id, usage_key)
+
+
+def attempts_used(learner: Learner, usage_key: Any) -> int:
+    learner, usage_key = _learner(learner), _key(usage_key, "usage_key")
+    return attempts.used(learner.user_id, usage_key)
+
+
+def course_outcomes(course_key: Any) -> dict[str, str]:
+    """Learning outcome id -> text, over the course's registered micro-credentials (the first one wins)."""
+    texts: dict[str, str] = {}
+    for row in _definitions(_key(course_key, "course_key")):
+        for outcome in row.definition["learning_outcomes"]:
+            texts.setdefault(outcome["id"], outcome["text"])
+    return texts
 
 
 # ------------------------------------------------------------------------------------------ staff actions

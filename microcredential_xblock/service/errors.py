@@ -12,3 +12,10 @@ class InvalidInput(DefinitionError, ValueError):
 
 class NotFound(LookupError):
     """No such credential or registered micro-credential."""
+
+
+class IssuanceFailed(RuntimeError):
+    """The submission's evidence is stored, but issuing the credential it earned failed (signing, keys).
+
+    The learner's answers count; the credential is issued by a later evaluation of the stored evidence.
+    """
