@@ -55,7 +55,9 @@ def test_attempts_are_counted_by_the_service_and_the_limit_holds():
     status, body = post(course.learner(), "submit", {"answers": {"q1": "a"}})
     assert status == 409 and "all your attempts" in body["error"]
     assert AttemptCounter.objects.get().used == 2 and AssessmentResult.objects.get().attempts == 2
-    state = json.loads(course.learner().runtime.handle(course.learner(), "student_view_user_state", Request.blank("/")).body)
+    state = json.loads(
+        course.learner().runtime.handle(course.learner(), "student_view_user_state", Request.blank("/")).body
+    )
     assert (state["attempts"], state["attempts_left"]) == (2, 0)
 
 
