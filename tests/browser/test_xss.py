@@ -160,4 +160,4 @@ def test_script_breaks_in_every_field_and_answer_stay_text(server, page):
     assert quiz.locator(".mv-question-result script, .mv-question-result img, .mv-result svg").count() == 0
     assert_nothing_ran(page)
     assert len(corpus.fields) >= 30
-    print(f"XSS corpus: {len(corpus.fields)} fields, {len(PAYLOADS)} payloads, scenario {SCENARIO}")  # noqa: T201
+    print(f"XSS corpus: {len(corpus.fields)} fields, {len(PAYLOADS)} payloads, scenario {SCENARIO}")
