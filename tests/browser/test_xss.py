@@ -132,6 +132,8 @@ def test_script_breaks_in_every_field_and_answer_stay_text(server, page):
 
     # ---- the editors again: every text arrives through the init data and is shown as text
     p.reload()
+    p.wait_for_load_state("networkidle")
+    assert_nothing_ran(page)
     studio = p.locator(".mv-assessment-studio").nth(0)
     assert studio.locator("input[name=display_name]").input_value() == shown(0)
     assert shown(2) in studio.locator("textarea").first.input_value()  # the structured editor's first prompt
@@ -153,6 +155,8 @@ def test_script_breaks_in_every_field_and_answer_stay_text(server, page):
     assert shown(6) in feedback.inner_text()  # choice b's feedback
     assert_nothing_ran(page)
     p.reload()
+    p.wait_for_load_state("networkidle")
+    assert_nothing_ran(page)
     quiz = p.locator("[data-block-type=outcome_assessment]").nth(0)
     assert quiz.locator("[data-question=q-text] input[type=text]").input_value() == learner_answer
     assert shown(7) in quiz.locator("[data-question=q-single] .mv-question-result").inner_text()  # hint 1
