@@ -54,6 +54,20 @@ def course_and_usage_keys(block: Any) -> tuple[str, str]:
     return f"workbench:{str(usage_id).split('.', 1)[0]}", str(usage_id)
 
 
+def user_id_for_anonymous_id(anonymous_id: str) -> str | None:
+    """The platform user id behind an anonymous (per-course) user id, or None if nobody has it.
+
+    The LMS passes anonymous ids to blocks, e.g. to ``clear_student_state`` when staff delete a
+    learner's state. Outside Open edX the id is already the block's student id.
+    """
+    try:
+        from common.djangoapps.student.models import user_by_anonymous_id  # noqa: PLC0415
+    except ImportError:
+        return str(anonymous_id)
+    user = user_by_anonymous_id(anonymous_id)
+    return None if user is None else str(user.pk)
+
+
 # ----------------------------------------------------------------------------------- platform integration
 # Added for the Open edX integration (microcredential_xblock/platform, issue 5).
 

@@ -6,12 +6,16 @@ issue 9 Deliver 4-5). The parallel cases are in test_concurrency.py.
 from __future__ import annotations
 
 import json
+import sys
+import types
 
 import pytest
 from django.db import OperationalError
 from webob import Request
+from xblock.fields import Scope
 
 from microcredential_xblock import compat
+from microcredential_xblock.blocks.assessment import OutcomeAssessmentXBlock
 from microcredential_xblock.service import api, evidence, issuance
 from microcredential_xblock.service.models import AssessmentResult, AttemptCounter, IssuedCredential, OutcomeEvidence
 from tests.service_fixtures import MC_BLOCK, RULES, example_definition, outcome_ids
@@ -171,3 +175,27 @@ def test_release_never_goes_below_zero():
     api.release_attempt(learner, "quiz")
     api.release_attempt(learner, "quiz")
     assert api.attempts_used(learner, "quiz") == 0 and api.claim_attempt(learner, "quiz", 1) == 1
+
+
+def test_staff_deleting_the_learners_state_gives_the_attempts_back(monkeypatch):
+    """The LMS calls ``clear_student_state`` with the learner's anonymous id (instructor "delete state")."""
+    course = course_with(limit=1)
+    assert post(course.learner("ada"), "submit", {"answers": {"q1": "b"}})[0] == 200
+    assert post(course.learner("ada"), "submit", {"answers": {"q1": "a"}})[0] == 409
+    auth = types.ModuleType("common.djangoapps.student.models")
+    auth.user_by_anonymous_id = lambda anonymous_id: (
+        types.SimpleNamespace(pk="ada") if anonymous_id == "anon-1" else None
+    )
+    for name in ("common", "common.djangoapps", "common.djangoapps.student"):
+        monkeypatch.setitem(sys.modules, name, types.ModuleType(name))
+    monkeypatch.setitem(sys.modules, "common.djangoapps.student.models", auth)
+    block = course.learner("ada")
+    block.clear_student_state(user_id="nobody", course_id="c", item_id="i", requesting_user_id="9")
+    assert post(course.learner("ada"), "submit", {"answers": {"q1": "a"}})[0] == 409  # unknown id: nothing reset
+    block.clear_student_state(user_id="anon-1", course_id="c", item_id="i", requesting_user_id="9")
+    for name in OutcomeAssessmentXBlock.fields:  # the platform deletes the learner's StudentModule
+        if OutcomeAssessmentXBlock.fields[name].scope == Scope.user_state:
+            delattr(block, name)
+    block.save()
+    assert post(course.learner("ada"), "submit", {"answers": {"q1": "a"}})[1]["attempts"] == 1
+    assert OutcomeEvidence.objects.filter(validated=True).count() == len(OUTCOMES)  # evidence is kept

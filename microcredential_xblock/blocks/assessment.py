@@ -385,6 +385,17 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
         except Exception:  # the database is away: the attempt stays used, which never exceeds the limit
             log.exception("Releasing an attempt failed for %s", self.scope_ids.usage_id)
 
+    def clear_student_state(self, user_id, course_id, item_id, requesting_user_id):
+        """The LMS calls this when staff delete a learner's state here: the attempts start again.
+
+        ``user_id`` is the learner's anonymous id. The block's own fields are cleared by the platform.
+        """
+        api = service_api()
+        learner_id = compat.user_id_for_anonymous_id(user_id)
+        if api is not None and learner_id is not None:
+            api.reset_attempts(learner_id, self._keys()[1])
+        log.info("Attempts of %s at %s reset by %s", learner_id, item_id, requesting_user_id)
+
     def _result_view(self, assessment: Assessment, result: ScoreResult) -> dict[str, Any]:
         """What the learner sees after an attempt; feedback and hints only if the author allows it."""
         view: dict[str, Any] = {

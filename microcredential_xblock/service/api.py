@@ -50,6 +50,7 @@ __all__ = [
     "reinstate",
     "reissue",
     "release_attempt",
+    "reset_attempts",
     "revoke",
     "suspend",
 ]
@@ -326,6 +327,16 @@ def release_attempt(learner: Learner, usage_key: Any) -> None:
     """Give back a claimed attempt whose submission could not be recorded (nothing was stored)."""
     learner, usage_key = _learner(learner), _key(usage_key, "usage_key")
     attempts.release(learner.user_id, usage_key)
+
+
+def reset_attempts(learner_id: Any, usage_key: Any) -> None:
+    """Staff deleted the learner's state of an assessment: all its attempts are available again.
+
+    The evidence stays (a validated outcome never goes back, ADR 0004).
+    """
+    if not isinstance(learner_id, str) or not learner_id or len(learner_id) > 64:
+        raise InvalidInput("learner_id", _("must be a non-empty string of at most 64 characters"))
+    attempts.reset(learner_id, _key(usage_key, "usage_key"))
 
 
 def attempts_used(learner: Learner, usage_key: Any) -> int:

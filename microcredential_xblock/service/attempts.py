@@ -39,6 +39,10 @@ def release(learner_id: str, usage_key: str) -> None:
     )
 
 
+def reset(learner_id: str, usage_key: str) -> None:
+    AttemptCounter.objects.filter(learner_id=learner_id, usage_key=usage_key).delete()
+
+
 def used(learner_id: str, usage_key: str) -> int:
     return (
         AttemptCounter.objects.filter(learner_id=learner_id, usage_key=usage_key).values_list("used", flat=True).first()
