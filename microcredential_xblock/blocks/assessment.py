@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from lxml import etree
@@ -115,27 +116,25 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
     def _keys(self) -> tuple[str, str]:
         return compat.course_and_usage_keys(self)
 
-    def _used_attempts(self) -> int:
-        """The service's count (the one that limits), or the block's own where the service is missing."""
+    def _from_service(self, default: Any, ask: Callable[[Any], Any]) -> Any:
+        """``ask(api)`` for what a view shows; ``default`` without the service app or while it fails."""
         api = service_api()
         if api is None:
-            return self.attempts
+            return default
         try:
-            return api.attempts_used(api.Learner(*compat.current_user(self)), self._keys()[1])
-        except Exception:  # a page must render while the database is away; the submission will tell
-            log.exception("Reading the attempts of %s failed", self.scope_ids.usage_id)
-            return self.attempts
+            return ask(api)
+        except Exception:  # a page must render while the database is away; a submission will tell
+            log.exception("The microvet service failed for %s", self.scope_ids.usage_id)
+            return default
+
+    def _used_attempts(self) -> int:
+        """The service's count (the one that limits), or the block's own where the service is missing."""
+        learner = compat.current_user(self)
+        return self._from_service(self.attempts, lambda api: api.attempts_used(api.Learner(*learner), self._keys()[1]))
 
     def _outcome_texts(self) -> dict[str, str]:
         """Outcome id -> text from the course's micro-credentials: learners read texts, not ids."""
-        api = service_api()
-        if api is None:
-            return {}
-        try:
-            return api.course_outcomes(self._keys()[0])
-        except Exception:  # the ids are still a readable fallback
-            log.exception("Reading the outcome texts for %s failed", self.scope_ids.usage_id)
-            return {}
+        return self._from_service({}, lambda api: api.course_outcomes(self._keys()[0]))
 
     # ------------------------------------------------------------------------------------------ scoring
 
