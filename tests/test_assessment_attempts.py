@@ -199,3 +199,11 @@ def test_staff_deleting_the_learners_state_gives_the_attempts_back(monkeypatch):
     block.save()
     assert post(course.learner("ada"), "submit", {"answers": {"q1": "a"}})[1]["attempts"] == 1
     assert OutcomeEvidence.objects.filter(validated=True).count() == len(OUTCOMES)  # evidence is kept
+
+
+def test_a_claim_the_service_refuses_is_a_409_not_a_5xx(monkeypatch):
+    course = course_with()
+    monkeypatch.setattr(compat, "course_and_usage_keys", lambda block: ("workbench:x", "k" * 300))
+    status, body = post(course.learner(), "submit", {"answers": {"q1": "a"}})
+    assert status == 409 and "course team" in body["error"]
+    assert not AttemptCounter.objects.exists()

@@ -335,6 +335,9 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
             attempt = api.claim_attempt(
                 api.Learner(*compat.current_user(self)), self._keys()[1], self.max_attempts, used_before=self.attempts
             )
+        except api.InvalidInput as err:  # e.g. a usage key the service cannot store: nothing was claimed
+            log.error("Claiming an attempt of %s refused by the service: %s", self.scope_ids.usage_id, err)
+            raise self._misconfigured() from None
         except Exception:  # storage failure: nothing was claimed
             log.exception("Claiming an attempt failed for %s", self.scope_ids.usage_id)
             raise self._unsaved() from None
