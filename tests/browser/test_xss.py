@@ -19,16 +19,16 @@ pytestmark = pytest.mark.browser
 
 MARKER = "XSS-MARKER"
 _RUN = f"window.__xss=1;console.log('{MARKER}')"
-#: Each would run script if it reached the page unescaped, most by ending the init-args <script> block.
+#: Each ends a <script> block (the init args') and would run script if it reached the page unescaped.
 PAYLOADS = (
     f"</script><script>{_RUN};alert(1)</script>",
     f'</SCRIPT ><img src=x onerror="{_RUN}">',
     f'</script\t><svg onload="{_RUN}">',
     f"<!--<script>{_RUN}</script>-->",
     f"\u2028\u2029</script><iframe srcdoc=\"<script>parent.__xss=1;parent.console.log('{MARKER}')</script>\">",
-    f"&lt;/script&gt;&#x3c;script&#x3e;{_RUN}//",
-    f"\"}}]}}');{_RUN};//",
-    f'"><a href="javascript:{_RUN}">j</a>',
+    f"&lt;/script&gt;&#x3c;script&#x3e;</script ><script>{_RUN}</script>",
+    f"\"}}]}}');</script><script>{_RUN}</script>//",
+    f'</script>"><a href="javascript:{_RUN}">j</a>',
 )
 
 
