@@ -77,16 +77,23 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
 ]
-#: Throw-away test keys (did:web, so the DID document view has something to serve), made per run.
-_KEYS_DIR = Path(tempfile.mkdtemp(prefix="microvet-test-keys-"))
-atexit.register(shutil.rmtree, _KEYS_DIR, ignore_errors=True)
-generate_issuer(
-    _KEYS_DIR / "default",
-    did="web",
-    domain="lms.example.org",
-    path="microvet",
-    profile={"name": "Aurora VET", "url": "https://aurora-vet.example.it", "country": "IT"},
-)
+#: Throw-away test keys (did:web, so the DID document view has something to serve), made once per run:
+#: processes the tests start (workers, servers) inherit the folder through the environment, so one
+#: killed by SIGKILL leaves no folder of private keys behind; the process that made it removes it.
+_INHERITED_KEYS = os.environ.get("MICROVET_TEST_KEYS_DIR")
+if _INHERITED_KEYS:
+    _KEYS_DIR = Path(_INHERITED_KEYS)
+else:
+    _KEYS_DIR = Path(tempfile.mkdtemp(prefix="microvet-test-keys-"))
+    atexit.register(shutil.rmtree, _KEYS_DIR, ignore_errors=True)
+    generate_issuer(
+        _KEYS_DIR / "default",
+        did="web",
+        domain="lms.example.org",
+        path="microvet",
+        profile={"name": "Aurora VET", "url": "https://aurora-vet.example.it", "country": "IT"},
+    )
+    os.environ["MICROVET_TEST_KEYS_DIR"] = str(_KEYS_DIR)
 MICROVET = {"BASE_URL": "https://lms.example.org", "KEYS_DIR": str(_KEYS_DIR), "FORMATS": ["di", "jwt"]}
 
 if _DB == "sqlite":
