@@ -20,7 +20,7 @@ from xblock.test import toy_runtime
 
 from microcredential_xblock import compat
 from microcredential_xblock.blocks import assessment as assessment_module
-from microcredential_xblock.blocks import olx, questions
+from microcredential_xblock.blocks import assessment_olx, handoff, olx, questions
 from microcredential_xblock.blocks.assessment import OutcomeAssessmentXBlock
 from tests.test_assessment_block import Course, RecordingRuntime, post, reset_toy_state
 
@@ -80,7 +80,7 @@ def nothing_may_run(monkeypatch):
         for module, name in (
             (olx, "parse_snippet"),
             (questions, "from_dict"),
-            (assessment_module, "settings_from_strings"),
+            (assessment_olx, "settings_from_strings"),
         ):
             monkeypatch.setattr(module, name, refuse)
 
@@ -119,7 +119,7 @@ def test_refused_before_the_method_and_size_checks(nothing_may_run):
 
 
 def test_learner_submit_still_works_in_the_lms_runtime(monkeypatch):
-    monkeypatch.setattr(assessment_module, "service_api", lambda: None)
+    monkeypatch.setattr(handoff, "service_api", lambda: None)
     status, body = post(lms_learner(Course()), "submit", {"answers": {"q1": "b"}})
     assert status == 200 and body["attempts"] == 1
 

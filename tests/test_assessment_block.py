@@ -20,8 +20,7 @@ from xblock.runtime import MemoryIdManager
 from xblock.test import toy_runtime
 
 from microcredential_xblock import compat
-from microcredential_xblock.blocks import assessment as assessment_module
-from microcredential_xblock.blocks import common, olx
+from microcredential_xblock.blocks import common, handoff, olx
 from microcredential_xblock.blocks import questions as Q
 from microcredential_xblock.blocks.assessment import OutcomeAssessmentXBlock
 
@@ -119,7 +118,7 @@ class FakeApi:
 
 def install_fake_service(monkeypatch) -> FakeApi:
     fake = FakeApi()
-    monkeypatch.setattr(assessment_module, "service_api", lambda: fake)
+    monkeypatch.setattr(handoff, "service_api", lambda: fake)
     return fake
 
 

@@ -9,8 +9,7 @@ from lxml import etree
 from webob import Request
 
 from microcredential_xblock import compat
-from microcredential_xblock.blocks import assessment as assessment_module
-from microcredential_xblock.blocks import olx, questions
+from microcredential_xblock.blocks import handoff, olx, questions
 from microcredential_xblock.blocks.assessment import MAX_SUBMIT_BYTES
 from microcredential_xblock.service import api
 from tests.service_fixtures import MC_BLOCK, RULES, example_definition
@@ -266,7 +265,7 @@ def test_storage_failure_is_503_and_costs_no_attempt(fake_service):
 
 
 def test_without_the_service_app_the_block_still_grades(monkeypatch, caplog):
-    monkeypatch.setattr(assessment_module, "service_api", lambda: None)
+    monkeypatch.setattr(handoff, "service_api", lambda: None)
     block = Course().learner()
     assert post(block, "submit", {"answers": ALL_RIGHT})[0] == 200
     assert block.runtime.of_type("grade") and "not recorded" in caplog.text

@@ -1,18 +1,16 @@
 """OutcomeAssessmentXBlock: questions tagged with learning outcomes, scored on the server.
 
-The block is thin: question model, scoring and OLX live in ``questions.py`` (pure Python). This
-module holds the XBlock plumbing: fields, views, the JSON handlers (with their own 4xx error
-contract), grading/completion events and the hand-off of per-outcome evidence to the Django app.
+The block is thin: question model and scoring live in ``questions.py``, settings and content as
+OLX and editor input in ``assessment_olx.py`` (pure Python), attempts and evidence in ``handoff.py``
+(the service app). This module holds the XBlock plumbing: fields, views, the JSON handlers (with
+their own 4xx error contract, ``common.json_api``) and grading/completion events.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-from collections.abc import Callable
 from typing import Any
 
-from lxml import etree
 from web_fragments.fragment import Fragment
 from xblock.completable import CompletableXBlockMixin
 from xblock.core import XBlock
@@ -23,8 +21,9 @@ from xblock.utils.resources import ResourceLoader
 from badge_issuer.i18n import gettext_noop as _
 
 from .. import compat
-from . import common, olx, questions
-from .common import SERVICE_APP, ApiError, add_scripts, initialize_js, json_api, json_response, service_api
+from . import assessment_olx, common, handoff, olx, questions
+from .assessment_olx import DEFAULT_DATA, IGNORED_ATTRIBUTES, SETTINGS_ATTRIBUTES
+from .common import ApiError, add_scripts, initialize_js, json_api, json_response
 from .questions import Assessment, ScoreResult
 
 log = logging.getLogger(__name__)
@@ -32,23 +31,6 @@ loader = ResourceLoader(__name__)
 
 MAX_SUBMIT_BYTES = 32 * 1024
 MAX_STUDIO_BYTES = olx.MAX_SNIPPET_BYTES + 16 * 1024
-MAX_ATTEMPTS_LIMIT = 100
-MAX_WEIGHT = 1000.0
-
-#: New blocks start with a complete, valid example the author edits (Studio creates blocks without OLX).
-DEFAULT_OLX = """<outcome_assessment>
-  <outcome ref="lo-1" threshold="70"/>
-  <question id="q1" type="single">
-    <prompt>Replace this question with your own.</prompt>
-    <outcome ref="lo-1"/>
-    <choice id="a" correct="true">The correct choice</choice>
-    <choice id="b" correct="false">A wrong choice</choice>
-  </question>
-</outcome_assessment>"""
-DEFAULT_DATA = questions.to_dict(questions.parse_children(olx.parse_snippet(DEFAULT_OLX, "default")))
-SETTINGS_ATTRIBUTES = ("display_name", "max_attempts", "show_feedback", "weight", "microcredential")
-#: Set by the platform's OLX import/export around the block; they are not block data.
-IGNORED_ATTRIBUTES = ("xblock-family", "url_name")
 
 
 @XBlock.needs("i18n")
@@ -108,33 +90,10 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
         return questions.from_dict(self.data)
 
     def _misconfigured(self) -> ApiError:
-        return ApiError(409, self.gettext("This assessment is not set up correctly. Please tell the course team."))
+        return handoff.misconfigured(self)
 
     def _attempts_left(self, used: int) -> int | None:
         return max(0, self.max_attempts - used) if self.max_attempts else None
-
-    def _keys(self) -> tuple[str, str]:
-        return compat.course_and_usage_keys(self)
-
-    def _from_service(self, default: Any, ask: Callable[[Any], Any]) -> Any:
-        """``ask(api)`` for what a view shows; ``default`` without the service app or while it fails."""
-        api = service_api()
-        if api is None:
-            return default
-        try:
-            return ask(api)
-        except Exception:  # a page must render while the database is away; a submission will tell
-            log.exception("The microvet service failed for %s", self.scope_ids.usage_id)
-            return default
-
-    def _used_attempts(self) -> int:
-        """The service's count (the one that limits), or the block's own where the service is missing."""
-        learner = compat.current_user(self)
-        return self._from_service(self.attempts, lambda api: api.attempts_used(api.Learner(*learner), self._keys()[1]))
-
-    def _outcome_texts(self) -> dict[str, str]:
-        """Outcome id -> text from the course's micro-credentials: learners read texts, not ids."""
-        return self._from_service({}, lambda api: api.course_outcomes(self._keys()[0]))
 
     # ------------------------------------------------------------------------------------------ scoring
 
@@ -165,7 +124,7 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
         The service keeps the best evidence per outcome, so a rescore never takes a validation away.
         """
         super().rescore(only_if_higher)
-        self._record_evidence(questions.score(self.assessment, self.best_answers), service_api())
+        handoff.record_evidence(self, questions.score(self.assessment, self.best_answers), handoff.service_api())
 
     def _improves(self, score: Score) -> bool:
         if self.raw_earned is None:
@@ -196,7 +155,7 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
     def student_view_data(self, context=None) -> dict[str, Any]:
         """Mobile/native API payload (docs/assessment-olx.md); the same no-secrets rule as the HTML."""
         assessment = self.assessment
-        texts = self._outcome_texts()
+        texts = handoff.outcome_texts(self)
         return {
             "display_name": self.display_name,
             "max_attempts": self.max_attempts,
@@ -209,7 +168,7 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
         }
 
     def _user_state(self) -> dict[str, Any]:
-        used = self._used_attempts()
+        used = handoff.used_attempts(self)
         return {
             "usage_id": str(self.scope_ids.usage_id),
             "attempts": used,
@@ -220,7 +179,7 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
 
     def _named(self, result: dict[str, Any]) -> dict[str, Any]:
         """A result view with each outcome's current text (stored results keep only ids)."""
-        texts = self._outcome_texts()
+        texts = handoff.outcome_texts(self)
         return {**result, "outcomes": [{**o, "text": texts.get(o["id"], o["id"])} for o in result.get("outcomes", ())]}
 
     @XBlock.handler
@@ -300,10 +259,10 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
             answers = questions.normalise_answers(assessment, answers)
         except questions.AnswerError as err:
             raise ApiError(400, err.translated(self.gettext), err.subject) from None
-        api = service_api()
-        attempt = self._claim_attempt(api)
+        api = handoff.service_api()
+        attempt = handoff.claim_attempt(self, api)
         result = questions.score(assessment, answers)
-        notice = self._record_evidence(result, api, claimed=True)
+        notice = handoff.record_evidence(self, result, api, claimed=True)
         self.attempts = attempt
         self.last_answers = answers
         self.best_outcomes = {o.id: max(self.best_outcomes.get(o.id, 0.0), o.percent) for o in result.outcomes}
@@ -316,87 +275,10 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
         reply = {**self._named(self.last_result), "attempts": attempt, "attempts_left": self._attempts_left(attempt)}
         return {**reply, "notice": notice} if notice else reply
 
-    def _used_up(self) -> ApiError:
-        return ApiError(409, self.gettext("You have used all your attempts for this assessment."))
-
-    def _unsaved(self) -> ApiError:
-        return ApiError(
-            503,
-            self.gettext("Your answers could not be saved right now. Please try again; this did not use an attempt."),
-        )
-
-    def _claim_attempt(self, api: Any) -> int:
-        """The number of this attempt, claimed atomically in the database (ADR 0010)."""
-        if api is None:  # no database: the block's own count (not safe under parallel requests)
-            if self.max_attempts and self.attempts >= self.max_attempts:
-                raise self._used_up()
-            return self.attempts + 1
-        try:
-            attempt = api.claim_attempt(
-                api.Learner(*compat.current_user(self)), self._keys()[1], self.max_attempts, used_before=self.attempts
-            )
-        except api.InvalidInput as err:  # e.g. a usage key the service cannot store: nothing was claimed
-            log.error("Claiming an attempt of %s refused by the service: %s", self.scope_ids.usage_id, err)
-            raise self._misconfigured() from None
-        except Exception:  # storage failure: nothing was claimed
-            log.exception("Claiming an attempt failed for %s", self.scope_ids.usage_id)
-            raise self._unsaved() from None
-        if attempt is None:
-            raise self._used_up()
-        return attempt
-
-    def _record_evidence(self, result: ScoreResult, api: Any, *, claimed: bool = False) -> str | None:
-        """Hand per-outcome evidence to the Django app before anything is counted (docs/upper-floor.md).
-
-        Returns a notice for the learner when the evidence is stored but the credential could not be
-        issued now; on any other failure a ``claimed`` attempt is given back before the 4xx/503.
-        """
-        if api is None:
-            log.warning(
-                "%s is not installed: outcome evidence of %s is not recorded", SERVICE_APP, self.scope_ids.usage_id
-            )
-            return None
-        course_key, usage_key = self._keys()
-        learner = api.Learner(*compat.current_user(self))
-        outcome_scores = {o.id: api.OutcomeScore(o.fraction, o.validated) for o in result.outcomes}
-        try:
-            # The assessment's own points, not the weighted grade: a gradebook weight (possibly 0) says
-            # nothing about mastery, and the rules' min_score compares performance across assessments.
-            api.record_assessment(learner, course_key, usage_key, outcome_scores, result.earned, result.possible)
-        except api.IssuanceFailed:
-            log.exception("Evidence of %s is stored, but issuing the credential failed", self.scope_ids.usage_id)
-            return self.gettext(
-                "Your answers were saved and count towards the micro-credential. Your credential could not be "
-                "issued just now; it will be issued once the problem is fixed, without another submission."
-            )
-        except api.InvalidInput as err:
-            log.error("Outcome evidence of %s refused by the service: %s", self.scope_ids.usage_id, err)
-            self._give_back(api, learner, usage_key, claimed)
-            raise self._misconfigured() from None
-        except Exception:  # storage failure: nothing was counted, the learner may retry
-            log.exception("Recording outcome evidence failed for %s", self.scope_ids.usage_id)
-            self._give_back(api, learner, usage_key, claimed)
-            raise self._unsaved() from None
-        return None
-
-    def _give_back(self, api: Any, learner: Any, usage_key: str, claimed: bool) -> None:
-        if not claimed:
-            return
-        try:
-            api.release_attempt(learner, usage_key)
-        except Exception:  # the database is away: the attempt stays used, which never exceeds the limit
-            log.exception("Releasing an attempt failed for %s", self.scope_ids.usage_id)
-
     def clear_student_state(self, user_id, course_id, item_id, requesting_user_id):
-        """The LMS calls this when staff delete a learner's state here: the attempts start again.
-
-        ``user_id`` is the learner's anonymous id. The block's own fields are cleared by the platform.
-        """
-        api = service_api()
-        learner_id = compat.user_id_for_anonymous_id(user_id)
-        if api is not None and learner_id is not None:
-            api.reset_attempts(learner_id, self._keys()[1])
-        log.info("Attempts of %s at %s reset by %s", learner_id, item_id, requesting_user_id)
+        """The LMS calls this when staff delete a learner's state here (``user_id`` is their anonymous id)."""
+        handoff.reset_attempts(self, user_id)
+        log.info("Attempts of %s at %s reset by %s", user_id, item_id, requesting_user_id)
 
     def _result_view(self, assessment: Assessment, result: ScoreResult) -> dict[str, Any]:
         """What the learner sees after an attempt; feedback and hints only if the author allows it."""
@@ -439,14 +321,7 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
             raise ApiError(400, self.gettext("Unknown field in the request."), unknown[0])
         source = "olx" if "olx" in data else "content"
         try:
-            values = settings_from_strings(data)
-            if source == "olx":
-                if not isinstance(data["olx"], str):
-                    raise olx.OlxError("olx", _("must be a text"))
-                root = olx.parse_snippet(f"<outcome_assessment>{data['olx']}</outcome_assessment>", "olx")
-                assessment = questions.parse_children(root)
-            else:
-                assessment = questions.from_dict(data.get("content"))
+            values, assessment = assessment_olx.from_editor(data, source)
         except olx.OlxError as err:
             field = err.subject if err.subject in SETTINGS_ATTRIBUTES else source
             raise ApiError(400, f"{err.subject}: {err.translated(self.gettext)}", field, err.subject) from None
@@ -457,10 +332,7 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
 
     def _editor_state(self) -> dict[str, Any]:
         """The content as the structured editor and the OLX editor show it."""
-        assessment = self.assessment
-        root = etree.Element("outcome_assessment")
-        questions.add_children(root, assessment)
-        return {"content": questions.to_dict(assessment), "olx": "\n".join(olx.to_string(child) for child in root)}
+        return assessment_olx.editor_state(self.assessment)
 
     # ------------------------------------------------------------------------------------------ OLX
 
@@ -477,7 +349,7 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
         olx.check_element(
             node, "outcome_assessment", (*SETTINGS_ATTRIBUTES, *platform, *IGNORED_ATTRIBUTES), ("outcome", "question")
         )
-        for name, value in settings_from_strings(dict(node.attrib)).items():
+        for name, value in assessment_olx.settings_from_strings(dict(node.attrib)).items():
             setattr(block, name, value)
         for name in platform & set(node.attrib):
             cls._set_field_if_present(block, name, node.get(name), {})
@@ -497,29 +369,6 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
     @staticmethod
     def workbench_scenarios():
         return [("Outcome assessment", "<outcome_assessment/>")]
-
-
-def settings_from_strings(values: dict[str, Any]) -> dict[str, Any]:
-    """Typed block settings from OLX attributes or editor strings; ``OlxError`` names the bad one."""
-    result: dict[str, Any] = {}
-    for name in SETTINGS_ATTRIBUTES:
-        if name not in values:
-            continue
-        value = values[name]
-        text = value if isinstance(value, str) else json.dumps(value)
-        if name == "max_attempts":
-            result[name] = int(olx.number(text, name, low=0, high=MAX_ATTEMPTS_LIMIT, integer=True))
-        elif name == "weight":
-            result[name] = olx.number(text, name, low=0, high=MAX_WEIGHT)
-        elif name == "show_feedback":
-            if text not in olx.BOOLEANS:
-                raise olx.OlxError(name, _("must be true or false"))
-            result[name] = olx.BOOLEANS[text]
-        else:
-            result[name] = olx.normalise_space(text)
-            if name == "display_name" and not result[name]:
-                raise olx.OlxError(name, _("must not be empty"))
-    return result
 
 
 def _dom_id(block: XBlock) -> str:
