@@ -317,4 +317,22 @@ class WalletNonce(models.Model):
         return f"nonce {self.pk}"
 
 
+class AttemptCounter(models.Model):
+    """Attempts a learner has used at one assessment: claimed by one conditional UPDATE (service/attempts.py).
+
+    The XBlock's own user state cannot hold a limit: parallel requests each read the same count.
+    """
+
+    learner_id = models.CharField(max_length=LEARNER_LEN)
+    usage_key = models.CharField(max_length=KEY_LEN)
+    used = models.PositiveIntegerField(default=0)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["learner_id", "usage_key"], name="microvet_attempts_once")]
+
+    def __str__(self) -> str:
+        return f"{self.learner_id} @ {self.usage_key}: {self.used}"
+
+
 from .alliance_models import AllianceMember, CredentialViews, Endorsement  # noqa: E402, F401  (the alliance tables)

@@ -2,6 +2,8 @@
 (function () {
   "use strict";
   var catalog = {
+    "%(outcome)s: not yet validated (%(percent)s this attempt, %(threshold)s needed)": "%(outcome)s: noch nicht validiert (%(percent)s in diesem Versuch, %(threshold)s erforderlich)",
+    "%(outcome)s: validated (%(percent)s this attempt, %(threshold)s needed)": "%(outcome)s: validiert (%(percent)s in diesem Versuch, %(threshold)s erforderlich)",
     "Accepted answers, one per line": "Akzeptierte Antworten, eine pro Zeile",
     "Add choice": "Antwortoption hinzufügen",
     "Add outcome": "Lernergebnis hinzufügen",

@@ -2,6 +2,8 @@
 (function () {
   "use strict";
   var catalog = {
+    "%(outcome)s: not yet validated (%(percent)s this attempt, %(threshold)s needed)": "%(outcome)s: δεν έχει επικυρωθεί ακόμη (%(percent)s σε αυτή την προσπάθεια, απαιτείται %(threshold)s)",
+    "%(outcome)s: validated (%(percent)s this attempt, %(threshold)s needed)": "%(outcome)s: επικυρώθηκε (%(percent)s σε αυτή την προσπάθεια, απαιτείται %(threshold)s)",
     "Accepted answers, one per line": "Αποδεκτές απαντήσεις, μία ανά γραμμή",
     "Add choice": "Προσθήκη επιλογής",
     "Add outcome": "Προσθήκη μαθησιακού αποτελέσματος",

@@ -2,6 +2,8 @@
 (function () {
   "use strict";
   var catalog = {
+    "%(outcome)s: not yet validated (%(percent)s this attempt, %(threshold)s needed)": "%(outcome)s: aún no validado (%(percent)s en este intento, se necesita %(threshold)s)",
+    "%(outcome)s: validated (%(percent)s this attempt, %(threshold)s needed)": "%(outcome)s: validado (%(percent)s en este intento, se necesita %(threshold)s)",
     "Accepted answers, one per line": "Respuestas aceptadas, una por línea",
     "Add choice": "Añadir opción",
     "Add outcome": "Añadir resultado de aprendizaje",

@@ -2,6 +2,8 @@
 (function () {
   "use strict";
   var catalog = {
+    "%(outcome)s: not yet validated (%(percent)s this attempt, %(threshold)s needed)": "%(outcome)s: non ancora validato (%(percent)s in questo tentativo, soglia %(threshold)s)",
+    "%(outcome)s: validated (%(percent)s this attempt, %(threshold)s needed)": "%(outcome)s: validato (%(percent)s in questo tentativo, soglia %(threshold)s)",
     "Accepted answers, one per line": "Risposte accettate, una per riga",
     "Add choice": "Aggiungi opzione",
     "Add outcome": "Aggiungi risultato di apprendimento",

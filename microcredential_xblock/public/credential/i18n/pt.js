@@ -2,6 +2,8 @@
 (function () {
   "use strict";
   var catalog = {
+    "%(outcome)s: not yet validated (%(percent)s this attempt, %(threshold)s needed)": "%(outcome)s: ainda não validado (%(percent)s nesta tentativa, necessário %(threshold)s)",
+    "%(outcome)s: validated (%(percent)s this attempt, %(threshold)s needed)": "%(outcome)s: validado (%(percent)s nesta tentativa, necessário %(threshold)s)",
     "Accepted answers, one per line": "Respostas aceites, uma por linha",
     "Add choice": "Adicionar opção",
     "Add outcome": "Adicionar resultado de aprendizagem",
