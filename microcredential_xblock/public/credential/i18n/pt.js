@@ -34,8 +34,6 @@
     "Not saved": "Não guardado",
     "Not saved: the server did not answer. Your changes are still in the form.": "Não guardado: o servidor não respondeu. As suas alterações continuam no formulário.",
     "Number": "Número",
-    "Outcome %(id)s: not yet validated (%(percent)s this attempt, %(threshold)s needed)": "Resultado de aprendizagem %(id)s: ainda não validado (%(percent)s nesta tentativa, necessário %(threshold)s)",
-    "Outcome %(id)s: validated (%(percent)s this attempt, %(threshold)s needed)": "Resultado de aprendizagem %(id)s: validado (%(percent)s nesta tentativa, necessário %(threshold)s)",
     "Outcome id": "ID do resultado de aprendizagem",
     "Partial credit (right picks minus wrong picks)": "Pontuação parcial (escolhas corretas menos escolhas erradas)",
     "Points": "Pontos",
