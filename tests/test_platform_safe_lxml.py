@@ -10,13 +10,13 @@ from lxml import etree as real_etree
 from xblock.test.toy_runtime import ToyRuntime
 
 from course_templates import checker, generator
-from microcredential_xblock.blocks import assessment, credential_olx, olx, questions
+from microcredential_xblock.blocks import assessment_olx, credential_olx, olx, questions
 from microcredential_xblock.demo.scenarios import OLX_DIR
 from tests.platform_standins import safe_lxml_etree
 from tests.test_assessment_block import ALL_KINDS, ALL_RIGHT, Course, install_fake_service, post, reset_toy_state
 from tests.test_platform_export import SPEC
 
-MODULES = (olx, questions, assessment, credential_olx, checker, generator)
+MODULES = (olx, questions, assessment_olx, credential_olx, checker, generator)
 
 
 @pytest.fixture(autouse=True)
