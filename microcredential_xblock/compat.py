@@ -52,8 +52,22 @@ def course_and_usage_keys(block: Any) -> tuple[str, str]:
     usage_id = block.scope_ids.usage_id
     context = getattr(usage_id, "context_key", None) or getattr(usage_id, "course_key", None)
     if context is not None:
-        return _branch_free(context), _branch_free(usage_id)
+        return branch_free(context), branch_free(usage_id)
     return f"workbench:{str(usage_id).split('.', 1)[0]}", str(usage_id)
+
+
+def user_id_for_anonymous_id(anonymous_id: str) -> str | None:
+    """The platform user id behind an anonymous (per-course) user id, or None if nobody has it.
+
+    The LMS passes anonymous ids to blocks, e.g. to ``clear_student_state`` when staff delete a
+    learner's state. Outside Open edX the id is already the block's student id.
+    """
+    try:
+        from common.djangoapps.student.models import user_by_anonymous_id  # noqa: PLC0415
+    except ImportError:
+        return str(anonymous_id)
+    user = user_by_anonymous_id(anonymous_id)
+    return None if user is None else str(user.pk)
 
 
 # ----------------------------------------------------------------------------------- platform integration
@@ -115,33 +129,47 @@ def is_course_staff(user: Any, course_key: str) -> bool:
     return bool(has_access(user, "staff", key))
 
 
-#: Key the platform's user service puts into ``XBlockUser.opt_attrs`` for global staff.
+#: Keys the platform's user service puts into ``XBlockUser.opt_attrs`` (xblock_django/user_service.py).
 PLATFORM_USER_IS_STAFF = "edx-platform.user_is_staff"
+PLATFORM_IS_AUTHENTICATED = "edx-platform.is_authenticated"
+PLATFORM_ATTR_PREFIX = "edx-platform."
 
 
 def user_can_edit(block: Any) -> bool:
     """Whether the user of this request may change the block's authored content.
 
     Every authoring handler asks this before touching anything: in the LMS any learner can call any
-    handler of a block by URL. In Open edX the answer is Studio write access to the block's course
-    (``has_studio_write_access``); where the platform's auth module is missing, only global staff.
-    A runtime without a platform user (the workbench, ToyRuntime) has no learners to protect: its
-    user is the demo's author.
+    handler of a block by URL. In Open edX (LMS and Studio: the user service sets ``edx-platform.*``
+    attributes) the answer is Studio write access to the block's course (``has_studio_write_access``);
+    anonymous users never may; where the platform's auth module is missing, only global staff.
+    Runtimes without platform users (the workbench's user service, ToyRuntime without one) have no
+    learners to protect: their user is the demo's author.
     """
     service = block.runtime.service(block, "user")
-    user = service.get_current_user() if service is not None else None
-    platform_id = user.opt_attrs.get(PLATFORM_USER_ID) if user is not None else None
-    if platform_id is None:
-        return user is not None or service is None
+    if service is None:
+        return True
+    user = service.get_current_user()
+    if user is None:
+        return False
+    attrs = user.opt_attrs or {}
+    if not any(str(key).startswith(PLATFORM_ATTR_PREFIX) for key in attrs):
+        return True
+    platform_id = attrs.get(PLATFORM_USER_ID)
+    if platform_id is None or attrs.get(PLATFORM_IS_AUTHENTICATED) is False:
+        return False
     try:
         from common.djangoapps.student.auth import has_studio_write_access  # noqa: PLC0415
         from django.contrib.auth import get_user_model  # noqa: PLC0415
+        from opaque_keys import InvalidKeyError  # noqa: PLC0415
         from opaque_keys.edx.keys import CourseKey  # noqa: PLC0415
     except ImportError:
-        return bool(user.opt_attrs.get(PLATFORM_USER_IS_STAFF, False))
-    django_user = get_user_model().objects.filter(pk=platform_id).first()
-    course_key, _usage = course_and_usage_keys(block)
-    return django_user is not None and bool(has_studio_write_access(django_user, CourseKey.from_string(course_key)))
+        return bool(attrs.get(PLATFORM_USER_IS_STAFF, False))
+    try:
+        course_key = CourseKey.from_string(course_and_usage_keys(block)[0])
+    except InvalidKeyError:
+        return False
+    django_user = get_user_model().objects.filter(pk=platform_id).first() if str(platform_id).isdigit() else None
+    return django_user is not None and bool(has_studio_write_access(django_user, course_key))
 
 
 # ----------------------------------------------------------------------------------------- publishing
@@ -160,14 +188,7 @@ def platform_publishes() -> bool:
     return True
 
 
-def is_studio() -> bool:
-    """Whether this process is Studio (the CMS) or one of its workers: they never sign."""
-    from django.conf import settings  # noqa: PLC0415
-
-    return str(getattr(settings, "ROOT_URLCONF", "")).startswith("cms.")
-
-
-def _branch_free(key: Any) -> str:
+def branch_free(key: Any) -> str:
     """A course or usage key as the LMS writes it: no branch, no version (split keys can carry both)."""
     for method in ("for_branch", "version_agnostic"):
         if hasattr(key, method):
@@ -188,13 +209,6 @@ def published_blocks(course_key: Any, block_type: str = MICROCREDENTIAL_BLOCK_TY
         return list(store.get_items(course_key, qualifiers={"category": block_type}))
 
 
-def published_definitions(course_key: Any) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
-    """``{usage key: (definition, rules)}`` of the course's published micro-credential blocks, for
-    ``service.api.publish``."""
-    blocks = published_blocks(course_key)
-    return {_branch_free(b.location): b.published_pair() for b in blocks if hasattr(b, "published_pair")}
-
-
 # ----------------------------------------------------------------------------------- platform signals
 # Added for learner retirement (platform/retirement.py, issue 11).
 
@@ -204,8 +218,8 @@ PLATFORM_SIGNALS = {
     # Sent by the retirement pipeline's LMS step (AccountRetirementView) with ``user=``, before the
     # platform blanks the user's name and renames the account.
     "USER_RETIRE_LMS_CRITICAL": "openedx.core.djangoapps.user_api.accounts.signals.USER_RETIRE_LMS_CRITICAL",
-    # Sent by the modulestore after a publish or a course import (Studio). A class attribute: the
-    # module has no COURSE_PUBLISHED of its own, so edx-django-utils could not import it directly.
+    # Sent by the modulestore after a publish or a course import (Studio), deferred to the end of a bulk
+    # operation. Teak also exports it as the module attribute COURSE_PUBLISHED (globals().update).
     "COURSE_PUBLISHED": "xmodule.modulestore.django.SignalHandler.course_published",
 }
 _STAND_INS: dict[str, Any] = {}

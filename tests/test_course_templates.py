@@ -608,7 +608,7 @@ def test_learner_path_of_the_first_outcome(spec, archives, tmp_path):
     imported, source = ImportedCourse(_unpack(archives[spec.stem], tmp_path)), load_spec(spec)
     first_outcome = source.chapters[0].id
     credential = imported.block("microcredential", "microcredential")
-    credential.register()  # what Studio's save and the LMS render do
+    api.publish(credential.course_key, {credential.usage_key: credential.published_pair()}, may_sign=True)  # Studio
     learner = imported.block("outcome_assessment", f"{first_outcome}-assessment", user_id="ada")
     course_key, credential_usage = str(imported.key), credential.usage_key
     ada = api.Learner(*compat.current_user(learner))
@@ -640,7 +640,7 @@ def test_validating_every_outcome_of_a_sample_course_issues_its_credential(archi
 
     imported = ImportedCourse(_unpack(archives["designing-micro-credentials.it"], tmp_path))
     credential = imported.block("microcredential", "microcredential")
-    credential.register()
+    api.publish(credential.course_key, {credential.usage_key: credential.published_pair()}, may_sign=True)
     for index, url_name in enumerate(sorted(imported.usages["outcome_assessment"])):
         learner = imported.block("outcome_assessment", url_name, user_id="ada")
         status, _body = _submit(learner, _right_answers(learner))

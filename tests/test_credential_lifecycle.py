@@ -31,7 +31,7 @@ from microcredential_xblock.service import api, issuance, lifecycle
 from microcredential_xblock.service.models import IssuedCredential, MicroCredentialDefinition
 from tests.test_credential_block import editor_form
 
-pytestmark = [pytest.mark.django_db]
+pytestmark = [pytest.mark.storage, pytest.mark.django_db]
 
 COURSE = CourseKey.from_string("course-v1:Aurora+MC101+2026")
 MC_USAGE = UsageKey.from_string("block-v1:Aurora+MC101+2026+type@microcredential+block@mc1")
@@ -137,7 +137,7 @@ def test_a_learner_cannot_forge_what_is_issued():
     wrong_answers("7")
     assert not IssuedCredential.objects.exists()
     assert api.learner_progress(api.Learner("7", "learner7@example.org"), COURSE, MC_USAGE).state == api.IN_PROGRESS
-    status, _answer = post(block, "publish", {})  # the demo's publish action is an authoring handler too
+    status, _answer = post(block, "demo_publish", {})  # the demo's publish action is an authoring handler too
     assert status == 403
 
 
@@ -255,6 +255,25 @@ def test_studio_publish_hands_due_learners_to_the_lms_workers(modulestore, monke
     monkeypatch.undo()
     tasks.evaluate_for_learner.apply(args=sent[0][1])  # what the LMS worker runs
     assert IssuedCredential.objects.get().learner_id == "7"
+
+
+def test_a_block_that_did_not_load_never_withdraws_a_micro_credential(modulestore):
+    published = authored_block()
+    api.publish(str(COURSE), {str(MC_USAGE): published.published_pair()}, may_sign=True)
+    error_block = types.SimpleNamespace(location=MC_USAGE, category="microcredential")  # the store's ErrorBlock
+    modulestore.blocks[modulestore.published_only] = [error_block]
+    result = publishing.publish_course(COURSE)
+    assert result.removed == () and MicroCredentialDefinition.objects.filter(usage_key=str(MC_USAGE)).exists()
+    modulestore.blocks[modulestore.published_only] = []  # the author deleted the block and published
+    assert publishing.publish_course(COURSE).removed == (str(MC_USAGE),)
+
+
+def test_studio_derives_the_achievement_id_from_the_lms_root(settings):
+    settings.MICROVET = {k: v for k, v in settings.MICROVET.items() if k != "BASE_URL"}
+    settings.LMS_ROOT_URL = "https://lms.aurora.example"
+    block = authored_block()
+    block.achievement_id = ""
+    assert block.definition_dict()["id"].startswith("https://lms.aurora.example/microvet/achievements/")
 
 
 def test_a_broken_publish_is_logged_not_raised(modulestore, caplog):

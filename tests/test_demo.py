@@ -100,7 +100,7 @@ def test_the_learner_card_follows_the_published_version_only(demo):
     status, saved = author.post(usage, "studio_submit", {**editor_form(make_block()), **form})
     assert status == 200 and saved["ok"], saved
     assert "second edition" not in learner.page()  # saved is not published
-    status, published = author.post(usage, "publish", {})
+    status, published = author.post(usage, "demo_publish", {})
     assert status == 200 and published["ok"], published
     assert "second edition" in learner.page()
 

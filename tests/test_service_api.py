@@ -11,6 +11,7 @@ from badge_issuer.errors import DefinitionError
 from badge_issuer.keys import OfflineResolver
 from badge_issuer.model import verify_recipient
 from badge_issuer.verify import verify
+from microcredential_xblock.platform import tasks
 from microcredential_xblock.service import api, issuance, lifecycle
 from microcredential_xblock.service.config import issuer_keys
 from microcredential_xblock.service.models import (
@@ -205,6 +206,18 @@ def test_signing_failure_keeps_the_evidence_says_so_and_the_card_retries(registe
     monkeypatch.undo()  # the fault is fixed: no new submission needed
     progress = api.card_progress(LEARNER, COURSE, MC_BLOCK)
     assert progress.state == api.EARNED and IssuanceClaim.objects.get().credential == progress.credential
+
+
+def test_a_failed_signing_in_process_is_queued_for_a_worker_retry(registered, monkeypatch):
+    queued = []
+    monkeypatch.setattr(lifecycle, "celery_ready", lambda: True)
+    monkeypatch.setattr(tasks.evaluate_for_learner, "apply_async", lambda **kw: queued.append(kw))
+    monkeypatch.setattr(issuance, "issue_credential", lambda *a, **k: 1 / 0)
+    (progress,) = api.record_assessment(LEARNER, COURSE, QUIZ1, all_validated(), 9, 10)
+    assert progress.issue_failed
+    assert queued == [
+        {"args": [LEARNER.user_id, COURSE, api.RETRY], "queue": None, "countdown": lifecycle.RETRY_COUNTDOWN}
+    ]
 
 
 def test_the_card_retries_at_most_once_per_period(registered, monkeypatch, settings):

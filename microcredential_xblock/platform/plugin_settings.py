@@ -83,9 +83,9 @@ LMS_RECEIVERS: list[dict[str, str]] = [
 ]
 
 #: Studio's receivers, in platform/publishing.py: publishing a course makes its definitions issuable
-#: (ADR 0009). The modulestore's signal is ``SignalHandler.course_published``, a class attribute that
-#: edx-django-utils' ``import_string`` cannot reach: ``compat.COURSE_PUBLISHED`` resolves it (a stand-in
-#: signal outside the platform, so the plugin wiring is the same in the contract tests).
+#: (ADR 0009). The modulestore's ``SignalHandler.course_published`` is reached through
+#: ``compat.COURSE_PUBLISHED`` (a stand-in signal outside the platform, so the plugin wiring is the same
+#: in the contract tests).
 CMS_RECEIVERS: list[dict[str, str]] = [
     _receiver("on_course_published", "microcredential_xblock.compat.COURSE_PUBLISHED", module=_CMS_RECEIVERS),
 ]

@@ -30,9 +30,19 @@ def on_course_published(sender: Any, course_key: Any, **kwargs: Any) -> None:
 
 def publish_course(course_key: Any) -> api.Published | None:
     """Read the published micro-credential blocks and hand them to the service; never raises (a
-    receiver's exception would be swallowed by the modulestore's ``send_robust`` anyway)."""
+    receiver's exception would be swallowed by the modulestore's ``send_robust`` anyway).
+
+    A block the store could not load as ours (an error block) makes the set incomplete: nothing is
+    then removed from the registry, so a loading fault never withdraws a micro-credential.
+    """
     try:
-        published = api.publish(str(course_key), compat.published_definitions(course_key), may_sign=False)
+        blocks = compat.published_blocks(course_key)
+        ours = [block for block in blocks if hasattr(block, "published_pair")]
+        definitions = {compat.branch_free(block.location): block.published_pair() for block in ours}
+        complete = len(ours) == len(blocks)
+        if not complete:
+            log.warning("microvet: %d micro-credential blocks of %s did not load", len(blocks) - len(ours), course_key)
+        published = api.publish(str(course_key), definitions, may_sign=False, complete=complete)
     except Exception:
         log.exception("microvet: could not register the published micro-credentials of %s", course_key)
         return None

@@ -234,7 +234,7 @@ def save(page) -> dict:
 
 def publish(page) -> dict:
     """The demo's Publish action: learners see a saved definition only once it is published (ADR 0009)."""
-    with page.expect_response(lambda r: "/publish/" in r.url) as response:
+    with page.expect_response(lambda r: "/demo_publish/" in r.url) as response:
         editor(page).get_by_role("button", name="Publish", exact=True).click()
     assert response.value.ok, response.value.text()
     return response.value.json()

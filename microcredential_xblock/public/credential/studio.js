@@ -3,7 +3,7 @@
    so the author's input stays in the form when something is refused. */
 function MicrovetCredentialEditor(runtime, element, args) {
   "use strict";
-  var common = window.MicrovetCommon;  /* public/assessment/common.js: gettext, postJSON (CSRF), rootOf */
+  var common = window.MicrovetCommon;  /* public/common/common.js: gettext, postJSON (CSRF), rootOf */
   var gettext = common.gettext;
   var root = common.rootOf(element);
   var form = root.querySelector(".microvet-editor");
@@ -172,7 +172,7 @@ function MicrovetCredentialEditor(runtime, element, args) {
   if (publish) {
     publish.addEventListener("click", function () {
       status.textContent = gettext("Publishing…");
-      common.postJSON(runtime.handlerUrl(element, "publish"), {}).then(function (answer) {
+      common.postJSON(runtime.handlerUrl(element, "demo_publish"), {}).then(function (answer) {
         status.textContent = answer.body.message || answer.body.error;
       });
     });
