@@ -40,11 +40,13 @@ BASE64 = Concept(
     "http://data.europa.eu/snb/encoding/6146cde7dd", "base64", "http://data.europa.eu/snb/encoding/25831c2"
 )
 PNG = Concept(f"{FILE_TYPE_AUTHORITY}/PNG", "PNG", FILE_TYPE_AUTHORITY)
-#: ISO 639-1 -> the EU Publications Office language authority code, for the EU's official languages.
+#: ISO 639-1 -> EU Publications Office language authority code: the EU's official languages and the
+#: other languages Europass is offered in.
 EU_LANGUAGES = {
     "bg": "BUL", "cs": "CES", "da": "DAN", "de": "DEU", "el": "ELL", "en": "ENG", "es": "SPA", "et": "EST",
     "fi": "FIN", "fr": "FRA", "ga": "GLE", "hr": "HRV", "hu": "HUN", "it": "ITA", "lt": "LIT", "lv": "LAV",
     "mt": "MLT", "nl": "NLD", "pl": "POL", "pt": "POR", "ro": "RON", "sk": "SLK", "sl": "SLV", "sv": "SWE",
+    "is": "ISL", "no": "NOR", "nb": "NOB", "nn": "NNO", "mk": "MKD", "sr": "SRP", "tr": "TUR", "uk": "UKR",
 }  # fmt: skip
 #: The grade of an award without a score (the EDC shapes require one; the EC sample says "Pass").
 PASSED = gettext_noop("Passed")
@@ -85,11 +87,9 @@ def to_elm(definition: Definition, credential: dict[str, Any]) -> dict[str, Any]
 
 
 def _language(lang: str) -> dict[str, Any]:
-    code = EU_LANGUAGES.get(lang.split("-", maxsplit=1)[0])
-    if code is None:
-        raise DefinitionError(
-            "language", f"{lang!r}: Europass takes the EU's official languages ({', '.join(EU_LANGUAGES)})"
-        )
+    """The language authority concept of ``lang``; UND (undetermined, ISO 639-2) beyond the EU's official
+    and Europass's other languages, whose codes are listed here (the whole ISO 639 table is not bundled)."""
+    code = EU_LANGUAGES.get(lang.split("-", maxsplit=1)[0], "UND")
     concept = _concept(Concept(f"{LANGUAGE_AUTHORITY}/{code}", code, LANGUAGE_AUTHORITY), "en")
     return {**concept, "notation": "language"}
 

@@ -125,7 +125,10 @@ class FetchingResolver(OfflineResolver):
             self.resolve_dir is not None and document_paths(controller, self.resolve_dir)[0].exists()
         ):
             return super()._documents(controller)
-        document = self.fetcher.get_json(document_urls(controller)[0])
+        url = document_urls(controller)[0]
+        document = self.fetcher.get_json(url)
+        if document.get("id") != controller:  # the JWT keys below are trusted only as this issuer's
+            raise FetchError(url, f"is the document of {document.get('id')!r}, not of {controller!r}")
         return document, jwks_of(document)
 
 

@@ -149,7 +149,6 @@ def build_credential(
     if len(statuses) > 1:
         raise DefinitionError("status_entries", "OB 3.0 allows one credentialStatus entry per credential")
     credential: dict[str, Any] = {
-        "@context": credential_contexts(),
         "id": credential_id,
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": definition.title,
@@ -165,8 +164,8 @@ def build_credential(
         "credentialSchema": [{"id": ACHIEVEMENT_SCHEMA_URL, "type": "1EdTechJsonSchemaValidator2019"}],
         "credentialStatus": statuses[0] if statuses else None,
     }
-    credential = prune(credential)
-    # The achievement is pruned already (and the largest part): put it in after pruning the rest.
+    # The contexts and the achievement (the largest parts) have nothing to prune: added after pruning the rest.
+    credential = {"@context": credential_contexts(), **prune(credential)}
     credential["credentialSubject"]["achievement"] = achievement_of(definition)
     return credential
 

@@ -17,9 +17,10 @@ whole literal or as the tail of an IRI; a value is only substituted when its tex
 pyld and pyoxigraph write the same way (no control characters; IRIs of plain ASCII without
 whitespace or ``<>"{}|^`\\``), otherwise the document goes to pyld.
 
-Every new shape is checked once against plain pyld on its first document, byte for byte; a shape
-that differs (for example an upper-case language tag, which pyoxigraph lower-cases) is marked and
-always goes to pyld. tests/test_canonical_differential.py compares the two over a corpus.
+A shape gets its template on its second document (a one-off document costs one pyld run, as
+before), checked against plain pyld on that document, byte for byte; a shape that differs (or
+whose N-Quads pyoxigraph refuses, such as a control character in an IRI) is marked and always
+goes to pyld. tests/test_canonical_differential.py compares the two over a corpus.
 Hand-written because no library compiles JSON-LD into reusable RDF templates (ADR 0014).
 """
 
@@ -45,6 +46,7 @@ _LITERAL_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _IRI_SAFE = re.compile(r"[!#-;=?-\[\]_a-z~]*\Z")
 _LITERAL, _IRI = 0, 1
 _FALLBACK = "fallback"
+_SEEN = "seen once"
 _CACHE_SIZE = 256
 
 _templates: OrderedDict[tuple, Any] = OrderedDict()
@@ -308,9 +310,9 @@ def canonize(
 ) -> str:
     """RDFC-1.0 of ``document``: from its shape's template when there is one, else by ``reference`` (pyld).
 
-    ``to_rdf`` is pyld's (non-canonical) N-Quads of a document, used once per shape to make the
-    template; ``reference`` is pyld's canonical form, used for documents the fast path cannot take
-    and to check each new shape once.
+    ``to_rdf`` is pyld's (non-canonical) N-Quads of a document, used once per shape (on its second
+    document) to make the template; ``reference`` is pyld's canonical form, used for documents the
+    fast path cannot take and to check each new template once.
     """
     key_and_shape = shape_of(document)
     if key_and_shape is None:
@@ -318,11 +320,13 @@ def canonize(
     key, shape = key_and_shape
     with _lock:
         template = _templates.get(key)
-        if template is not None:
+        if template is None:  # a shape seen once may be a one-off (verifying a foreign credential): pyld only
+            _store(key, _SEEN)
+        else:
             _templates.move_to_end(key)
-    if template is None:
+    if template == _SEEN:
         return _first_of_shape(document, key, shape, to_rdf, reference)
-    if template == _FALLBACK:
+    if template is None or template == _FALLBACK:
         return reference(document)
     try:
         result = template.canonical(shape.values, shape.fixed)
@@ -365,7 +369,11 @@ def _first_of_shape(document, key, shape, to_rdf, reference) -> str:
     except (ValueError, SyntaxError):  # pyoxigraph refused the N-Quads: this shape stays with pyld
         template = _FALLBACK
     with _lock:
-        _templates[key] = template
-        if len(_templates) > _CACHE_SIZE:
-            _templates.popitem(last=False)
+        _store(key, template)
     return expected
+
+
+def _store(key: tuple, template: Any) -> None:
+    _templates[key] = template
+    if len(_templates) > _CACHE_SIZE:
+        _templates.popitem(last=False)

@@ -16,6 +16,7 @@ from jsonschema import Draft201909Validator
 from referencing import Registry, Resource
 from referencing.exceptions import NoSuchResource
 
+from .contexts import cacheable
 from .errors import DefinitionError
 
 SCHEMA_FILES = {
@@ -116,7 +117,9 @@ def _errors(document: Any, kind: str) -> list[str]:
     """Schema violations; a document of an already valid shape is valid (schema keywords are shape-only
     except for the value keywords above, whose values the shape keeps)."""
     validator = _validator(kind)
-    shape = (kind, json.dumps(_shape(document, "", _value_names()), separators=(",", ":")))
+    # cacheable(): our inline context keyed by its bundled URL; the schemas accept any object there.
+    keyed = cacheable(document) if isinstance(document, dict) else document
+    shape = (kind, json.dumps(_shape(keyed, "", _value_names()), separators=(",", ":")))
     if shape in _VALID_SHAPES:
         return []
     errors = sorted(validator.iter_errors(document), key=lambda e: (e.json_path, e.message))

@@ -18,6 +18,7 @@ import json
 import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -135,20 +136,30 @@ def main() -> int:
     parser.add_argument("--dbs", default="sqlite,mysql,postgresql")
     parser.add_argument("--bulk", type=int, default=10_000, help="learners in the bulk run (0: skip it)")
     parser.add_argument("--service-n", type=int, default=200, help="learners per service measurement")
+    parser.add_argument(
+        "--parallel", action="store_true", help="the databases at once, after issuer.py (each its own processes)"
+    )
     args = parser.parse_args()
     table = Table()
     print(f"running benchmarks/issuer.py ({args.rounds} rounds, {args.context} context) ...", file=sys.stderr)
     issuer_rows(table, run("issuer.py", "-n", str(args.n), "--rounds", str(args.rounds), "--context", args.context))
-    for db in [d for d in args.dbs.split(",") if d]:
+
+    def service(db: str) -> tuple[dict, dict | None]:
         print(f"running the service benchmarks on {db} ...", file=sys.stderr)
         single = run("issuance.py", "--db", db, "-n", str(args.service_n))
         bulk = None
         if args.bulk and "error" not in single:
             milestones = ",".join(str(m) for m in (args.bulk // 10, args.bulk // 2, args.bulk))
             bulk = run("bulk_issuance.py", "--db", db, "-n", str(args.bulk), "--milestones", milestones)
-        service_rows(table, db, single, bulk)
-    cpu = os.cpu_count()
-    print(f"\n`make bench`, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {cpu} cores, Python {sys.version.split()[0]}\n")
+        return single, bulk
+
+    dbs = [d for d in args.dbs.split(",") if d]
+    with ThreadPoolExecutor(max_workers=len(dbs) if args.parallel else 1) as pool:
+        for db, (single, bulk) in zip(dbs, pool.map(service, dbs), strict=True):
+            service_rows(table, db, single, bulk)
+    how = "databases in parallel" if args.parallel else "one benchmark at a time"
+    when = f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+    print(f"\n`make bench`, {when}, {os.cpu_count()} cores, Python {sys.version.split()[0]}, {how}\n")
     print(table.render())
     print(f"\n{table.missed} target(s) missed" if table.missed else "\nall targets met")
     return 1 if table.missed else 0

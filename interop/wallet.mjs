@@ -10,7 +10,7 @@
  * schemas bundled with badge_issuer, which stand for their published URLs. Any other URL gets a
  * 404, as an unpublished URL would, and is listed under "refused", so a test can fail on it.
  *
- * One JSON line per file: {"file", "verified", "status", "errors", "log", "fetched", "refused"}.
+ * One JSON line per file: {"file", "verified", "status", "errors", "log", "schemas", "fetched", "refused"}.
  * "status" is "active", "revoked" or "suspended" from verifier-core's status steps.
  * Exit status 0 if every file verified, 1 otherwise, 2 on a usage error.
  */
@@ -87,6 +87,9 @@ async function verifyFile(file, verifyCredential, knownDIDRegistries) {
   const result = await verifyCredential({credential, knownDIDRegistries});
   const log = (result.log ?? []).map(({id, valid, error}) => ({id, valid, ...(error ? {error} : {})}));
   const errors = (result.errors ?? []).map(({name, message}) => ({name, message}));
+  const schemaCheck = (result.additionalInformation ?? []).find(entry => entry.id === 'schema_check');
+  const schemas = Array.isArray(schemaCheck?.results) ?
+    schemaCheck.results.map(({schema, result: {valid}}) => ({schema, valid})) : [];
   const stepsOk = log.filter(step => step.id !== 'registered_issuer').every(step => step.valid === true);
   const signed = log.some(step => step.id === 'valid_signature' && step.valid === true);
   return {
@@ -95,6 +98,7 @@ async function verifyFile(file, verifyCredential, knownDIDRegistries) {
     status: statusOf(log),
     errors,
     log,
+    schemas,
     fetched: [...new Set(requested.fetched)],
     refused: [...new Set(requested.refused)]
   };

@@ -56,6 +56,20 @@ def course_and_usage_keys(block: Any) -> tuple[str, str]:
     return f"workbench:{str(usage_id).split('.', 1)[0]}", str(usage_id)
 
 
+def user_id_for_anonymous_id(anonymous_id: str) -> str | None:
+    """The platform user id behind an anonymous (per-course) user id, or None if nobody has it.
+
+    The LMS passes anonymous ids to blocks, e.g. to ``clear_student_state`` when staff delete a
+    learner's state. Outside Open edX the id is already the block's student id.
+    """
+    try:
+        from common.djangoapps.student.models import user_by_anonymous_id  # noqa: PLC0415
+    except ImportError:
+        return str(anonymous_id)
+    user = user_by_anonymous_id(anonymous_id)
+    return None if user is None else str(user.pk)
+
+
 # ----------------------------------------------------------------------------------- platform integration
 # Added for the Open edX integration (microcredential_xblock/platform, issue 5).
 
@@ -115,33 +129,47 @@ def is_course_staff(user: Any, course_key: str) -> bool:
     return bool(has_access(user, "staff", key))
 
 
-#: Key the platform's user service puts into ``XBlockUser.opt_attrs`` for global staff.
+#: Keys the platform's user service puts into ``XBlockUser.opt_attrs`` (xblock_django/user_service.py).
 PLATFORM_USER_IS_STAFF = "edx-platform.user_is_staff"
+PLATFORM_IS_AUTHENTICATED = "edx-platform.is_authenticated"
+PLATFORM_ATTR_PREFIX = "edx-platform."
 
 
 def user_can_edit(block: Any) -> bool:
     """Whether the user of this request may change the block's authored content.
 
     Every authoring handler asks this before touching anything: in the LMS any learner can call any
-    handler of a block by URL. In Open edX the answer is Studio write access to the block's course
-    (``has_studio_write_access``); where the platform's auth module is missing, only global staff.
-    A runtime without a platform user (the workbench, ToyRuntime) has no learners to protect: its
-    user is the demo's author.
+    handler of a block by URL. In Open edX (LMS and Studio: the user service sets ``edx-platform.*``
+    attributes) the answer is Studio write access to the block's course (``has_studio_write_access``);
+    anonymous users never may; where the platform's auth module is missing, only global staff.
+    Runtimes without platform users (the workbench's user service, ToyRuntime without one) have no
+    learners to protect: their user is the demo's author.
     """
     service = block.runtime.service(block, "user")
-    user = service.get_current_user() if service is not None else None
-    platform_id = user.opt_attrs.get(PLATFORM_USER_ID) if user is not None else None
-    if platform_id is None:
-        return user is not None or service is None
+    if service is None:
+        return True
+    user = service.get_current_user()
+    if user is None:
+        return False
+    attrs = user.opt_attrs or {}
+    if not any(str(key).startswith(PLATFORM_ATTR_PREFIX) for key in attrs):
+        return True
+    platform_id = attrs.get(PLATFORM_USER_ID)
+    if platform_id is None or attrs.get(PLATFORM_IS_AUTHENTICATED) is False:
+        return False
     try:
         from common.djangoapps.student.auth import has_studio_write_access  # noqa: PLC0415
         from django.contrib.auth import get_user_model  # noqa: PLC0415
+        from opaque_keys import InvalidKeyError  # noqa: PLC0415
         from opaque_keys.edx.keys import CourseKey  # noqa: PLC0415
     except ImportError:
-        return bool(user.opt_attrs.get(PLATFORM_USER_IS_STAFF, False))
-    django_user = get_user_model().objects.filter(pk=platform_id).first()
-    course_key, _usage = course_and_usage_keys(block)
-    return django_user is not None and bool(has_studio_write_access(django_user, CourseKey.from_string(course_key)))
+        return bool(attrs.get(PLATFORM_USER_IS_STAFF, False))
+    try:
+        course_key = CourseKey.from_string(course_and_usage_keys(block)[0])
+    except InvalidKeyError:
+        return False
+    django_user = get_user_model().objects.filter(pk=platform_id).first() if str(platform_id).isdigit() else None
+    return django_user is not None and bool(has_studio_write_access(django_user, course_key))
 
 
 # ----------------------------------------------------------------------------------------- publishing
@@ -190,23 +218,41 @@ PLATFORM_SIGNALS = {
     # Sent by the retirement pipeline's LMS step (AccountRetirementView) with ``user=``, before the
     # platform blanks the user's name and renames the account.
     "USER_RETIRE_LMS_CRITICAL": "openedx.core.djangoapps.user_api.accounts.signals.USER_RETIRE_LMS_CRITICAL",
+    # Sent by the modulestore after a publish or a course import (Studio), deferred to the end of a bulk
+    # operation. Teak also exports it as the module attribute COURSE_PUBLISHED (globals().update).
+    "COURSE_PUBLISHED": "xmodule.modulestore.django.SignalHandler.course_published",
 }
 _STAND_INS: dict[str, Any] = {}
 
 
 def __getattr__(name: str) -> Any:
-    """``compat.USER_RETIRE_LMS_CRITICAL``: the platform's signal in the LMS; elsewhere (workbench,
-    tests) one stand-in Signal per name, so the plugin wiring and the receivers work the same way."""
+    """``compat.USER_RETIRE_LMS_CRITICAL`` (and every name above): the platform's signal in the LMS and
+    Studio; elsewhere (workbench, tests) one stand-in Signal per name, so the plugin wiring and the
+    receivers work the same way."""
     if name not in PLATFORM_SIGNALS:
         raise AttributeError(name)
-    from django.utils.module_loading import import_string  # noqa: PLC0415
-
     try:
-        return import_string(PLATFORM_SIGNALS[name])
-    except ImportError:
+        return _platform_attribute(PLATFORM_SIGNALS[name])
+    except (ImportError, AttributeError):
         from django.dispatch import Signal  # noqa: PLC0415
 
         return _STAND_INS.setdefault(name, Signal())
+
+
+def _platform_attribute(path: str) -> Any:
+    """``a.b.C.d``: the longest importable module prefix, then attributes (import_string takes one only)."""
+    import importlib  # noqa: PLC0415
+
+    parts = path.split(".")
+    for split in range(len(parts) - 1, 0, -1):
+        try:
+            found = importlib.import_module(".".join(parts[:split]))
+        except ImportError:
+            continue
+        for attribute in parts[split:]:
+            found = getattr(found, attribute)
+        return found
+    raise ImportError(path)
 
 
 def enrolled_learners(course_keys: list[str]) -> dict[str, int]:

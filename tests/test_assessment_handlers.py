@@ -9,12 +9,19 @@ from lxml import etree
 from webob import Request
 
 from microcredential_xblock import compat
-from microcredential_xblock.blocks import assessment as assessment_module
-from microcredential_xblock.blocks import olx, questions
+from microcredential_xblock.blocks import handoff, olx, questions
 from microcredential_xblock.blocks.assessment import MAX_SUBMIT_BYTES
 from microcredential_xblock.service import api
 from tests.service_fixtures import MC_BLOCK, RULES, example_definition
-from tests.test_assessment_block import ALL_KINDS, ALL_RIGHT, Course, install_fake_service, post, reset_toy_state
+from tests.test_assessment_block import (
+    ALL_KINDS,
+    ALL_RIGHT,
+    Course,
+    init_data,
+    install_fake_service,
+    post,
+    reset_toy_state,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -258,7 +265,7 @@ def test_storage_failure_is_503_and_costs_no_attempt(fake_service):
 
 
 def test_without_the_service_app_the_block_still_grades(monkeypatch, caplog):
-    monkeypatch.setattr(assessment_module, "service_api", lambda: None)
+    monkeypatch.setattr(handoff, "service_api", lambda: None)
     block = Course().learner()
     assert post(block, "submit", {"answers": ALL_RIGHT})[0] == 200
     assert block.runtime.of_type("grade") and "not recorded" in caplog.text
@@ -376,4 +383,4 @@ def test_studio_view_shows_the_olx_for_editing_and_no_learner_state():
     html = block.studio_view({}).content
     assert "&lt;question id=&quot;q3&quot; type=&quot;numeric&quot; answer=&quot;25&quot;" in html
     assert 'name="olx"' in html and 'data-error-for="olx"' in html
-    assert block.studio_view({}).json_init_args["content"] == json.loads(json.dumps(block.data))
+    assert init_data(block.studio_view({}))["content"] == json.loads(json.dumps(block.data))

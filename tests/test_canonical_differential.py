@@ -2,10 +2,11 @@
 
 The corpus: every sample-course credential (from course_templates/specs), every OB 3.0 example,
 hypothesis-generated definitions, credentials whose @context carries our terms inline, and
-arbitrary text in the values the fast path substitutes. Each document is canonicalized after a
-document of the same shape primed the template, so the template path (not the first-of-shape
-pyld path) is what gets compared; the tests also assert that the template path was taken where
-it must be (our own credentials), so a fast path that silently always fell back would fail here.
+arbitrary text in the values the fast path substitutes. Each document is canonicalized after
+documents of the same shape primed the template (made on a shape's second document), so the
+template path (not the first-of-shape pyld path) is what gets compared; the tests also assert
+that the template path was taken where it must be (our own credentials), so a fast path that
+silently always fell back would fail here.
 """
 
 from __future__ import annotations
@@ -163,7 +164,8 @@ def test_arbitrary_text_in_substituted_values_is_byte_identical(example_definiti
     """Names, ids and descriptions with quotes, backslashes, control characters, non-ASCII: the template
     path or the pyld fallback, never a different canonical form."""
     document = credential(example_definition, 7, name=name or "x")
-    canonical.canonize(credential(example_definition, 8, name="primer"))  # the shape's template exists
+    for primer in ("primer", "second primer"):  # the shape's template exists (made on its second document)
+        canonical.canonize(credential(example_definition, 8, name=primer))
     document["credentialSubject"]["achievement"]["description"] += tail
     document["id"] = "https://aurora.example/c/" + tail.replace(" ", "")
     document["credentialSubject"]["id"] = f"mailto:{email_local}@example.org"

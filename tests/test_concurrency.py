@@ -1,4 +1,4 @@
-"""Exactly once under concurrency: 20 parallel submissions on separate connections, one credential.
+"""Exactly once under concurrency: one credential for 20 parallel submissions, attempt limits that hold.
 
 Runs on every backend (SQLite file database in the default run, MariaDB with MICROVET_TEST_DB=mysql,
 PostgreSQL with MICROVET_TEST_DB=postgresql).
@@ -11,8 +11,11 @@ import threading
 import pytest
 from django.db import connection, connections
 
+from microcredential_xblock import compat
 from microcredential_xblock.service import api
 from microcredential_xblock.service.models import (
+    AssessmentResult,
+    AttemptCounter,
     IssuanceClaim,
     IssuedCredential,
     OutcomeEvidence,
@@ -20,6 +23,7 @@ from microcredential_xblock.service.models import (
     StatusList,
 )
 from tests.service_fixtures import COURSE, LEARNER, MC_BLOCK, QUIZ1, RULES, all_validated, example_definition
+from tests.test_assessment_block import Course, post, reset_toy_state
 
 pytestmark = [pytest.mark.storage, pytest.mark.django_db(transaction=True)]
 PARALLEL = 20
@@ -77,3 +81,66 @@ def test_parallel_learners_get_distinct_status_indexes():
     assert len(set(results)) == PARALLEL == IssuedCredential.objects.count()
     indexes = list(StatusAllocation.objects.values_list("status_list_id", "index"))
     assert len(set(indexes)) == PARALLEL
+
+
+# ------------------------------------------------------------------------------------------ attempts (issue 11 item 2)
+
+GUESSES_XML = """<outcome_assessment max_attempts="{limit}">
+  <outcome ref="lo-write-outcomes"/>
+  <question id="q1" type="single"><prompt>Which?</prompt><outcome ref="lo-write-outcomes"/>
+    <choice id="a" correct="true">A</choice><choice id="b" correct="false">B</choice>
+    <choice id="c" correct="false">C</choice><choice id="d" correct="false">D</choice>
+    <choice id="e" correct="false">E</choice><choice id="f" correct="false">F</choice></question>
+</outcome_assessment>"""
+
+
+@pytest.fixture
+def course(monkeypatch):
+    """One assessment in a ToyRuntime course whose micro-credential is registered with the real service."""
+    reset_toy_state(monkeypatch)
+
+    def make(limit: int) -> Course:
+        made = Course(GUESSES_XML.format(limit=limit))
+        course_key, _usage = compat.course_and_usage_keys(made.learner())
+        api.register_definition(course_key, MC_BLOCK, example_definition(), RULES)
+        return made
+
+    return make
+
+
+def _parallel_submissions(course: Course, answers: list[str]) -> list[int]:
+    """The same learner submits ``answers`` at once, each request on its own block and connection."""
+
+    def submit(i: int) -> int:
+        return post(course.learner("ada"), "submit", {"answers": {"q1": answers[i]}})[0]
+
+    statuses, errors = _in_parallel(submit, len(answers))
+    assert errors == []
+    return statuses
+
+
+def test_twenty_parallel_submissions_with_three_attempts_accept_exactly_three(course):
+    quiz = course(3)
+    statuses = _parallel_submissions(quiz, ["b"] * PARALLEL)
+    assert sorted(statuses) == [200] * 3 + [409] * (PARALLEL - 3)
+    assert AttemptCounter.objects.get().used == 3
+    assert AssessmentResult.objects.get().attempts == 3  # three submissions recorded, no more
+    assert post(quiz.learner("ada"), "submit", {"answers": {"q1": "a"}})[0] == 409
+
+
+def test_six_parallel_guesses_with_one_attempt_accept_exactly_one(course):
+    quiz = course(1)
+    statuses = _parallel_submissions(quiz, list("abcdef"))
+    assert sorted(statuses) == [200] + [409] * 5
+    accepted = "abcdef"[statuses.index(200)]
+    (evidence,) = OutcomeEvidence.objects.filter(outcome_id="lo-write-outcomes")
+    assert evidence.attempts == 1 and evidence.validated == (accepted == "a")
+
+
+def test_parallel_claims_number_the_attempts_once_each():
+    def claim(i: int):
+        return api.claim_attempt(LEARNER, QUIZ1, 3)
+
+    results, errors = _in_parallel(claim)
+    assert errors == []
+    assert sorted(r for r in results if r is not None) == [1, 2, 3] and results.count(None) == PARALLEL - 3

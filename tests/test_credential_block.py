@@ -25,7 +25,7 @@ from xblock.test import toy_runtime
 from xblock.test.toy_runtime import ToyRuntime
 
 from badge_issuer.errors import KeyMaterialError
-from microcredential_xblock.blocks import credential
+from microcredential_xblock.blocks import common, credential
 from microcredential_xblock.demo.scenarios import OLX_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -241,8 +241,8 @@ def test_studio_view_renders_the_structured_editor():
         "image",
     ):
         assert f'name="{name}"' in html
-    assert frag.js_init_fn == "MicrovetCredentialEditor"
-    assert frag.json_init_args["outcomes"][0]["id"] == "lo-write-outcomes"
+    assert (frag.js_init_fn, frag.json_init_args["init"]) == ("MicrovetInit", "MicrovetCredentialEditor")
+    assert json.loads(frag.json_init_args["json"])["outcomes"][0]["id"] == "lo-write-outcomes"
     assert '<option value="testing" selected>Testing</option>' in html
 
 
@@ -473,7 +473,7 @@ def test_learner_view_assets_are_local_and_small(api):
     assert all(r.kind == "url" for r in frag.resources)
     package = PUBLIC.parent.parent
     total = sum((package / url.split("/microcredential/", 1)[1]).stat().st_size for url in urls)
-    assert any(url.endswith("public/assessment/common.js") for url in urls)
+    assert any(url.endswith("public/common/common.js") for url in urls)
     biggest_catalog = max(p.stat().st_size for p in (PUBLIC / "i18n").glob("*.js"))
     total += biggest_catalog - (PUBLIC / "i18n" / "el.js").stat().st_size
     assert total <= 30 * 1024, f"{total} bytes"
@@ -494,9 +494,9 @@ def _i18n_script():
 @pytest.fixture(scope="module")
 def compiled_catalogs():
     _i18n_script().compile_catalogs()
-    credential._catalog.cache_clear()
+    common._catalog.cache_clear()
     yield
-    credential._catalog.cache_clear()
+    common._catalog.cache_clear()
 
 
 LEARNER_MSGIDS = (
@@ -511,7 +511,7 @@ LEARNER_MSGIDS = (
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_learner_view_renders_in_each_language_from_the_catalog(api, compiled_catalogs, language):
-    catalog = gettext.translation("django", credential.LOCALE_DIR, languages=[language])
+    catalog = gettext.translation("django", common.LOCALE_DIR, languages=[language])
     with translation.override(language):
         frag = make_block().student_view({})
     text = text_of(frag.content)
@@ -533,13 +533,13 @@ def test_translations_come_from_the_package_catalog(api, tmp_path, monkeypatch):
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     (messages / "django.mo").write_bytes(buffer.getvalue())
-    monkeypatch.setattr(credential, "LOCALE_DIR", tmp_path)
-    credential._catalog.cache_clear()
+    monkeypatch.setattr(common, "LOCALE_DIR", tmp_path)
+    common._catalog.cache_clear()
     try:
         with translation.override("it"):
             text = text_of(make_block().student_view({}).content)
     finally:
-        credential._catalog.cache_clear()
+        common._catalog.cache_clear()
     assert "Risultati di apprendimento" in text and "In linea" in text and "Livello EQF 5" in text
     assert "Learning outcomes" not in text
 

@@ -190,7 +190,8 @@ def modulestore(monkeypatch):
     )
     django_module = types.ModuleType("xmodule.modulestore.django")
     django_module.modulestore = lambda: store
-    django_module.COURSE_PUBLISHED = Signal()
+    # As the real module: the signal is a class attribute, the module has no COURSE_PUBLISHED.
+    django_module.SignalHandler = types.SimpleNamespace(course_published=Signal())
     for name, module in (
         ("xmodule", xmodule),
         ("xmodule.modulestore", package),
@@ -216,7 +217,7 @@ def test_the_plugin_connects_the_publish_receiver_for_studio(modulestore):
     config = plugin_settings.PLUGIN_APP["signals_config"]["cms.djangoapp"]
     (entry,) = config["receivers"]
     signal = plugin_signals.utils.import_attr(entry["signal_path"])  # resolved as edx-django-utils does
-    assert signal is sys.modules["xmodule.modulestore.django"].COURSE_PUBLISHED
+    assert signal is sys.modules["xmodule.modulestore.django"].SignalHandler.course_published
     assert f"{MicrovetPlatformConfig.name}.{config['relative_path']}" == publishing.__name__
     assert callable(getattr(publishing, entry["receiver_func_name"]))
 

@@ -11,7 +11,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from pyld import jsonld
 
-from badge_issuer import canonical, keys, multibase
+from badge_issuer import canonical, keys, multibase, rdfc
 from badge_issuer.contexts import microvet_context
 from badge_issuer.errors import SafeModeError, SigningError
 from badge_issuer.proofs.data_integrity import hash_data, sign_di, verify_di
@@ -264,3 +264,19 @@ def test_eu_micro_credential_uses_the_microvet_context_and_round_trips(issuer):
     assert microvet_context() in document["@context"]
     signed = sign_di(document, issuer.di_key, issuer.di_verification_method)
     assert _failed(verify_di(signed, keys.OfflineResolver())) == {}
+
+
+def test_a_credential_with_our_context_inline_signs_and_verifies_on_the_fast_path(issuer):
+    """The wallets design: our terms as an object in @context. Two credentials of one shape: the second is
+    hashed from the shape's template, and both proofs verify and match plain pyld's hashes."""
+    documents = []
+    for n in (1, 2):
+        document = _eu_micro_credential() | {"issuer": issuer.issuer_profile(), "id": f"urn:uuid:{n:036d}"}
+        assert microvet_context() in document["@context"]
+        documents.append(sign_di(document, issuer.di_key, issuer.di_verification_method))
+    for signed in documents:
+        assert _failed(verify_di(signed, keys.OfflineResolver())) == {}
+        unsecured = {k: v for k, v in signed.items() if k != "proof"}
+        assert canonical.canonize(unsecured) == canonical.canonize(unsecured, cached=False)
+    key, _shape = rdfc.shape_of({k: v for k, v in documents[1].items() if k != "proof"})
+    assert isinstance(rdfc._templates[key], rdfc._Split)

@@ -207,8 +207,13 @@ def test_exports_of_every_sample_course_and_the_example_conform_to_the_ec_shapes
     assert ungraded["displayParameter"]["primaryLanguage"]["id"].endswith("/language/ENG")
 
 
-def test_a_language_europass_does_not_take_is_named(definition, credential):
+def test_the_display_language_is_the_credentials(definition, credential):
     import dataclasses  # noqa: PLC0415
 
-    with pytest.raises(DefinitionError, match=r"'nb'.*official languages"):
-        to_elm(dataclasses.replace(definition, language="nb"), credential)
+    def language(lang: str) -> str:
+        exported = to_elm(dataclasses.replace(definition, language=lang), credential)
+        return exported["displayParameter"]["language"][0]["id"]
+
+    assert language("it") == "http://publications.europa.eu/resource/authority/language/ITA"
+    assert language("pt-BR").endswith("/POR")
+    assert language("aa").endswith("/UND")  # outside the bundled table: undetermined, still an export

@@ -77,28 +77,27 @@ HANDLERS = [(kind, name) for kind, (cls, _xml) in BLOCKS.items() for name in han
 
 #: Strings that broke something somewhere: NUL, control and bidi characters, lone surrogates,
 #: full-width formula signs, markup, huge and numeric-looking text.
-NASTY = st.sampled_from(
-    [
-        "",
-        "\x00",
-        "a\x00b",
-        "\x07\x1b[2J",
-        "\ud800",
-        "\udfff\ud800",
-        "\u202e\u2066",
-        "\uff1d1+1",
-        "=HYPERLINK(1)",
-        "</script><script>alert(1)</script>",
-        "did:key:\x00",
-        "did:web:example.org",
-        "NaN",
-        "-1e309",
-        "9" * 400,
-        "x" * 3000,
-        "ελλάδα",
-        "course-v1:Aurora+MC101+2026",
-    ]
+NASTY_STRINGS = (
+    "",
+    "\x00",
+    "a\x00b",
+    "\x07\x1b[2J",
+    "\ud800",
+    "\udfff\ud800",
+    "\u202e\u2066",
+    "\uff1d1+1",
+    "=HYPERLINK(1)",
+    "</script><script>alert(1)</script>",
+    "did:key:\x00",
+    "did:web:example.org",
+    "NaN",
+    "-1e309",
+    "9" * 400,
+    "x" * 3000,
+    "ελλάδα",
+    "course-v1:Aurora+MC101+2026",
 )
+NASTY = st.sampled_from(NASTY_STRINGS)
 #: Half the strings are the nasty ones: with a few dozen examples per target each one comes up.
 TEXT = st.one_of(NASTY, NASTY, st.text(max_size=40), st.text(st.characters(codec="utf-8"), max_size=10))
 #: Keys the handlers read; fuzzing them reaches past the "unknown field" checks.
@@ -147,6 +146,12 @@ def _form(fields) -> str:
     return urlencode(fields, encoding="utf-8", errors="surrogatepass")
 
 
+#: Depths around the interpreter's recursion limits and the handlers' size limits; every one of them
+#: is also sent to every handler by ``test_handlers_survive_deep_nesting``.
+DEPTHS = (3, 600, 1200, 1800, 5000, 60_000)
+DEEP_KINDS = ("list", "rules", "object")
+
+
 def _deep(depth: int, kind: str) -> bytes:
     if kind == "list":
         return ("[" * depth + "]" * depth).encode()
@@ -158,9 +163,7 @@ def _deep(depth: int, kind: str) -> bytes:
 BODIES = st.one_of(
     st.dictionaries(FIELD_NAMES, JSON_VALUES, max_size=6).map(_json),
     JSON_VALUES.map(_json),
-    st.builds(
-        _deep, st.one_of(st.integers(1, 4000), st.integers(4000, 60_000)), st.sampled_from(["list", "rules", "object"])
-    ),
+    st.builds(_deep, st.sampled_from(DEPTHS), st.sampled_from(DEEP_KINDS)),
     st.binary(max_size=300),  # mostly invalid UTF-8
     st.dictionaries(FIELD_NAMES, TEXT, max_size=4).map(lambda d: _form(d).encode()),
     st.just(b""),
@@ -297,6 +300,16 @@ def test_handlers_refuse_huge_bodies(blocks, per_request, kind, name):
     assert response.status_code in (200, 400, 413)
 
 
+@pytest.mark.parametrize("kind_of_nesting", DEEP_KINDS)
+@pytest.mark.parametrize(("kind", "name"), HANDLERS, ids=[f"{k}.{n}" for k, n in HANDLERS])
+def test_handlers_survive_deep_nesting(blocks, per_request, kind, name, kind_of_nesting):
+    for role in ("learner", "author"):
+        block = blocks(kind, role)
+        for depth in DEPTHS:
+            body = _deep(depth, kind_of_nesting)
+            per_request(lambda: call_handler(block, name, "POST", "application/json", body))  # noqa: B023
+
+
 def test_both_blocks_have_handlers_to_fuzz():
     names = {name for _kind, name in HANDLERS}
     assert {"submit", "studio_submit", "reissue", "student_view_user_state"} <= names
@@ -391,6 +404,33 @@ def test_views_never_answer_5xx(  # noqa: PLR0917 - pytest fixtures and hypothes
 def _read(response):
     """The response and its whole body, read inside the request (a CSV export streams from the database)."""
     return response, b"".join(response.streaming_content) if response.streaming else response.content
+
+
+TEXT_ARGUMENT_VIEWS = [
+    (name, pattern)
+    for name, pattern in VIEWS
+    if any(type(c).__name__ == "StringConverter" for c in getattr(pattern.pattern, "converters", {}).values())
+]
+
+
+@pytest.mark.parametrize(("name", "pattern"), TEXT_ARGUMENT_VIEWS, ids=[name for name, _p in TEXT_ARGUMENT_VIEWS])
+def test_views_survive_every_nasty_path_argument(clients, per_request, lms, name, pattern):
+    """Each nasty string in each text argument of the URL (NUL, surrogates, bidi...), by every role."""
+    converters = pattern.pattern.converters
+    for value in NASTY_STRINGS:
+        if not value or "/" in value:
+            continue
+        try:
+            path = reverse(name, kwargs=dict.fromkeys(converters, value))
+        except Exception:  # noqa: S112 - a value the URL cannot carry
+            continue
+        for role, client in clients.items():
+            for method in ("GET", "POST"):
+                response, content = per_request(lambda: _read(client.generic(method, path)))  # noqa: B023
+                detail = f"{role} {method} {path[:200]}"
+                _record("view", response.status_code, detail)
+                assert response.status_code < 500, detail
+                _check_error_body(response.status_code, response.get("Content-Type", ""), content, method)
 
 
 def test_every_public_and_staff_view_is_fuzzed():

@@ -539,6 +539,7 @@ def test_wallet_verifies_cli_credentials_without_fetching_anything_unpublished(w
     result = wallet_results[f"{issuer}-active"]
     assert result["verified"] is True, result
     assert result["status"] == "active"
+    assert [s["valid"] for s in result["schemas"]] == [True]  # the OB 3.0 schema the credential names
     assert result["refused"] == []
     assert f"https://{WALLET_HOST}/status/{issuer}-revocation.json" in result["fetched"]
     if issuer == "didweb":

@@ -18,13 +18,8 @@ def fresh_toy_runtime(monkeypatch):
     monkeypatch.setattr(toy_runtime, "TOYRUNTIME_KVS", toy_runtime.ToyRuntimeKeyValueStore({}))
 
 
-def _publish(block) -> None:
-    """What Studio's Publish does (ADR 0009): the definition becomes issuable."""
-    api.publish(block.course_key, {block.usage_key: block.published_pair()}, may_sign=True, complete=False)
-
-
 def _earn(block) -> None:
-    _publish(block)
+    api.publish(block.course_key, {block.usage_key: block.published_pair()}, may_sign=True, complete=False)
     definition = block.definition_dict()
     scores = {lo["id"]: api.OutcomeScore(1.0, True) for lo in definition["learning_outcomes"]}
     learner = block._learner()
@@ -34,7 +29,6 @@ def _earn(block) -> None:
 
 def test_no_wallet_button_before_the_credential_is_earned():
     block = make_block()
-    _publish(block)
     html = block.student_view().content
     assert "microvet-wallet" not in html
     assert call(block, "wallet_offer", {}) == {

@@ -172,10 +172,10 @@ def registered_plugin():
 def test_the_installed_entry_points_make_both_apps_plugin_apps(project_type):
     """The real registry: edx-django-utils installs only AppConfigs with a ``plugin_app``; the models app
     must be one of them in the LMS and in Studio, or no evidence is ever recorded."""
-    assert sorted(get_plugin_apps(project_type)) == [
+    assert {
         "microcredential_xblock.platform.apps.MicrovetPlatformConfig",
         "microcredential_xblock.service.apps.MicrovetConfig",
-    ]
+    } <= set(get_plugin_apps(project_type))
     assert MicrovetPlatformConfig.name == "microcredential_xblock"  # so management/commands are found
 
 

@@ -160,3 +160,12 @@ def test_help_documents_the_resolve_dir_layout(capsys):
     assert "DIR/example.org/.well-known/did.json" in text
     assert "DIR/example.org/a/b/did.json" in text
     assert "--offline" in text and "never" in text
+
+
+def test_a_fetched_document_of_another_issuer_is_refused(tmp_path, capsys, server):
+    host, root, _ = server
+    credential, _ = _issuer_with_status(tmp_path, capsys, host, root)
+    did = root / ".well-known" / "did.json"
+    did.write_text(json.dumps(json.loads(did.read_text()) | {"id": "did:web:other.example"}))
+    code, out, _ = run(capsys, "verify", credential, "--allow-http-loopback")
+    assert code == 1 and "is the document of 'did:web:other.example', not of 'did:web:127.0.0.1%3A" in out

@@ -1,29 +1,19 @@
 """OutcomeAssessmentXBlock: questions tagged with learning outcomes, scored on the server.
 
-The block is thin: question model, scoring and OLX live in ``questions.py`` (pure Python). This
-module holds the XBlock plumbing: fields, views, the JSON handlers (with their own 4xx error
-contract), grading/completion events and the hand-off of per-outcome evidence to the Django app.
+The block is thin: question model and scoring live in ``questions.py``, settings and content as
+OLX and editor input in ``assessment_olx.py`` (pure Python), attempts and evidence in ``handoff.py``
+(the service app). This module holds the XBlock plumbing: fields, views, the JSON handlers (with
+their own 4xx error contract, ``common.json_api``) and grading/completion events.
 """
 
 from __future__ import annotations
 
-import functools
-import json
 import logging
-from collections.abc import Callable
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
-from django.apps import apps
-from django.conf import settings
-from django.utils import translation
-from lxml import etree
 from web_fragments.fragment import Fragment
-from webob import Response
 from xblock.completable import CompletableXBlockMixin
 from xblock.core import XBlock
-from xblock.exceptions import JsonHandlerError
 from xblock.fields import Boolean, Dict, Float, Integer, Scope, String
 from xblock.scorable import ScorableXBlockMixin, Score
 from xblock.utils.resources import ResourceLoader
@@ -32,7 +22,9 @@ from xblock.validation import ValidationMessage
 from badge_issuer.i18n import gettext_noop as _
 
 from .. import compat
-from . import olx, questions
+from . import assessment_olx, common, handoff, olx, questions
+from .assessment_olx import DEFAULT_DATA, IGNORED_ATTRIBUTES, SETTINGS_ATTRIBUTES
+from .common import ApiError, add_scripts, initialize_js, json_api, json_response
 from .questions import Assessment, ScoreResult
 
 log = logging.getLogger(__name__)
@@ -40,110 +32,6 @@ loader = ResourceLoader(__name__)
 
 MAX_SUBMIT_BYTES = 32 * 1024
 MAX_STUDIO_BYTES = olx.MAX_SNIPPET_BYTES + 16 * 1024
-MAX_ATTEMPTS_LIMIT = 100
-MAX_WEIGHT = 1000.0
-SERVICE_APP = "microcredential_xblock.service"
-PACKAGE_DIR = Path(__file__).resolve().parent.parent
-#: Compiled by scripts/i18n.py for the whole package (both blocks share one catalog).
-JS_CATALOG_DIR = "public/credential/i18n"
-
-#: New blocks start with a complete, valid example the author edits (Studio creates blocks without OLX).
-DEFAULT_OLX = """<outcome_assessment>
-  <outcome ref="lo-1" threshold="70"/>
-  <question id="q1" type="single">
-    <prompt>Replace this question with your own.</prompt>
-    <outcome ref="lo-1"/>
-    <choice id="a" correct="true">The correct choice</choice>
-    <choice id="b" correct="false">A wrong choice</choice>
-  </question>
-</outcome_assessment>"""
-DEFAULT_DATA = questions.to_dict(questions.parse_children(olx.parse_snippet(DEFAULT_OLX, "default")))
-SETTINGS_ATTRIBUTES = ("display_name", "max_attempts", "show_feedback", "weight", "microcredential")
-#: Set by the platform's OLX import/export around the block; they are not block data.
-IGNORED_ATTRIBUTES = ("xblock-family", "url_name")
-
-
-class ApiError(JsonHandlerError):
-    """A 4xx answer ``{"error": message, "field": ..., "path": ...}``; ``message`` is already translated.
-
-    ``field`` is the request key at fault; ``path`` locates the problem inside it (``question[q3]/@answer``).
-    """
-
-    def __init__(self, status_code: int, message: str, field: str | None = None, path: str | None = None):
-        super().__init__(status_code, message)
-        self.field = field
-        self.path = path
-
-
-def _json_response(status: int, body: dict[str, Any]) -> Response:
-    return Response(json.dumps(body), status=status, content_type="application/json", charset="utf8")
-
-
-def json_api(max_bytes: int) -> Callable:
-    """Like ``XBlock.json_handler``, but every failure is a translated 4xx JSON error.
-
-    The stock decorator parses any body size, lets ``RecursionError`` from deeply nested JSON escape
-    as a 500 and answers in English only; handlers here must never produce a 500 on bad input.
-    """
-
-    def decorate(method: Callable) -> Callable:
-        @XBlock.handler
-        @functools.wraps(method)
-        def handler(self, request, suffix=""):
-            gettext = self.gettext
-            try:
-                if request.method != "POST":
-                    raise ApiError(405, gettext("This address only accepts POST requests."))
-                if (request.content_length or 0) > max_bytes or len(request.body) > max_bytes:
-                    raise ApiError(413, gettext("The request is too large."))
-                try:
-                    data = json.loads(request.body.decode("utf-8"))
-                except (UnicodeDecodeError, ValueError, RecursionError):
-                    raise ApiError(400, gettext("The request is not valid JSON.")) from None
-                if not isinstance(data, dict):
-                    raise ApiError(400, gettext("The request must be a JSON object."))
-                return _json_response(200, method(self, data, suffix))
-            except ApiError as err:
-                body = {"error": err.message}
-                body.update((key, value) for key, value in (("field", err.field), ("path", err.path)) if value)
-                return _json_response(err.status_code, body)
-
-        return handler
-
-    return decorate
-
-
-def service_api() -> ModuleType | None:
-    """``microcredential_xblock.service.api`` when its Django app is installed (LMS, CMS, demo), else None."""
-    if not settings.configured or not apps.ready or not apps.is_installed(SERVICE_APP):
-        return None
-    from ..service import api  # noqa: PLC0415  (importing models needs the app registry)
-
-    return api
-
-
-def js_catalog_url(block: XBlock, i18n: Any) -> str | None:
-    """The ``MicrovetI18N`` JavaScript catalog: the platform's (atlas) if it has one, else the bundled one.
-
-    Open edX only serves atlas catalogs for repositories in openedx-translations, so a third-party
-    package ships its own compiled catalogs (scripts/i18n.py) under public/.
-    """
-    platform = getattr(i18n, "get_javascript_i18n_catalog_url", None)
-    if platform is not None and (url := platform(block)):
-        return url
-    locale = translation.to_locale(translation.get_language() or settings.LANGUAGE_CODE)
-    name = f"{JS_CATALOG_DIR}/{locale}.js"
-    if (PACKAGE_DIR / name).is_file():
-        return block.runtime.local_resource_url(block, name)
-    return None
-
-
-def add_scripts(block: XBlock, fragment: Fragment, script: str) -> None:
-    """Load the ``MicrovetI18N`` catalog, the shared helpers (common.js), then the block's ``script``."""
-    if catalog := js_catalog_url(block, block.runtime.service(block, "i18n")):
-        fragment.add_javascript_url(catalog)
-    for name in ("public/assessment/common.js", script):
-        fragment.add_javascript_url(block.runtime.local_resource_url(block, name))
 
 
 @XBlock.needs("i18n")
@@ -196,7 +84,7 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
         return f"<{type(self).__name__} {self.scope_ids.usage_id}>"
 
     def gettext(self, message: str) -> str:
-        return self.runtime.service(self, "i18n").gettext(message)
+        return common.gettext(self, message)
 
     @property
     def assessment(self) -> Assessment:
@@ -206,7 +94,7 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
         """Studio's banner (lifecycle, ADR 0009): outcomes assessed here that no published micro-credential
         of the course has, after an author renamed or removed them. Learners are never refused for it."""
         validation = super().validate()
-        api = service_api()
+        api = common.service_api()
         try:
             outcome_ids = [outcome.id for outcome in self.assessment.outcomes]
             unknown = api.unknown_outcomes(compat.course_and_usage_keys(self)[0], outcome_ids) if api else []
@@ -222,10 +110,10 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
         return validation
 
     def _misconfigured(self) -> ApiError:
-        return ApiError(409, self.gettext("This assessment is not set up correctly. Please tell the course team."))
+        return handoff.misconfigured(self)
 
-    def _attempts_left(self) -> int | None:
-        return max(0, self.max_attempts - self.attempts) if self.max_attempts else None
+    def _attempts_left(self, used: int) -> int | None:
+        return max(0, self.max_attempts - used) if self.max_attempts else None
 
     # ------------------------------------------------------------------------------------------ scoring
 
@@ -256,7 +144,7 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
         The service keeps the best evidence per outcome, so a rescore never takes a validation away.
         """
         super().rescore(only_if_higher)
-        self._record_evidence(questions.score(self.assessment, self.best_answers))
+        handoff.record_evidence(self, questions.score(self.assessment, self.best_answers), handoff.service_api())
 
     def _improves(self, score: Score) -> bool:
         if self.raw_earned is None:
@@ -287,31 +175,41 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
     def student_view_data(self, context=None) -> dict[str, Any]:
         """Mobile/native API payload (docs/assessment-olx.md); the same no-secrets rule as the HTML."""
         assessment = self.assessment
+        texts = handoff.outcome_texts(self)
         return {
             "display_name": self.display_name,
             "max_attempts": self.max_attempts,
             "weight": self.weight,
             "show_feedback": self.show_feedback,
-            "outcomes": [{"id": o.id, "threshold": o.threshold} for o in assessment.outcomes],
+            "outcomes": [
+                {"id": o.id, "text": texts.get(o.id, o.id), "threshold": o.threshold} for o in assessment.outcomes
+            ],
             "questions": [self._question_view(q) for q in assessment.questions],
         }
 
     def _user_state(self) -> dict[str, Any]:
+        used = handoff.used_attempts(self)
         return {
-            "attempts": self.attempts,
-            "attempts_left": self._attempts_left(),
+            "usage_id": str(self.scope_ids.usage_id),
+            "attempts": used,
+            "attempts_left": self._attempts_left(used),
             "answers": self.last_answers,
-            "result": self.last_result or None,
+            "result": self._named(self.last_result) if self.last_result else None,
         }
+
+    def _named(self, result: dict[str, Any]) -> dict[str, Any]:
+        """A result view with each outcome's current text (stored results keep only ids)."""
+        texts = handoff.outcome_texts(self)
+        return {**result, "outcomes": [{**o, "text": texts.get(o["id"], o["id"])} for o in result.get("outcomes", ())]}
 
     @XBlock.handler
     def student_view_user_state(self, request, suffix=""):
-        """The learner's own state for the mobile apps (answers, attempts, last result shown)."""
-        return _json_response(200, self._user_state())
+        """GET: the learner's own state for the mobile apps (answers, attempts, last result shown)."""
+        return json_response(200, self._user_state())
 
     @XBlock.supports("multi_device")
     def student_view(self, context=None) -> Fragment:
-        i18n = self.runtime.service(self, "i18n")
+        i18n = common.i18n_service(self)
         try:
             data = self.student_view_data()
         except olx.OlxError as err:
@@ -332,13 +230,13 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
         fragment = Fragment(html)
         fragment.add_css_url(self.runtime.local_resource_url(self, "public/assessment/assessment.css"))
         add_scripts(self, fragment, "public/assessment/assessment.js")
-        fragment.initialize_js("MicrovetAssessment", state)
+        initialize_js(fragment, "MicrovetAssessment", state)
         return fragment
 
     def studio_view(self, context=None) -> Fragment:
         """A form editor for outcomes and questions (or their OLX) plus the settings, validated on the server."""
         state = self._editor_state()
-        i18n = self.runtime.service(self, "i18n")
+        i18n = common.i18n_service(self)
         html = loader.render_django_template(
             "../templates/microvet/assessment/studio.html",
             {"block_id": _dom_id(self), "block": self, "olx": state["olx"]},
@@ -347,7 +245,7 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
         fragment = Fragment(html)
         fragment.add_css_url(self.runtime.local_resource_url(self, "public/assessment/assessment.css"))
         add_scripts(self, fragment, "public/assessment/studio.js")
-        fragment.initialize_js("MicrovetAssessmentStudio", state)
+        initialize_js(fragment, "MicrovetAssessmentStudio", state)
         return fragment
 
     # ------------------------------------------------------------------------------------------ handlers
@@ -366,10 +264,12 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
 
     @json_api(MAX_SUBMIT_BYTES)
     def submit(self, data: dict[str, Any], suffix: str = "") -> dict[str, Any]:
-        """Score answers on the server, record evidence, then grade, complete and report."""
+        """Check the answers, claim an attempt, score on the server, record evidence, then grade and report.
+
+        Bad input costs nothing; an attempt is claimed in the database before scoring (so parallel
+        requests cannot exceed the limit) and given back if the evidence cannot be stored.
+        """
         answers = self._check_body(data)
-        if self.max_attempts and self.attempts >= self.max_attempts:
-            raise ApiError(409, self.gettext("You have used all your attempts for this assessment."))
         try:
             assessment = self.assessment
         except olx.OlxError as err:
@@ -379,10 +279,11 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
             answers = questions.normalise_answers(assessment, answers)
         except questions.AnswerError as err:
             raise ApiError(400, err.translated(self.gettext), err.subject) from None
+        api = handoff.service_api()
+        attempt = handoff.claim_attempt(self, api)
         result = questions.score(assessment, answers)
-        self._record_evidence(result)
-        # Evidence is stored: only now is the attempt counted, so a failure above costs no attempt.
-        self.attempts += 1
+        notice = handoff.record_evidence(self, result, api, claimed=True)
+        self.attempts = attempt
         self.last_answers = answers
         self.best_outcomes = {o.id: max(self.best_outcomes.get(o.id, 0.0), o.percent) for o in result.outcomes}
         score = self._score_of(result)
@@ -391,40 +292,13 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
             self._publish_grade(score)
         self.emit_completion(1.0)
         self.last_result = self._result_view(assessment, result)
-        return {**self.last_result, "attempts": self.attempts, "attempts_left": self._attempts_left()}
+        reply = {**self._named(self.last_result), "attempts": attempt, "attempts_left": self._attempts_left(attempt)}
+        return {**reply, "notice": notice} if notice else reply
 
-    def _record_evidence(self, result: ScoreResult) -> None:
-        """Hand per-outcome evidence to the Django app before anything is counted (docs/upper-floor.md)."""
-        api = service_api()
-        if api is None:
-            log.warning(
-                "%s is not installed: outcome evidence of %s is not recorded", SERVICE_APP, self.scope_ids.usage_id
-            )
-            return
-        course_key, usage_key = compat.course_and_usage_keys(self)
-        outcome_scores = {o.id: api.OutcomeScore(o.fraction, o.validated) for o in result.outcomes}
-        try:
-            # The assessment's own points, not the weighted grade: a gradebook weight (possibly 0) says
-            # nothing about mastery, and the rules' min_score compares performance across assessments.
-            api.record_assessment(
-                api.Learner(*compat.current_user(self)),
-                course_key,
-                usage_key,
-                outcome_scores,
-                result.earned,
-                result.possible,
-            )
-        except api.InvalidInput as err:
-            log.error("Outcome evidence of %s refused by the service: %s", self.scope_ids.usage_id, err)
-            raise self._misconfigured() from None
-        except Exception:  # storage failure: nothing was counted, the learner may retry
-            log.exception("Recording outcome evidence failed for %s", self.scope_ids.usage_id)
-            raise ApiError(
-                503,
-                self.gettext(
-                    "Your answers could not be saved right now. Please try again; this did not use an attempt."
-                ),
-            ) from None
+    def clear_student_state(self, user_id, course_id, item_id, requesting_user_id):
+        """The LMS calls this when staff delete a learner's state here (``user_id`` is their anonymous id)."""
+        handoff.reset_attempts(self, user_id)
+        log.info("Attempts of %s at %s reset by %s", user_id, item_id, requesting_user_id)
 
     def _result_view(self, assessment: Assessment, result: ScoreResult) -> dict[str, Any]:
         """What the learner sees after an attempt; feedback and hints only if the author allows it."""
@@ -456,7 +330,7 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
             ]
         return view
 
-    @json_api(MAX_STUDIO_BYTES)
+    @json_api(MAX_STUDIO_BYTES, authoring=True)
     def studio_submit(self, data: dict[str, Any], suffix: str = "") -> dict[str, Any]:
         """Validate the settings and the content (structured ``content`` or ``olx`` text), then save all or nothing.
 
@@ -467,14 +341,7 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
             raise ApiError(400, self.gettext("Unknown field in the request."), unknown[0])
         source = "olx" if "olx" in data else "content"
         try:
-            values = settings_from_strings(data)
-            if source == "olx":
-                if not isinstance(data["olx"], str):
-                    raise olx.OlxError("olx", _("must be a text"))
-                root = olx.parse_snippet(f"<outcome_assessment>{data['olx']}</outcome_assessment>", "olx")
-                assessment = questions.parse_children(root)
-            else:
-                assessment = questions.from_dict(data.get("content"))
+            values, assessment = assessment_olx.from_editor(data, source)
         except olx.OlxError as err:
             field = err.subject if err.subject in SETTINGS_ATTRIBUTES else source
             raise ApiError(400, f"{err.subject}: {err.translated(self.gettext)}", field, err.subject) from None
@@ -485,10 +352,7 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
 
     def _editor_state(self) -> dict[str, Any]:
         """The content as the structured editor and the OLX editor show it."""
-        assessment = self.assessment
-        root = etree.Element("outcome_assessment")
-        questions.add_children(root, assessment)
-        return {"content": questions.to_dict(assessment), "olx": "\n".join(olx.to_string(child) for child in root)}
+        return assessment_olx.editor_state(self.assessment)
 
     # ------------------------------------------------------------------------------------------ OLX
 
@@ -505,7 +369,7 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
         olx.check_element(
             node, "outcome_assessment", (*SETTINGS_ATTRIBUTES, *platform, *IGNORED_ATTRIBUTES), ("outcome", "question")
         )
-        for name, value in settings_from_strings(dict(node.attrib)).items():
+        for name, value in assessment_olx.settings_from_strings(dict(node.attrib)).items():
             setattr(block, name, value)
         for name in platform & set(node.attrib):
             cls._set_field_if_present(block, name, node.get(name), {})
@@ -525,29 +389,6 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
     @staticmethod
     def workbench_scenarios():
         return [("Outcome assessment", "<outcome_assessment/>")]
-
-
-def settings_from_strings(values: dict[str, Any]) -> dict[str, Any]:
-    """Typed block settings from OLX attributes or editor strings; ``OlxError`` names the bad one."""
-    result: dict[str, Any] = {}
-    for name in SETTINGS_ATTRIBUTES:
-        if name not in values:
-            continue
-        value = values[name]
-        text = value if isinstance(value, str) else json.dumps(value)
-        if name == "max_attempts":
-            result[name] = int(olx.number(text, name, low=0, high=MAX_ATTEMPTS_LIMIT, integer=True))
-        elif name == "weight":
-            result[name] = olx.number(text, name, low=0, high=MAX_WEIGHT)
-        elif name == "show_feedback":
-            if text not in olx.BOOLEANS:
-                raise olx.OlxError(name, _("must be true or false"))
-            result[name] = olx.BOOLEANS[text]
-        else:
-            result[name] = olx.normalise_space(text)
-            if name == "display_name" and not result[name]:
-                raise olx.OlxError(name, _("must not be empty"))
-    return result
 
 
 def _dom_id(block: XBlock) -> str:

@@ -8,8 +8,6 @@ The block is thin: editor input is validated by ``editor.py`` (which delegates t
 
 from __future__ import annotations
 
-import functools
-import gettext as gettext_module
 import json
 import logging
 import re
@@ -20,7 +18,6 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
-from django.utils import translation
 from django.utils.formats import number_format
 from web_fragments.fragment import Fragment
 from xblock.completable import XBlockCompletionMode
@@ -37,11 +34,10 @@ from badge_issuer.vocab import ASSESSMENT_TYPES, PARTICIPATION_FORMS, SUPERVISIO
 from .. import compat
 from ..wallet import card as wallet_card
 from . import credential_olx, editor
-from .assessment import ApiError, _json_response, add_scripts, json_api, service_api
+from .common import ApiError, add_scripts, initialize_js, json_api, json_response, service_api, translator
 
 log = logging.getLogger(__name__)
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
-LOCALE_DIR = PACKAGE_DIR / "conf" / "locale"
 LOADER = ResourceLoader("microcredential_xblock")
 #: gettext with a fallback and JSON POSTs with the CSRF header, shared with the assessment block.
 #: An editor submission: the fields plus at most one base64 PNG (4/3 of its bytes).
@@ -52,20 +48,6 @@ DID_KEY_RE = re.compile(r"^did:key:z[1-9A-HJ-NP-Za-km-z]{32,128}$")
 DID_WEB_RE = re.compile(
     r"^did:web:(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(?:%3[Aa][0-9]{1,5})?(?::[A-Za-z0-9._~-]+)*$"
 )
-
-
-@functools.lru_cache(maxsize=16)
-def _catalog(locale_name: str) -> gettext_module.NullTranslations:
-    return gettext_module.translation("django", LOCALE_DIR, languages=[locale_name], fallback=True)
-
-
-def translator() -> gettext_module.NullTranslations:
-    """The package's own catalog for the active Django language.
-
-    Bundled with the package so the block translates the same in Open edX, the workbench and tests
-    (Open edX's XBlock i18n service looks for catalogs elsewhere); also passed to templates.
-    """
-    return _catalog(translation.to_locale(translation.get_language() or settings.LANGUAGE_CODE))
 
 
 def _(message: str) -> str:
@@ -345,7 +327,7 @@ class MicroCredentialXBlock(XBlock):
         add_scripts(self, frag, "public/credential/credential.js")
         if state.get("status") != "author":  # the wallet button can appear after a swap, without a reload
             wallet_card.add_assets(self, frag)
-        frag.initialize_js("MicrovetCredential", {"final": state.get("final", True)})
+        initialize_js(frag, "MicrovetCredential", {"final": state.get("final", True)})
         return frag
 
     def _labels(self, values: Mapping[str, Any]) -> dict[str, str]:
@@ -386,12 +368,12 @@ class MicroCredentialXBlock(XBlock):
         Documented in docs/upper-floor.md.
         """
         if request.method not in ("GET", "POST"):
-            return _json_response(405, {"error": _("This address only accepts GET and POST requests.")})
+            return json_response(405, {"error": _("This address only accepts GET and POST requests.")})
         state = self.learner_state()
         body = {key: value for key, value in state.items() if key != "definition"}
         if suffix == "card":
             body["html"] = self._card_html(state, self._card_values(state))
-        return _json_response(200, body)
+        return json_response(200, body)
 
     @json_api(max_bytes=1024)
     def wallet_offer(self, data, suffix=""):
@@ -477,22 +459,16 @@ class MicroCredentialXBlock(XBlock):
         )
         frag.add_css_url(self.runtime.local_resource_url(self, "public/credential/studio.css"))
         add_scripts(self, frag, "public/credential/studio.js")
-        frag.initialize_js("MicrovetCredentialEditor", {"outcomes": values["learning_outcomes"]})
+        initialize_js(frag, "MicrovetCredentialEditor", {"outcomes": values["learning_outcomes"]})
         return frag
 
-    def _refuse_non_editors(self) -> None:
-        """Authoring handlers call this first: in the LMS any learner can call any handler by URL."""
-        if not compat.user_can_edit(self):
-            raise ApiError(403, _("Only the course team can change this micro-credential."))
-
-    @json_api(max_bytes=STUDIO_SUBMIT_MAX)
+    @json_api(max_bytes=STUDIO_SUBMIT_MAX, authoring=True)
     def studio_submit(self, data, suffix=""):
         """Validate every editor field; save all of them, or change nothing.
 
         Saving changes the draft only: learners get the definition when it is published (Studio's
         Publish button; the demo's Publish action), never from here (docs/decisions/0009).
         """
-        self._refuse_non_editors()
         result = editor.validate_submission(data, default_id=self.default_achievement_id(), gettext=_)
         if result.errors:
             return {
@@ -504,12 +480,11 @@ class MicroCredentialXBlock(XBlock):
             setattr(self, name, value)
         return {"ok": True, "message": _("Saved. Learners see the change once it is published.")}
 
-    @json_api(max_bytes=1024)
+    @json_api(max_bytes=1024, authoring=True)
     def demo_publish(self, data, suffix=""):
         """The demo's Publish action (the workbench has no Studio): make this block's saved definition the
         one learners are evaluated against. Under Open edX, Studio's Publish button does this
         (platform/publishing.py), so this handler refuses there."""
-        self._refuse_non_editors()
         if compat.platform_publishes():
             raise ApiError(409, _("Use Studio's Publish button: it publishes the whole course."))
         blocks = {self.usage_key: self.published_pair()}

@@ -83,10 +83,11 @@ LMS_RECEIVERS: list[dict[str, str]] = [
 ]
 
 #: Studio's receivers, in platform/publishing.py: publishing a course makes its definitions issuable
-#: (ADR 0009). ``xmodule.modulestore.django.COURSE_PUBLISHED`` is the module attribute edx-django-utils
-#: can import (``SignalHandler.course_published`` is not reachable by ``import_string``).
+#: (ADR 0009). The modulestore's ``SignalHandler.course_published`` is reached through
+#: ``compat.COURSE_PUBLISHED`` (a stand-in signal outside the platform, so the plugin wiring is the same
+#: in the contract tests).
 CMS_RECEIVERS: list[dict[str, str]] = [
-    _receiver("on_course_published", "xmodule.modulestore.django.COURSE_PUBLISHED", module=_CMS_RECEIVERS),
+    _receiver("on_course_published", "microcredential_xblock.compat.COURSE_PUBLISHED", module=_CMS_RECEIVERS),
 ]
 
 _SETTINGS = {"relative_path": "platform.plugin_settings"}

@@ -27,6 +27,8 @@ class AllianceMember(models.Model):
     ``description`` maps a language code (the platform's languages) to a short text about the
     member's activities; ``identifier`` is the DID or HTTPS issuer URL its endorsements are signed
     under, if it endorses.
+
+    .. no_pii: an organisation's public details, entered by platform staff.
     """
 
     name = models.CharField(_("name"), max_length=200)
@@ -55,6 +57,8 @@ class Endorsement(models.Model):
 
     Verified on upload (``alliance.accept_endorsement``) and again, at most every
     ``alliance.RECHECK_AFTER``, before it is embedded; ``state`` is the result of the last check.
+
+    .. no_pii: an organisation's signed statement; uploaded_by is a staff username, as in AuditEvent.
     """
 
     ACHIEVEMENT, ISSUER = "achievement", "issuer"
@@ -91,7 +95,10 @@ class Endorsement(models.Model):
 
 
 class CredentialViews(models.Model):
-    """How often a credential's public verification page was opened: the credential was shared."""
+    """How often a credential's public verification page was opened: the credential was shared.
+
+    .. no_pii: a counter per credential.
+    """
 
     credential = models.OneToOneField("microvet.IssuedCredential", on_delete=models.CASCADE, related_name="views")
     count = models.PositiveIntegerField(default=0)

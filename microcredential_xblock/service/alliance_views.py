@@ -15,7 +15,6 @@ from django.template import Context
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
 
 from microcredential_xblock.compat import is_course_staff
 
@@ -24,7 +23,7 @@ from .alliance import localized
 from .alliance_models import ORGANISATION_TYPES, AllianceMember, Endorsement
 from .models import MicroCredentialDefinition
 from .spreadsheet import csv_lines
-from .views import ENGINE, _cached, _json, public
+from .views import ENGINE, _cached, _json, only, public
 
 
 def _member(member: AllianceMember, language: str) -> dict[str, Any]:
@@ -115,8 +114,8 @@ def _csv(courses: list[impact.CourseFigures], filename: str) -> StreamingHttpRes
     return response
 
 
+@only("GET", "HEAD")
 @login_required
-@require_safe
 def course_impact(request: HttpRequest, course_key: str) -> HttpResponse:
     """One course's figures, for its staff."""
     if not is_course_staff(request.user, course_key):
@@ -128,8 +127,8 @@ def course_impact(request: HttpRequest, course_key: str) -> HttpResponse:
     return _render_impact(request, courses, f"{request.path}?format=csv")
 
 
+@only("GET", "HEAD")
 @login_required
-@require_safe
 def alliance_impact(request: HttpRequest) -> HttpResponse:
     """Every course with a micro-credential and the alliance's reach, for platform staff."""
     if not request.user.is_staff:

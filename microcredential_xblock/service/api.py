@@ -28,7 +28,7 @@ from badge_issuer.keys import ISSUER_FILE
 from badge_issuer.rules import evaluate as evaluate_rules
 from badge_issuer.rules import explain, validate_rules
 
-from . import evidence, issuance, lifecycle
+from . import attempts, evidence, issuance, lifecycle
 from .config import config
 from .errors import InvalidInput, NotFound
 from .evidence import OutcomeScore
@@ -41,7 +41,10 @@ __all__ = [
     "OutcomeProgress",
     "OutcomeScore",
     "Progress",
+    "attempts_used",
     "card_progress",
+    "claim_attempt",
+    "course_outcomes",
     "evaluate",
     "get_credential",
     "issuer_summary",
@@ -54,6 +57,8 @@ __all__ = [
     "register_definition",
     "reinstate",
     "reissue",
+    "release_attempt",
+    "reset_attempts",
     "revoke",
     "suspend",
     "unknown_outcomes",
@@ -451,6 +456,57 @@ def _translate(node: dict[str, Any]) -> dict[str, Any]:
     if "children" in node:
         node["children"] = [_translate(child) for child in node["children"]]
     return node
+
+
+# ------------------------------------------------------------------------------------------ assessments
+# What the outcome-assessment block needs besides record_assessment (ADR 0010).
+
+
+def _count(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InvalidInput(name, _("must be a whole number of at least 0"))
+    return value
+
+
+def claim_attempt(learner: Learner, usage_key: Any, max_attempts: int, *, used_before: int = 0) -> int | None:
+    """Use one of the learner's ``max_attempts`` (0: unlimited) at an assessment, atomically in the
+    database; the attempt's number (1, 2, ...), or None when all are used. Claim before scoring.
+
+    ``used_before``: attempts the block counted itself before this counter existed (first claim only).
+    """
+    learner, usage_key = _learner(learner), _key(usage_key, "usage_key")
+    limit, used_before = _count(max_attempts, "max_attempts"), _count(used_before, "used_before")
+    return attempts.claim(learner.user_id, usage_key, limit, used_before)
+
+
+def release_attempt(learner: Learner, usage_key: Any) -> None:
+    """Give back a claimed attempt whose submission could not be recorded (nothing was stored)."""
+    learner, usage_key = _learner(learner), _key(usage_key, "usage_key")
+    attempts.release(learner.user_id, usage_key)
+
+
+def reset_attempts(learner_id: Any, usage_key: Any) -> None:
+    """Staff deleted the learner's state of an assessment: all its attempts are available again.
+
+    The evidence stays (a validated outcome never goes back, ADR 0004).
+    """
+    if not isinstance(learner_id, str) or not learner_id or len(learner_id) > 64:
+        raise InvalidInput("learner_id", _("must be a non-empty string of at most 64 characters"))
+    attempts.reset(learner_id, _key(usage_key, "usage_key"))
+
+
+def attempts_used(learner: Learner, usage_key: Any) -> int:
+    learner, usage_key = _learner(learner), _key(usage_key, "usage_key")
+    return attempts.used(learner.user_id, usage_key)
+
+
+def course_outcomes(course_key: Any) -> dict[str, str]:
+    """Learning outcome id -> text, over the course's registered micro-credentials (the first one wins)."""
+    texts: dict[str, str] = {}
+    for row in _definitions(_key(course_key, "course_key")):
+        for outcome in row.definition["learning_outcomes"]:
+            texts.setdefault(outcome["id"], outcome["text"])
+    return texts
 
 
 # ------------------------------------------------------------------------------------------ staff actions

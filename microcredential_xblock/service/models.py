@@ -270,6 +270,10 @@ class WalletOffer(models.Model):
 
     Only SHA-256 hashes of the secrets are stored: the offer reference in the QR code, the
     pre-authorized code, the transaction code and the access token (docs/decisions/0015).
+
+    .. pii: learner_id, the platform user id the offer is bound to (deleted when the learner is retired).
+    .. pii_types: id
+    .. pii_retirement: local_api
     """
 
     OID4VCI, VCAPI = "oid4vci", "vcapi"
@@ -300,7 +304,10 @@ class WalletOffer(models.Model):
 
 
 class WalletNonce(models.Model):
-    """A ``c_nonce`` (or an LCW challenge): single-use, short-lived, stored as its hash."""
+    """A ``c_nonce`` (or an LCW challenge): single-use, short-lived, stored as its hash.
+
+    .. no_pii: a hash with its expiry.
+    """
 
     nonce_hash = models.CharField(max_length=64, unique=True)
     expires_at = models.DateTimeField(db_index=True)
@@ -308,6 +315,24 @@ class WalletNonce(models.Model):
 
     def __str__(self) -> str:
         return f"nonce {self.pk}"
+
+
+class AttemptCounter(models.Model):
+    """Attempts a learner has used at one assessment: claimed by one conditional UPDATE (service/attempts.py).
+
+    The XBlock's own user state cannot hold a limit: parallel requests each read the same count.
+    """
+
+    learner_id = models.CharField(max_length=LEARNER_LEN)
+    usage_key = models.CharField(max_length=KEY_LEN)
+    used = models.PositiveIntegerField(default=0)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["learner_id", "usage_key"], name="microvet_attempts_once")]
+
+    def __str__(self) -> str:
+        return f"{self.learner_id} @ {self.usage_key}: {self.used}"
 
 
 from .alliance_models import AllianceMember, CredentialViews, Endorsement  # noqa: E402, F401  (the alliance tables)

@@ -54,7 +54,7 @@ def wallet_offer(block: Any, gettext: Any) -> dict[str, Any]:
         if progress.state != api.EARNED:
             return refusal
         offer = offers.create_offer(learner.user_id, progress.microcredential_id)
-    except ValueError:
+    except (ValueError, LookupError):  # bad input, or nothing published/issued for this block yet
         return refusal
     except Exception:  # any failure: a message for the learner, the traceback in the log
         log.exception("microvet: wallet offer failed for %s", block.usage_key)

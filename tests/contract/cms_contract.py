@@ -14,8 +14,9 @@ from django.db.migrations.recorder import MigrationRecorder
 from openedx_events.learning.signals import COURSE_PASSING_STATUS_UPDATED
 from xblock.runtime import DictKeyValueStore
 
+from microcredential_xblock import compat
 from microcredential_xblock.blocks import olx
-from microcredential_xblock.platform import receivers
+from microcredential_xblock.platform import publishing, receivers
 from microcredential_xblock.platform.plugin_settings import LOCALE_DIR
 from microcredential_xblock.service.models import MicroCredentialDefinition
 from tests.contract.common import PLATFORM_LOCALE
@@ -44,7 +45,8 @@ def test_studio_settings_add_catalogs_but_no_lms_filter_steps():
     assert steps == ["ops.Step"]
 
 
-def test_the_lms_receivers_are_not_connected_in_studio():
+def test_studio_connects_its_publish_receiver_and_not_the_lms_receivers():
+    assert publishing.on_course_published in live_receivers(compat.COURSE_PUBLISHED)
     assert receivers.on_course_passing_status_updated not in live_receivers(COURSE_PASSING_STATUS_UPDATED)
 
 

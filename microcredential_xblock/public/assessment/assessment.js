@@ -97,13 +97,14 @@ function MicrovetAssessment(runtime, element, state) {
     var list = el('ul', 'mv-outcomes');
     result.outcomes.forEach(function (outcome) {
       var text = interpolate(outcome.ever_validated
-        ? gettext('Outcome %(id)s: validated (%(percent)s this attempt, %(threshold)s needed)')
-        : gettext('Outcome %(id)s: not yet validated (%(percent)s this attempt, %(threshold)s needed)'), {
-        id: outcome.id, percent: percent(outcome.percent), threshold: percent(outcome.threshold)
+        ? gettext('%(outcome)s: validated (%(percent)s this attempt, %(threshold)s needed)')
+        : gettext('%(outcome)s: not yet validated (%(percent)s this attempt, %(threshold)s needed)'), {
+        outcome: outcome.text || outcome.id, percent: percent(outcome.percent), threshold: percent(outcome.threshold)
       });
       list.appendChild(el('li', outcome.ever_validated ? 'mv-validated' : 'mv-not-validated', text));
     });
     resultRegion.appendChild(list);
+    if (result.notice) { resultRegion.appendChild(el('p', 'mv-notice', result.notice)); }
     showQuestions(result.questions);
   }
 
@@ -131,6 +132,8 @@ function MicrovetAssessment(runtime, element, state) {
       if (reply.ok) {
         showResult(reply.body);
         showAttempts(reply.body.attempts_left);
+        /* The micro-credential card on the page refreshes its progress (credential.js listens). */
+        document.dispatchEvent(new CustomEvent('microvet:evidence-recorded', {detail: {usageId: state.usage_id}}));
       } else {
         showError(reply.body);
         showAttempts(state.attempts_left);

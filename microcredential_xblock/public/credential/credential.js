@@ -1,5 +1,5 @@
 /* Learner credential card: follows the learner's evidence without a reload, copies the share link and
-   re-issues to a DID. No framework; uses MicrovetCommon (public/assessment/common.js: translation and
+   re-issues to a DID. No framework; uses MicrovetCommon (public/common/common.js: translation and
    JSON POSTs with the CSRF header).
 
    After a submission an assessment on the page dispatches

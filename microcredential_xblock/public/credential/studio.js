@@ -3,7 +3,7 @@
    so the author's input stays in the form when something is refused. */
 function MicrovetCredentialEditor(runtime, element, args) {
   "use strict";
-  var common = window.MicrovetCommon;  /* public/assessment/common.js: gettext, postJSON (CSRF), rootOf */
+  var common = window.MicrovetCommon;  /* public/common/common.js: gettext, postJSON (CSRF), rootOf */
   var gettext = common.gettext;
   var root = common.rootOf(element);
   var form = root.querySelector(".microvet-editor");

@@ -2,6 +2,8 @@
 (function () {
   "use strict";
   var catalog = {
+    "%(outcome)s: not yet validated (%(percent)s this attempt, %(threshold)s needed)": "%(outcome)s: noch nicht validiert (%(percent)s in diesem Versuch, %(threshold)s erforderlich)",
+    "%(outcome)s: validated (%(percent)s this attempt, %(threshold)s needed)": "%(outcome)s: validiert (%(percent)s in diesem Versuch, %(threshold)s erforderlich)",
     "Accepted answers, one per line": "Akzeptierte Antworten, eine pro Zeile",
     "Add choice": "Antwortoption hinzufügen",
     "Add outcome": "Lernergebnis hinzufügen",
@@ -32,8 +34,6 @@
     "Not saved": "Nicht gespeichert",
     "Not saved: the server did not answer. Your changes are still in the form.": "Nicht gespeichert: Der Server hat nicht geantwortet. Ihre Änderungen sind noch im Formular.",
     "Number": "Zahl",
-    "Outcome %(id)s: not yet validated (%(percent)s this attempt, %(threshold)s needed)": "Lernergebnis %(id)s: noch nicht validiert (%(percent)s in diesem Versuch, %(threshold)s erforderlich)",
-    "Outcome %(id)s: validated (%(percent)s this attempt, %(threshold)s needed)": "Lernergebnis %(id)s: validiert (%(percent)s in diesem Versuch, %(threshold)s erforderlich)",
     "Outcome id": "Lernergebnis-ID",
     "Partial credit (right picks minus wrong picks)": "Teilpunkte (richtige minus falsche Auswahlen)",
     "Points": "Punkte",

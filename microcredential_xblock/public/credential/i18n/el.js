@@ -2,6 +2,8 @@
 (function () {
   "use strict";
   var catalog = {
+    "%(outcome)s: not yet validated (%(percent)s this attempt, %(threshold)s needed)": "%(outcome)s: δεν έχει επικυρωθεί ακόμη (%(percent)s σε αυτή την προσπάθεια, απαιτείται %(threshold)s)",
+    "%(outcome)s: validated (%(percent)s this attempt, %(threshold)s needed)": "%(outcome)s: επικυρώθηκε (%(percent)s σε αυτή την προσπάθεια, απαιτείται %(threshold)s)",
     "Accepted answers, one per line": "Αποδεκτές απαντήσεις, μία ανά γραμμή",
     "Add choice": "Προσθήκη επιλογής",
     "Add outcome": "Προσθήκη μαθησιακού αποτελέσματος",
@@ -32,8 +34,6 @@
     "Not saved": "Δεν αποθηκεύτηκε",
     "Not saved: the server did not answer. Your changes are still in the form.": "Δεν αποθηκεύτηκε: ο διακομιστής δεν απάντησε. Οι αλλαγές σας παραμένουν στη φόρμα.",
     "Number": "Αριθμός",
-    "Outcome %(id)s: not yet validated (%(percent)s this attempt, %(threshold)s needed)": "Μαθησιακό αποτέλεσμα %(id)s: δεν έχει επικυρωθεί ακόμη (%(percent)s σε αυτή την προσπάθεια, απαιτείται %(threshold)s)",
-    "Outcome %(id)s: validated (%(percent)s this attempt, %(threshold)s needed)": "Μαθησιακό αποτέλεσμα %(id)s: επικυρώθηκε (%(percent)s σε αυτή την προσπάθεια, απαιτείται %(threshold)s)",
     "Outcome id": "Αναγνωριστικό μαθησιακού αποτελέσματος",
     "Partial credit (right picks minus wrong picks)": "Μερική βαθμολόγηση (σωστές επιλογές μείον λάθος επιλογές)",
     "Points": "Μονάδες",

@@ -2,6 +2,8 @@
 (function () {
   "use strict";
   var catalog = {
+    "%(outcome)s: not yet validated (%(percent)s this attempt, %(threshold)s needed)": "%(outcome)s: aún no validado (%(percent)s en este intento, se necesita %(threshold)s)",
+    "%(outcome)s: validated (%(percent)s this attempt, %(threshold)s needed)": "%(outcome)s: validado (%(percent)s en este intento, se necesita %(threshold)s)",
     "Accepted answers, one per line": "Respuestas aceptadas, una por línea",
     "Add choice": "Añadir opción",
     "Add outcome": "Añadir resultado de aprendizaje",
@@ -32,8 +34,6 @@
     "Not saved": "No guardado",
     "Not saved: the server did not answer. Your changes are still in the form.": "No se ha guardado: el servidor no ha respondido. Tus cambios siguen en el formulario.",
     "Number": "Número",
-    "Outcome %(id)s: not yet validated (%(percent)s this attempt, %(threshold)s needed)": "Resultado de aprendizaje %(id)s: aún no validado (%(percent)s en este intento, se necesita %(threshold)s)",
-    "Outcome %(id)s: validated (%(percent)s this attempt, %(threshold)s needed)": "Resultado de aprendizaje %(id)s: validado (%(percent)s en este intento, se necesita %(threshold)s)",
     "Outcome id": "ID del resultado de aprendizaje",
     "Partial credit (right picks minus wrong picks)": "Puntuación parcial (opciones correctas menos opciones incorrectas)",
     "Points": "Puntos",

@@ -2,6 +2,8 @@
 (function () {
   "use strict";
   var catalog = {
+    "%(outcome)s: not yet validated (%(percent)s this attempt, %(threshold)s needed)": "%(outcome)s: non ancora validato (%(percent)s in questo tentativo, soglia %(threshold)s)",
+    "%(outcome)s: validated (%(percent)s this attempt, %(threshold)s needed)": "%(outcome)s: validato (%(percent)s in questo tentativo, soglia %(threshold)s)",
     "Accepted answers, one per line": "Risposte accettate, una per riga",
     "Add choice": "Aggiungi opzione",
     "Add outcome": "Aggiungi risultato di apprendimento",
@@ -32,8 +34,6 @@
     "Not saved": "Non salvato",
     "Not saved: the server did not answer. Your changes are still in the form.": "Non salvato: il server non ha risposto. Le tue modifiche sono ancora nel modulo.",
     "Number": "Numero",
-    "Outcome %(id)s: not yet validated (%(percent)s this attempt, %(threshold)s needed)": "Risultato di apprendimento %(id)s: non ancora validato (%(percent)s in questo tentativo, soglia %(threshold)s)",
-    "Outcome %(id)s: validated (%(percent)s this attempt, %(threshold)s needed)": "Risultato di apprendimento %(id)s: validato (%(percent)s in questo tentativo, soglia %(threshold)s)",
     "Outcome id": "ID del risultato di apprendimento",
     "Partial credit (right picks minus wrong picks)": "Punteggio parziale (scelte corrette meno scelte errate)",
     "Points": "Punti",

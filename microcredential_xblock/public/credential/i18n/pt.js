@@ -2,6 +2,8 @@
 (function () {
   "use strict";
   var catalog = {
+    "%(outcome)s: not yet validated (%(percent)s this attempt, %(threshold)s needed)": "%(outcome)s: ainda não validado (%(percent)s nesta tentativa, necessário %(threshold)s)",
+    "%(outcome)s: validated (%(percent)s this attempt, %(threshold)s needed)": "%(outcome)s: validado (%(percent)s nesta tentativa, necessário %(threshold)s)",
     "Accepted answers, one per line": "Respostas aceites, uma por linha",
     "Add choice": "Adicionar opção",
     "Add outcome": "Adicionar resultado de aprendizagem",
@@ -32,8 +34,6 @@
     "Not saved": "Não guardado",
     "Not saved: the server did not answer. Your changes are still in the form.": "Não guardado: o servidor não respondeu. As suas alterações continuam no formulário.",
     "Number": "Número",
-    "Outcome %(id)s: not yet validated (%(percent)s this attempt, %(threshold)s needed)": "Resultado de aprendizagem %(id)s: ainda não validado (%(percent)s nesta tentativa, necessário %(threshold)s)",
-    "Outcome %(id)s: validated (%(percent)s this attempt, %(threshold)s needed)": "Resultado de aprendizagem %(id)s: validado (%(percent)s nesta tentativa, necessário %(threshold)s)",
     "Outcome id": "ID do resultado de aprendizagem",
     "Partial credit (right picks minus wrong picks)": "Pontuação parcial (escolhas corretas menos escolhas erradas)",
     "Points": "Pontos",

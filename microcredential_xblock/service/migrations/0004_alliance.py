@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("microvet", "0002_oid4vci_offers"),
+        ("microvet", "0003_oid4vci_offers"),
     ]
 
     operations = [

@@ -1,4 +1,5 @@
-/* Shared by the learner and Studio views: translation with a fallback, and JSON POSTs with CSRF. */
+/* Shared by both blocks' learner and Studio views: translation with a fallback, JSON POSTs with CSRF,
+   and the initialiser that decodes the HTML-safe init data (blocks/common.py initialize_js). */
 (function (global) {
   'use strict';
   var catalog = global.MicrovetI18N || {};
@@ -37,4 +38,10 @@
     return element && element.jquery ? element[0] : element;
   }
   global.MicrovetCommon = {gettext: gettext, interpolate: interpolate, postJSON: postJSON, rootOf: rootOf};
+  /* The runtime calls this with {init: <the block's function>, json: <its data as a JSON string>}.
+     Three declared parameters: runtimes pass the init args only to functions that declare them. */
+  global.MicrovetInit = function (runtime, element, args) {
+    var init = global[args.init];
+    return new init(runtime, element, JSON.parse(args.json));
+  };
 }(window));
