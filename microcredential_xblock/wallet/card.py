@@ -41,7 +41,7 @@ def add_assets(block: Any, fragment: Any) -> None:
 
 def wallet_offer(block: Any, gettext: Any) -> dict[str, Any]:
     """A new one-time offer of the learner's current credential: QR codes, links, transaction code."""
-    from ..blocks.assessment import service_api  # noqa: PLC0415  (the service app may be absent)
+    from ..blocks.common import service_api  # noqa: PLC0415  (the service app may be absent)
     from . import offers  # noqa: PLC0415  (needs the service's models)
 
     api = service_api()
