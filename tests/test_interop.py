@@ -610,3 +610,44 @@ def test_wallet_verifies_service_credentials_served_by_the_lms(tmp_path, client,
     assert [results[n]["status"] for n in ("active", "revoked", "suspended")] == ["active", "revoked", "suspended"]
     assert [e["name"] for e in results["tampered"]["errors"]] == ["invalid_signature"]
     assert all(r["refused"] == [] for r in results.values()), results
+
+
+@pytest.mark.django_db
+def test_wallet_verifies_a_service_credential_with_an_embedded_alliance_endorsement(tmp_path, client):
+    """An alliance member's endorsement (did:key), accepted by the service and embedded in the next
+    credential: the wallet's verifier accepts the credential, its proof covering the endorsement."""
+    from datetime import date  # noqa: PLC0415
+
+    from badge_issuer.endorse import build_endorsement  # noqa: PLC0415
+    from badge_issuer.issue import sign_credential  # noqa: PLC0415
+    from microcredential_xblock.service import alliance, api  # noqa: PLC0415
+    from microcredential_xblock.service.alliance_models import AllianceMember  # noqa: PLC0415
+    from microcredential_xblock.service.models import StatusList  # noqa: PLC0415
+    from tests import service_fixtures as fx  # noqa: PLC0415
+
+    row = api.register_definition(fx.COURSE, fx.MC_BLOCK, fx.example_definition(), fx.RULES)
+    member_keys = keys.generate_issuer(tmp_path / "member", did="key", profile={"name": "Chamber"})
+    member = AllianceMember.objects.create(
+        name="Chamber", country="IT", organisation_type="chamber", expertise="Crafts",
+        mou_signed=date(2026, 1, 1), identifier=member_keys.issuer_id,
+    )  # fmt: skip
+    unsigned = build_endorsement(
+        subject_id=row.microcredential_id, issuer_profile=member_keys.issuer_profile(), name="E"
+    )
+    alliance.accept_endorsement(member, json.dumps(sign_credential(unsigned, member_keys, ("di",)).document), actor="s")
+    learner = api.Learner(user_id="7", email="l7@example.org", name="L")
+    credential = api.record_assessment(learner, fx.COURSE, fx.QUIZ1, fx.all_validated(), 9, 10)[0].credential
+    assert credential.document["credentialSubject"]["achievement"]["endorsement"][0]["id"] == unsigned["id"]
+
+    published = tmp_path / "published" / "lms.example.org" / "microvet"
+    (published / "status").mkdir(parents=True)
+    (published / "did.json").write_bytes(client.get("/microvet/did.json").content)
+    for status_list in StatusList.objects.all():
+        (published / "status" / status_list.list_id).write_bytes(
+            client.get(f"/microvet/status/{status_list.list_id}").content
+        )
+    file = tmp_path / "endorsed.json"
+    file.write_bytes(client.get(f"/microvet/credentials/{credential.uuid}").content)
+    result = run_wallet([file], tmp_path / "published")["endorsed"]
+    assert result["verified"] is True, result
+    assert result["refused"] == []

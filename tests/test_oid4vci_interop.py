@@ -4,8 +4,7 @@ interop/oid4vci/wallet.mjs drives @openid4vc/openid4vci (the OID4VCI client of C
 through offer, metadata, token, nonce and credential, and replays the Learner Credential Wallet's
 VC-API exchange with DCC's own vc library; verifier-core then checks what the wallet received. Its
 HTTP layer answers only the loopback server and local files (anything else is refused and fails the
-test). The micro-credential context is served from the bundled copy: https://w3id.org/microvet/ does
-not resolve yet (issue 10).
+test). The credentials carry the project's terms inline (ADR 0012): no unpublished context is served.
 """
 
 from __future__ import annotations
@@ -17,7 +16,6 @@ from pathlib import Path
 
 import pytest
 
-from badge_issuer.contexts import BUNDLED, MICROVET_V1
 from badge_issuer.keys import OfflineResolver
 from badge_issuer.proofs.jwt import verify_jwt
 from microcredential_xblock.service.config import issuer_keys
@@ -61,7 +59,7 @@ def run_wallet(tmp_path: Path, server: str, **plan) -> dict:
             }
         )
     )
-    files = {MICROVET_V1: str(PACKAGE / "contexts" / BUNDLED[MICROVET_V1]), REGISTRY: str(registry), **SCHEMAS}
+    files = {REGISTRY: str(registry), **SCHEMAS}
     # The test issuer is did:web:lms.example.org:microvet: its DID document is this server's /microvet/did.json.
     plan = {
         "server": server,
@@ -99,8 +97,8 @@ def test_oid4vci_client_gets_an_ldp_vc_that_verifier_core_accepts(tmp_path, loop
         "suspension_status": True,  # the test service publishes suspension lists
         "registered_issuer": True,
     }, verification
-    # Local files only: the registry, the OB schema, and (until issue 10 inlines it) the microVET context.
-    assert set(result["served"]) <= {MICROVET_V1, REGISTRY, *SCHEMAS}, result["served"]
+    # Local files only: the registry and the OB schema; no context but the standard, bundled ones.
+    assert set(result["served"]) <= {REGISTRY, *SCHEMAS}, result["served"]
     assert verification["additionalInformation"][0]["results"][0]["result"] == {"valid": True}  # OB 3.0 schema
     new = IssuedCredential.objects.get(document__id=credential["id"])
     assert new.replaces_id == earned.pk and WalletOffer.objects.get(kind=WalletOffer.OID4VCI).credential == new

@@ -5,18 +5,29 @@ other names. Every module of ours that uses etree gets the stand-in here, in pro
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 from lxml import etree as real_etree
 from xblock.test.toy_runtime import ToyRuntime
 
 from course_templates import checker, generator
-from microcredential_xblock.blocks import assessment, credential_olx, olx, questions
+from microcredential_xblock.blocks import olx, questions
 from microcredential_xblock.demo.scenarios import OLX_DIR
 from tests.platform_standins import safe_lxml_etree
 from tests.test_assessment_block import ALL_KINDS, ALL_RIGHT, Course, install_fake_service, post, reset_toy_state
 from tests.test_platform_export import SPEC
 
-MODULES = (olx, questions, assessment, credential_olx, checker, generator)
+PACKAGES = ("badge_issuer", "microcredential_xblock", "course_templates")
+
+
+def modules_using_etree() -> list:
+    """Every module of ours, imported by now, that holds ``lxml.etree`` as ``etree``."""
+    return [
+        module
+        for name, module in sorted(sys.modules.items())
+        if name.split(".")[0] in PACKAGES and getattr(module, "etree", None) is real_etree
+    ]
 
 
 @pytest.fixture(autouse=True)
@@ -24,7 +35,9 @@ def safe_etree(monkeypatch):
     reset_toy_state(monkeypatch)
     safe = safe_lxml_etree()
     assert not hasattr(safe, "indent")
-    for module in MODULES:
+    modules = modules_using_etree()
+    assert {olx, questions, checker, generator} <= set(modules)
+    for module in modules:
         monkeypatch.setattr(module, "etree", safe)
     return safe
 

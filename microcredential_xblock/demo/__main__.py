@@ -66,6 +66,10 @@ def prepare(var: Path) -> Path:
         print(f"Created development issuer keys for {issuer.issuer_id} in {keys}")
     for usage_key in publish_samples():
         print(f"Published the sample micro-credential {usage_key}")
+    from microcredential_xblock.demo import alliance as demo_alliance  # noqa: PLC0415 - needs Django set up
+
+    for name in demo_alliance.seed(var):
+        print(f"Added the sample alliance member {name}")
     return keys
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Length
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden, StreamingHttpResponse
 from django.template import Context
@@ -26,9 +27,9 @@ from .spreadsheet import csv_lines
 from .views import ENGINE, _cached, _json, only, public
 
 
-def _member(member: AllianceMember, language: str) -> dict[str, Any]:
+def _member(member: AllianceMember, language: str, titles: dict[str, str]) -> dict[str, Any]:
     endorsements = [
-        {"name": e.name, "subject": e.subject_id, "subject_kind": e.subject_kind}
+        {"name": e.name, "subject": e.subject_id, "subject_kind": e.subject_kind, "title": titles.get(e.subject_id, "")}
         for e in member.endorsements.all()
         if e.state == Endorsement.ACCEPTED
     ]
@@ -58,7 +59,12 @@ def _members(language: str) -> list[dict[str, Any]]:
         .annotate(logo_bytes=Length("logo_png"))
         .prefetch_related("endorsements")
     )
-    return [_member(member, language) for member in members]
+    titles = dict(
+        MicroCredentialDefinition.objects.annotate(title=KeyTextTransform("title", "definition")).values_list(
+            "microcredential_id", "title"
+        )
+    )
+    return [_member(member, language, titles) for member in members]
 
 
 @public

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from badge_issuer.rules import Facts
 
-from .models import AssessmentResult, CoursePassing, OutcomeEvidence, WalletOffer
+from .models import AssessmentResult, AttemptCounter, CoursePassing, OutcomeEvidence, WalletOffer
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,7 @@ def forget(learner_id: str) -> None:
     AssessmentResult.objects.filter(learner_id=learner_id).delete()
     CoursePassing.objects.filter(learner_id=learner_id).delete()
     WalletOffer.objects.filter(learner_id=learner_id).delete()
+    AttemptCounter.objects.filter(learner_id=learner_id).delete()
 
 
 def set_course_passed(learner_id: str, course_key: str, passed: bool) -> None:

@@ -321,6 +321,10 @@ class AttemptCounter(models.Model):
     """Attempts a learner has used at one assessment: claimed by one conditional UPDATE (service/attempts.py).
 
     The XBlock's own user state cannot hold a limit: parallel requests each read the same count.
+
+    .. pii: learner_id with the number of attempts used (deleted when the platform retires the learner).
+    .. pii_types: id
+    .. pii_retirement: local_api
     """
 
     learner_id = models.CharField(max_length=LEARNER_LEN)

@@ -51,7 +51,10 @@ def _configuration(row: MicroCredentialDefinition, oid4vci_format: str) -> dict[
     }
     if oid4vci_format == "ldp_vc":
         configuration["credential_signing_alg_values_supported"] = ["eddsa-rdfc-2022"]
-        configuration["credential_definition"] = {"@context": credential_contexts(), "type": CREDENTIAL_TYPES}
+        # The published contexts only: wallet libraries (@openid4vc/openid4vci) take URLs here, and the
+        # project's inline terms are in every credential's own @context (ADR 0012).
+        contexts = [c for c in credential_contexts() if isinstance(c, str)]
+        configuration["credential_definition"] = {"@context": contexts, "type": CREDENTIAL_TYPES}
     else:
         configuration["credential_signing_alg_values_supported"] = [keys.jwt_alg]
         configuration["credential_definition"] = {"type": CREDENTIAL_TYPES}

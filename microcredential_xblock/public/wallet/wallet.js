@@ -1,6 +1,6 @@
 /* "Add to a wallet" on the credential card: asks the block's wallet_offer handler for a one-time offer
    and shows its QR codes (SVG drawn by the server), links and transaction code. No framework; uses
-   MicrovetCommon (public/assessment/common.js). Binds itself to every card on the page once. */
+   MicrovetCommon (public/common/common.js). Binds itself to every card on the page once. */
 (function () {
   "use strict";
   function bind(box) {
