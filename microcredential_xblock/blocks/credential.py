@@ -77,7 +77,7 @@ def linkedin_url(
 
 
 def _service():
-    """The Django app's API (``assessment.service_api``: imported late, only where the app is installed)."""
+    """The Django app's API (``common.service_api``: imported late, only where the app is installed)."""
     api = service_api()
     if api is None:
         raise RuntimeError("the microvet Django app (microcredential_xblock.service) is not installed")
