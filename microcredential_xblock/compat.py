@@ -48,12 +48,24 @@ def course_and_usage_keys(block: Any) -> tuple[str, str]:
     so an assessment and a micro-credential shown together share their evidence, as in a real course.
     Keys are branch- and version-free: Studio loads published blocks under a branch, the LMS does not,
     and both must name a block (and so derive its achievement id) the same way.
+
+    A CCX (custom course) counts as its master course: Studio publishes the master's micro-credentials
+    (ADR 0009), so a CCX block's keys are the master's, and its learners' evidence meets those rules.
     """
-    usage_id = block.scope_ids.usage_id
+    usage_id = master_key(block.scope_ids.usage_id)
     context = getattr(usage_id, "context_key", None) or getattr(usage_id, "course_key", None)
     if context is not None:
         return branch_free(context), branch_free(usage_id)
     return f"workbench:{str(usage_id).split('.', 1)[0]}", str(usage_id)
+
+
+def master_key(key: Any) -> Any:
+    """A CCX course or block key as the master course's key (``ccx_keys``' own conversions); any other
+    key unchanged."""
+    for conversion in ("to_block_locator", "to_course_locator"):
+        if hasattr(key, conversion):
+            return getattr(key, conversion)()
+    return key
 
 
 def user_id_for_anonymous_id(anonymous_id: str) -> str | None:

@@ -269,22 +269,38 @@ CCX_MC_BLOCK = "ccx-block-v1:Aurora+MC101+2026+ccx@3+type@microcredential+block@
 CCX_QUIZ = "ccx-block-v1:Aurora+MC101+2026+ccx@3+type@outcome_assessment+block@quiz1"
 
 
-def test_ccx_passing_issues_in_the_ccx_course(connected, definition, user, django_capture_on_commit_callbacks):
-    """For CCX keys the LMS sends CCX_COURSE_PASSING_STATUS_UPDATED; the learner's evidence is in the CCX."""
-    from ccx_keys.locator import CCXLocator  # noqa: PLC0415  (edx-ccx-keys comes with openedx-events)
+def test_a_ccx_block_counts_as_its_master_courses_block():
+    """Studio publishes the master course's micro-credentials: a CCX block records its evidence there."""
+    from types import SimpleNamespace  # noqa: PLC0415
+
+    from ccx_keys.locator import CCXBlockUsageLocator  # noqa: PLC0415  (edx-ccx-keys comes with openedx-events)
+
+    from microcredential_xblock import compat  # noqa: PLC0415
+
+    usage = CCXBlockUsageLocator.from_string(CCX_QUIZ)
+    block = SimpleNamespace(scope_ids=SimpleNamespace(usage_id=usage))
+    assert compat.course_and_usage_keys(block) == (COURSE, QUIZ1)
+
+
+def test_ccx_passing_issues_the_master_courses_micro_credential(
+    connected, definition, user, django_capture_on_commit_callbacks
+):
+    """For CCX keys the LMS sends CCX_COURSE_PASSING_STATUS_UPDATED: the master course's published
+    definition and the evidence the CCX's blocks recorded there decide."""
+    from ccx_keys.locator import CCXLocator  # noqa: PLC0415
     from openedx_events.learning.data import CcxCourseData, CcxCoursePassingStatusData  # noqa: PLC0415
     from openedx_events.learning.signals import CCX_COURSE_PASSING_STATUS_UPDATED  # noqa: PLC0415
 
-    api.register_definition(CCX, CCX_MC_BLOCK, definition, PASSED_AND_OUTCOMES)
-    api.record_assessment(LEARNER, CCX, CCX_QUIZ, all_validated(), 9, 10)
+    api.register_definition(COURSE, MC_BLOCK, definition, PASSED_AND_OUTCOMES)  # what Studio's publish does
+    api.record_assessment(LEARNER, COURSE, QUIZ1, all_validated(), 9, 10)  # what the CCX's assessment records
+    assert not IssuedCredential.objects.exists()  # the course is not passed yet
     ccx = CcxCourseData(ccx_course_key=CCXLocator.from_string(CCX), master_course_key=CourseKey.from_string(COURSE))
     with django_capture_on_commit_callbacks(execute=True):
         CCX_COURSE_PASSING_STATUS_UPDATED.send_event(
             course_passing_status=CcxCoursePassingStatusData(is_passing=True, course=ccx, user=user_data())
         )
     (credential,) = IssuedCredential.objects.all()
-    assert credential.course_key == CCX
-    assert not IssuedCredential.objects.filter(course_key=COURSE).exists()
+    assert credential.course_key == COURSE
 
 
 def test_a_release_without_the_ccx_event_still_connects(monkeypatch, registered_plugin, disconnect_afterwards):  # noqa: F811

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.dispatch import Signal
 from openedx_events.learning import signals as learning_signals
 
+from microcredential_xblock import compat
 from microcredential_xblock.service.models import IssuedCredential
 
 from . import events, tasks
@@ -34,11 +35,16 @@ CCX_COURSE_PASSING_STATUS_UPDATED = getattr(learning_signals, "CCX_COURSE_PASSIN
 def _ids(data: Any) -> tuple[str, str] | None:
     """(user id, course key) from a payload with ``user`` and ``course``, or None if either is missing.
 
-    A CCX payload's course (``CcxCourseData``) has ``ccx_course_key``: the learner's course, where the
-    blocks of the CCX record their evidence."""
+    A CCX payload's course (``CcxCourseData``) names the CCX and its ``master_course_key``: a CCX counts
+    as its master course, whose published micro-credentials its blocks record evidence for
+    (``compat.course_and_usage_keys``)."""
     user_id = getattr(getattr(data, "user", None), "id", None)
     course = getattr(data, "course", None)
-    course_key = getattr(course, "course_key", None) or getattr(course, "ccx_course_key", None)
+    course_key = (
+        getattr(course, "course_key", None)
+        or getattr(course, "master_course_key", None)
+        or compat.master_key(getattr(course, "ccx_course_key", None))
+    )
     if user_id is None or not course_key:
         log.warning("microvet: event without a user id or course key ignored: %r", data)
         return None
