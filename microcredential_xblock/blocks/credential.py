@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
@@ -27,6 +26,7 @@ from xblock.utils.resources import ResourceLoader
 from xblock.validation import ValidationMessage
 
 from badge_issuer.definition import parse_definition
+from badge_issuer.did import valid_did
 from badge_issuer.errors import DefinitionError, KeyMaterialError, MicrovetError
 from badge_issuer.rules import validate_rules
 from badge_issuer.vocab import ASSESSMENT_TYPES, PARTICIPATION_FORMS, SUPERVISION
@@ -44,19 +44,10 @@ LOADER = ResourceLoader("microcredential_xblock")
 STUDIO_SUBMIT_MAX = editor.IMAGE_MAX_BYTES * 4 // 3 + 256 * 1024
 #: ``service.api.ISSUING``: the rules hold, the credential is being issued (the card keeps polling).
 ISSUING = "issuing"
-DID_KEY_RE = re.compile(r"^did:key:z[1-9A-HJ-NP-Za-km-z]{32,128}$")
-DID_WEB_RE = re.compile(
-    r"^did:web:(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(?:%3[Aa][0-9]{1,5})?(?::[A-Za-z0-9._~-]+)*$"
-)
 
 
 def _(message: str) -> str:
     return translator().gettext(message)
-
-
-def valid_did(value: str) -> bool:
-    """Syntax check for the DIDs a learner may re-issue to: did:key (multibase base58btc) or did:web."""
-    return bool(DID_KEY_RE.match(value) or DID_WEB_RE.match(value))
 
 
 def linkedin_url(

@@ -8,9 +8,6 @@ Mounted under /microvet/staff/ by platform/urls.py; the instructor dashboard lin
 
 from __future__ import annotations
 
-import csv
-import re
-import unicodedata
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
@@ -32,6 +29,7 @@ from microcredential_xblock.service.models import (
     IssuedCredential,
     MicroCredentialDefinition,
 )
+from microcredential_xblock.service.spreadsheet import csv_lines
 from microcredential_xblock.service.views import ENGINE, only
 
 PAGE_SIZE = 50
@@ -168,47 +166,24 @@ def csv_rows(course_key: str) -> Iterator[list[str]]:
     yield list(CSV_COLUMNS)
     for c in current_credentials(course_key).select_related("replaces").iterator(chunk_size=500):
         yield [
-            _cell(value)
-            for value in [
-                str(c.uuid),
-                c.learner_id,
-                c.recipient_name,
-                c.microcredential_id,
-                c.definition_snapshot["definition"]["title"],
-                c.state,
-                _iso(c.issued_at),
-                _iso(c.valid_until),
-                _iso(c.revoked_at),
-                _iso(c.suspended_at),
-                c.reason,
-                str(c.replaces.uuid) if c.replaces_id else "",
-                api.public_urls(c)["verify"],
-            ]
+            str(c.uuid),
+            c.learner_id,
+            c.recipient_name,
+            c.microcredential_id,
+            c.definition_snapshot["definition"]["title"],
+            c.state,
+            _iso(c.issued_at),
+            _iso(c.valid_until),
+            _iso(c.revoked_at),
+            _iso(c.suspended_at),
+            c.reason,
+            str(c.replaces.uuid) if c.replaces_id else "",
+            api.public_urls(c)["verify"],
         ]
-
-
-#: What a spreadsheet may take as the start of a formula, after it skips leading blanks and line breaks.
-FORMULA_START = frozenset("=+-@|")
-_LEADING_BLANKS = re.compile(r"^[\s\x00-\x1f\x7f]+")
-
-
-def _cell(value: str) -> str:
-    """Neutralise spreadsheet formulas in free text (names, reasons): CSV injection.
-
-    Spreadsheets skip leading spaces and line breaks and read full-width signs (U+FF1D, U+FF0B) as
-    ASCII ones, so the test looks at the NFKC form with those stripped.
-    """
-    head = _LEADING_BLANKS.sub("", unicodedata.normalize("NFKC", value))[:1]
-    return "'" + value if head in FORMULA_START or value[:1] in ("\t", "\r") else value
 
 
 def _iso(value: Any) -> str:
     return value.isoformat() if value else ""
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
 
 
 @login_required
@@ -217,8 +192,7 @@ def export_view(request: HttpRequest, course_key: str) -> HttpResponse:
     """CSV of the course's current credentials (recipient e-mails are left out on purpose)."""
     if (denied := _staff_only(request, course_key)) is not None:
         return denied
-    writer = csv.writer(_Echo())
-    response = StreamingHttpResponse((writer.writerow(r) for r in csv_rows(course_key)), content_type="text/csv")
+    response = StreamingHttpResponse(csv_lines(csv_rows(course_key)), content_type="text/csv")
     safe = "".join(ch if ch.isalnum() or ch in "+-_." else "_" for ch in course_key)
     response["Content-Disposition"] = f'attachment; filename="microvet-credentials-{safe}.csv"'
     return response
