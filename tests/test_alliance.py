@@ -21,6 +21,7 @@ from badge_issuer.endorse import build_endorsement
 from badge_issuer.issue import sign_credential
 from badge_issuer.keys import generate_issuer
 from badge_issuer.proofs.jwt import sign_jwt
+from badge_issuer.status import StatusList, status_entry, status_list_credential
 from badge_issuer.verify import verify
 from microcredential_xblock.service import alliance, api, impact
 from microcredential_xblock.service.alliance_models import AllianceMember, CredentialViews, Endorsement
@@ -285,6 +286,44 @@ def test_an_endorsement_that_expires_is_no_longer_embedded_and_shown_as_expired(
     row.refresh_from_db()
     assert row.state == Endorsement.EXPIRED
     assert alliance.shown_endorsements(earned.credential.document)[0]["state"] == Endorsement.EXPIRED
+
+
+def _publish_list(keys, directory, bits, url: str) -> None:
+    """The member's revocation list, signed with its keys, where the alliance's resolve folder has it."""
+    unsigned = status_list_credential(url, keys.issuer_id, "revocation", bits.encode(), datetime.now(UTC))
+    path = directory / "chamber.example.it" / "status" / "1"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(sign_credential(unsigned, keys, ("di",)).document))
+
+
+def test_an_endorsement_its_member_revokes_is_shown_as_revoked_and_no_longer_embedded(
+    registered, member, member_keys, tmp_path, settings
+):
+    settings.MICROVET = {**settings.MICROVET, "ALLIANCE_RESOLVE_DIR": str(tmp_path / "published")}
+    url = "https://chamber.example.it/status/1"
+    bits = StatusList("revocation")
+    _publish_list(member_keys, tmp_path / "published", bits, url)
+    unsigned = build_endorsement(subject_id=ACHIEVEMENT, issuer_profile=member_keys.issuer_profile(), name="E")
+    unsigned["credentialStatus"] = status_entry(url, 7, "revocation")
+    row = alliance.accept_endorsement(
+        member, json.dumps(sign_credential(unsigned, member_keys, ("di",)).document), actor="s"
+    )
+    (earned,) = api.record_assessment(LEARNER, COURSE, QUIZ1, all_validated(), 9, 10)
+    assert earned.credential.document["credentialSubject"]["achievement"]["endorsement"]
+
+    bits.revoke(7)  # the member withdraws its endorsement and republishes its list
+    _publish_list(member_keys, tmp_path / "published", bits, url)
+    assert alliance.recheck(row, force=True).state == Endorsement.REVOKED
+    assert alliance.shown_endorsements(earned.credential.document)[0]["state"] == Endorsement.REVOKED
+    other = api.Learner(user_id="44", email="cy@example.org", name="Cy")
+    (later,) = api.record_assessment(other, COURSE, QUIZ1, all_validated(), 9, 10)
+    assert "endorsement" not in later.credential.document["credentialSubject"]["achievement"]
+    with pytest.raises(InvalidInput) as refused:  # and a revoked one is refused on upload
+        unsigned["id"] = "urn:uuid:00000000-0000-4000-8000-000000000777"
+        alliance.accept_endorsement(
+            member, json.dumps(sign_credential(unsigned, member_keys, ("di",)).document), actor="s"
+        )
+    assert "revoked" in str(refused.value.reason)
 
 
 def test_verification_page_shows_endorsement_state_and_counts_views(client, registered, member, member_keys):
