@@ -75,12 +75,28 @@ def test_plugin_settings_fills_defaults_but_never_overrides_the_operator():
     module = settings_module(LMS_ROOT_URL="https://lms.example.org", MICROVET={"ISSUE_IN_BACKGROUND": False})
     plugin_settings(module)
     assert module.MICROVET["ISSUE_IN_BACKGROUND"] is False
-    assert module.MICROVET["BASE_URL"] == "https://lms.example.org"
     assert module.MICROVET["REVOKE_WITH_CERTIFICATE"] is False
+    # Never frozen here: LMS_ROOT_URL is still the platform's placeholder when common settings run.
+    assert "BASE_URL" not in module.MICROVET
     bare = settings_module()
     plugin_settings(bare)
     assert bare.MICROVET["ISSUE_IN_BACKGROUND"] is True  # inside the LMS the platform's Celery signs
     assert "BASE_URL" not in bare.MICROVET
+
+
+def test_base_url_is_the_lms_root_the_yaml_set_not_the_placeholder_of_common_settings(settings):
+    """lms/envs/common.py sets LMS_ROOT_URL = 'https://localhost:18000'; production.py then loads the
+    operator's YAML (seen in a real Teak LMS: credentials would have carried the placeholder host)."""
+    from microcredential_xblock.service.config import config  # noqa: PLC0415
+
+    module = settings_module(LMS_ROOT_URL="https://localhost:18000")
+    plugin_settings(module)  # the COMMON pass
+    module.LMS_ROOT_URL = "https://lms.aurora-vet.example.it"  # the YAML, in production.py
+    plugin_settings(module)  # the PRODUCTION pass
+    settings.LMS_ROOT_URL, settings.MICROVET = module.LMS_ROOT_URL, module.MICROVET
+    assert config().base_url == "https://lms.aurora-vet.example.it"
+    settings.MICROVET = {**module.MICROVET, "BASE_URL": "https://credentials.example.it/"}
+    assert config().base_url == "https://credentials.example.it"  # the operator's own wins
 
 
 def test_plugin_settings_adds_the_package_catalogs_once():

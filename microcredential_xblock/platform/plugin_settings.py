@@ -135,19 +135,20 @@ def _with_locale_dir(paths: Any) -> list:
     return paths if str(LOCALE_DIR) in map(str, paths) else [*paths, str(LOCALE_DIR)]
 
 
-def _with_defaults(defaults: dict[str, Any], lms_root: Any) -> Callable[[Any], dict[str, Any]]:
+def _with_defaults(defaults: dict[str, Any]) -> Callable[[Any], dict[str, Any]]:
+    """Our defaults under the operator's MICROVET. Not BASE_URL: when the common settings run,
+    LMS_ROOT_URL is still the platform's placeholder (the YAML sets the real one later), so the
+    service takes LMS_ROOT_URL at use time (service/config.py)."""
+
     def merge(microvet: Any) -> dict[str, Any]:
-        merged = {**defaults, **dict(microvet or {})}
-        if isinstance(lms_root, str) and lms_root:  # a lazy LMS_ROOT_URL is set again in production
-            merged.setdefault("BASE_URL", lms_root)
-        return merged
+        return {**defaults, **dict(microvet or {})}
 
     return merge
 
 
 def plugin_settings(settings: Any) -> None:
     """The LMS: fill in safe defaults and merge our filter steps; never overwrite what the operator set."""
-    _amend(settings, "MICROVET", _with_defaults(LMS_DEFAULTS, getattr(settings, "LMS_ROOT_URL", "")), {})
+    _amend(settings, "MICROVET", _with_defaults(LMS_DEFAULTS), {})
     _amend(settings, "OPEN_EDX_FILTERS_CONFIG", merge_filter_steps, {})
     # The service's pages, checks and messages are translated from the package's own catalogs.
     _amend(settings, "LOCALE_PATHS", _with_locale_dir, [])
@@ -156,7 +157,7 @@ def plugin_settings(settings: Any) -> None:
 def studio_settings(settings: Any) -> None:
     """Studio (``platform/studio_settings.py``): its defaults and our catalogs; no filter steps (they
     render LMS pages) and no keys (Studio never signs)."""
-    _amend(settings, "MICROVET", _with_defaults(CMS_DEFAULTS, getattr(settings, "LMS_ROOT_URL", "")), {})
+    _amend(settings, "MICROVET", _with_defaults(CMS_DEFAULTS), {})
     _amend(settings, "LOCALE_PATHS", _with_locale_dir, [])
 
 

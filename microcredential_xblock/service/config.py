@@ -15,7 +15,12 @@ from badge_issuer.errors import KeyMaterialError
 from badge_issuer.keys import ISSUER_FILE, IssuerKeys, load_issuer
 
 DEFAULTS: dict[str, Any] = {
-    "BASE_URL": "http://localhost:8000",
+    # .. setting_name: MICROVET['BASE_URL']
+    # .. setting_default: the platform's LMS_ROOT_URL, else "http://localhost:8000"
+    # .. setting_description: Origin written into every credential id, status-list URL and public link.
+    #   Read when first used, so inside Open edX it is the LMS_ROOT_URL the YAML configured (at
+    #   plugin-settings time the platform still has its placeholder). Never change it once issuing.
+    "BASE_URL": "",
     "KEYS_DIR": "",
     "ISSUER": "default",
     "FORMATS": ["di", "jwt"],
@@ -43,6 +48,8 @@ DEFAULTS: dict[str, Any] = {
     "REISSUE_WINDOW_SECONDS": 86_400,
 }
 FORMATS = ("di", "jwt")
+#: BASE_URL outside Open edX when none is set (the workbench's default address).
+FALLBACK_BASE_URL = "http://localhost:8000"
 
 
 @dataclass(frozen=True)
@@ -78,7 +85,7 @@ def config() -> Config:
 def _config() -> Config:
     raw = {**DEFAULTS, **getattr(settings, "MICROVET", {})}
     return Config(
-        base_url=str(raw["BASE_URL"]).rstrip("/"),
+        base_url=str(raw["BASE_URL"] or getattr(settings, "LMS_ROOT_URL", "") or FALLBACK_BASE_URL).rstrip("/"),
         keys_dir=Path(raw["KEYS_DIR"]) if raw["KEYS_DIR"] else None,
         issuer=str(raw["ISSUER"]),
         formats=tuple(raw["FORMATS"]),
@@ -130,6 +137,6 @@ def issuer_keys() -> IssuerKeys:
 def _reset(setting: str, **_: Any) -> None:
     """Tests that override MICROVET see the new value."""
     global _loaded  # noqa: PLW0603
-    if setting == "MICROVET":
+    if setting in ("MICROVET", "LMS_ROOT_URL"):
         _config.cache_clear()
         _loaded = None
