@@ -4,27 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import AXE
-from tests.browser.test_demo_browser import card, earn
-from tests.conftest import require
+from tests.browser.test_demo_browser import card, earn, serious_axe_violations
 
 pytestmark = pytest.mark.browser
 CHAMBER = "Camera di Commercio dell'Emilia (demo)"
-
-
-def serious_axe_violations(page, selector: str) -> list[dict]:
-    """axe-core's serious and critical findings. The public pages forbid inline script (CSP), so axe is
-    evaluated through the DevTools protocol, which the page's policy does not govern."""
-    require(AXE.exists(), "axe-core (npm ci --prefix tests/browser)")
-    page.evaluate(AXE.read_text(encoding="utf-8"))
-    found = page.evaluate(
-        """async (selector) => {
-        const r = await axe.run(document.querySelector(selector));
-        return r.violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))}));
-    }""",
-        selector,
-    )
-    return [v for v in found if v["impact"] in ("serious", "critical")]
 
 
 def test_directory_lists_members_in_the_visitors_language_and_is_accessible(demo_server, watched):
