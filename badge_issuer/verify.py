@@ -117,14 +117,15 @@ def _proof_checks(credential: Mapping[str, Any] | str, resolver: KeyResolver, re
     return document
 
 
-def _types(document: Mapping[str, Any]) -> list[str]:
+def credential_types(document: Mapping[str, Any]) -> list[str]:
+    """``type`` of a credential as a list (JSON-LD allows one string)."""
     value = document.get("type", [])
     return value if isinstance(value, list) else [value]
 
 
 def _schema_check(document: dict[str, Any], report: Report) -> None:
-    kind = "endorsement" if "EndorsementCredential" in _types(document) else "achievement"
-    if "BitstringStatusListCredential" in _types(document):
+    kind = "endorsement" if "EndorsementCredential" in credential_types(document) else "achievement"
+    if "BitstringStatusListCredential" in credential_types(document):
         return  # no OB 3.0 schema for status lists; safe mode and the proof still apply
     errors = schema.validate(document, kind)
     report.checks.append(Check("json schema", not errors, "; ".join(errors[:3])))
@@ -196,8 +197,8 @@ def _status_checks(
         if not list_report.ok:
             report.checks.append(Check(name, False, f"status list {url} does not verify: {list_report.verdict()}"))
             continue
-        issuer = _issuer_id(document)
-        if _issuer_id(list_credential) != issuer:
+        issuer = issuer_id(document)
+        if issuer_id(list_credential) != issuer:
             report.checks.append(Check(name, False, "the status list was not issued by the credential's issuer"))
             continue
         try:
@@ -211,7 +212,8 @@ def _status_checks(
 _PAST = {"revocation": "revoked", "suspension": "suspended"}
 
 
-def _issuer_id(document: Mapping[str, Any]) -> Any:
+def issuer_id(document: Mapping[str, Any]) -> Any:
+    """The issuer's id, whether ``issuer`` is a Profile object or a bare IRI."""
     issuer = document.get("issuer")
     return issuer.get("id") if isinstance(issuer, Mapping) else issuer
 

@@ -23,7 +23,15 @@ from django.utils.translation import gettext as _
 
 from badge_issuer.did import valid_did
 from badge_issuer.keys import KeyResolver, OfflineResolver
-from badge_issuer.verify import Report, StatusFetcher, file_status_fetcher, is_jwt, verify
+from badge_issuer.verify import (
+    Report,
+    StatusFetcher,
+    credential_types,
+    file_status_fetcher,
+    is_jwt,
+    issuer_id,
+    verify,
+)
 from badge_issuer.vocab import COUNTRY_ALPHA3
 
 from .alliance_models import ORGANISATION_TYPES, AllianceMember, Endorsement
@@ -199,11 +207,6 @@ def _first_failure(report: Report) -> str:
     return f"{failure.name}: {failure.reason}" if failure else _("the endorsement could not be verified")
 
 
-def _issuer_id(document: Mapping[str, Any]) -> str:
-    issuer = document.get("issuer")
-    return str(issuer.get("id") if isinstance(issuer, Mapping) else issuer or "")
-
-
 def _time(value: Any) -> datetime | None:
     if not isinstance(value, str):
         return None
@@ -232,18 +235,18 @@ def check_endorsement(
         status_fetcher=status_fetcher or _status_fetcher(),
     )
     document = report.document or {}
-    types = document.get("type") if isinstance(document.get("type"), list) else [document.get("type")]
-    if report.document is not None and "EndorsementCredential" not in types:
+    if report.document is not None and "EndorsementCredential" not in credential_types(document):
         raise InvalidInput("type", _("This is not an EndorsementCredential."))
     if not report.ok:
         raise InvalidInput("endorsement", _first_failure(report))
     if not member.identifier:
         raise InvalidInput("member", _("Give the member's DID or issuer URL before uploading its endorsements."))
-    if _issuer_id(document) != member.identifier:
+    signer = str(issuer_id(document) or "")
+    if signer != member.identifier:
         raise InvalidInput(
             "issuer",
             _("Signed by {signer}, not by the member's {identifier}.").format(
-                signer=_issuer_id(document), identifier=member.identifier
+                signer=signer, identifier=member.identifier
             ),
         )
     subject = document.get("credentialSubject") or {}
