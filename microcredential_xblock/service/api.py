@@ -20,13 +20,13 @@ from typing import Any
 from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from opaque_keys import OpaqueKey
 
 from badge_issuer.definition import parse_definition
 from badge_issuer.errors import DefinitionError
 from badge_issuer.keys import ISSUER_FILE
 from badge_issuer.rules import evaluate as evaluate_rules
 from badge_issuer.rules import explain, validate_rules
+from microcredential_xblock import compat
 
 from . import attempts, evidence, issuance, lifecycle
 from .config import config
@@ -110,8 +110,7 @@ class Progress:
 
 
 def _key(value: Any, name: str) -> str:
-    if isinstance(value, OpaqueKey):
-        value = str(value)
+    value = compat.key_text(value)
     if not isinstance(value, str) or not value.strip() or len(value) > 255:
         raise InvalidInput(name, _("must be a course or usage key (a non-empty string of at most 255 characters)"))
     return value
