@@ -44,7 +44,7 @@ from xblock.test.toy_runtime import ToyRuntime
 
 from badge_issuer.definition import parse_definition
 from badge_issuer.errors import MicrovetError
-from badge_issuer.rules import OPS, parse_instant, validate_rules
+from badge_issuer.rules import OPS, validate_rules, window_bounds
 from microcredential_xblock.blocks import editor
 
 from .spec import Problem
@@ -418,8 +418,7 @@ def _unsatisfiable(rule: Mapping[str, Any], course: _Course, credential: _Creden
             if name not in names and not any(name.endswith(f"@{n}") for n in names)
         ]
     if kind == "window":
-        start = parse_instant(value["not_before"], "not_before") if "not_before" in value else None
-        end = parse_instant(value["not_after"], "not_after", end_of_day=True) if "not_after" in value else None
+        start, end = window_bounds(value)
         if start and end and end < start:
             return ["window: not_after is before not_before"]
         if end and end < datetime.now(UTC):

@@ -23,6 +23,7 @@ from lxml import html as lxml_html
 
 from badge_issuer.definition import parse_definition
 from badge_issuer.errors import DefinitionError
+from badge_issuer.formats import parse_datetime
 from badge_issuer.rules import validate_rules
 from microcredential_xblock.blocks import questions
 from microcredential_xblock.blocks.olx import OlxError
@@ -497,13 +498,15 @@ def _start(c: _Checker, course: Mapping) -> str:
     value = course.get("start")
     if value in ("", None):
         return ""
-    try:
-        when = value if isinstance(value, datetime) else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        c.fail(("course", "start"), 'must be an ISO 8601 date-time such as "2026-01-12T00:00:00Z"')
-        return ""
-    when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
-    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, datetime):
+        when = value if value.tzinfo else value.replace(tzinfo=UTC)
+    else:
+        try:
+            when = parse_datetime(str(value), "course.start", naive_is_utc=True)
+        except DefinitionError:
+            c.fail(("course", "start"), 'must be an ISO 8601 date-time such as "2026-01-12T00:00:00Z"')
+            return ""
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def validate(data: Any, lines: dict[tuple, int], source: str) -> CourseSpec:
