@@ -10,8 +10,11 @@ addresses fields with (``awarding_body.email``, ``question[q1]/@points``, ``("ou
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+
+from .errors import MicrovetError
 
 
 @dataclass(frozen=True)
@@ -35,8 +38,14 @@ class Problems:
     def add(self, path: Hashable, reason: str, **params: Any) -> None:
         self.found.append(Problem(path, reason, params))
 
-    def extend(self, problems: Iterator[Problem] | list[Problem] | tuple[Problem, ...]) -> None:
-        self.found.extend(problems)
+    @contextmanager
+    def collecting(self, *errors: type[MicrovetError]) -> Iterator[None]:
+        """Record one of ``errors`` raised inside as a problem and go on: for checks written to stop at
+        their first problem (one question, one outcome) run one after another."""
+        try:
+            yield
+        except errors as exc:
+            self.add(exc.subject, getattr(exc, "msgid", exc.reason), **getattr(exc, "params", {}))
 
     def __bool__(self) -> bool:
         return bool(self.found)

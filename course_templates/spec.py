@@ -24,6 +24,7 @@ from lxml import html as lxml_html
 from badge_issuer.definition import parse_definition
 from badge_issuer.errors import DefinitionError
 from badge_issuer.formats import parse_datetime
+from badge_issuer.problems import Problems, dotted
 from badge_issuer.rules import validate_rules
 from microcredential_xblock.blocks import questions
 from microcredential_xblock.blocks.olx import OlxError
@@ -125,7 +126,7 @@ def _node_lines(node: yaml.Node, path: tuple, lines: dict[tuple, int], problems:
         for key_node, value_node in node.value:
             key = key_node.value
             if key in seen:
-                problems.append((key_node.start_mark.line + 1, f"{_dotted((*path, key))}: duplicate key"))
+                problems.append((key_node.start_mark.line + 1, f"{dotted((*path, key))}: duplicate key"))
             seen.add(key)
             lines[(*path, key)] = key_node.start_mark.line + 1
             _node_lines(value_node, (*path, key), lines, problems)
@@ -166,13 +167,6 @@ def load(path: str | Path) -> tuple[Any, dict[tuple, int]]:
     return data, lines
 
 
-def _dotted(path: tuple) -> str:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
 _PATH_PART = re.compile(r"([^.\[\]/@]+)|\[(\d+)\]")
 
 
@@ -190,7 +184,7 @@ class _Checker:
     def __init__(self, source: str, lines: dict[tuple, int]):
         self.source = source
         self.lines = lines
-        self.problems: list[Problem] = []
+        self.found = Problems()
 
     def line(self, path: tuple) -> int:
         while path and path not in self.lines:
@@ -198,7 +192,12 @@ class _Checker:
         return self.lines.get(path, 1)
 
     def fail(self, path: tuple, reason: str) -> None:
-        self.problems.append(Problem(self.source, self.line(path), f"{_dotted(path)}: {reason}"))
+        self.found.add(path, reason)
+
+    @property
+    def problems(self) -> list[Problem]:
+        """What was found, each with the file and the line of its field."""
+        return [Problem(self.source, self.line(p.path), f"{dotted(p.path)}: {p.message}") for p in self.found]
 
     def mapping(self, data: Any, path: tuple, allowed: set[str], required: set[str]) -> dict | None:
         if not isinstance(data, Mapping):
@@ -395,9 +394,9 @@ def _question(c: _Checker, item: Any, path: tuple, outcome_id: str) -> questions
     )
 
 
-def _olx_error_path(exc: OlxError, base: tuple, ids: list[str]) -> tuple:
+def _olx_error_path(subject: str, base: tuple, ids: list[str]) -> tuple:
     """``question[q2]/@tolerance`` -> the spec path of question q2 (the closest line we know)."""
-    match = re.match(r"question\[([^\]]+)\](?:/@?(\w+))?", exc.subject)
+    match = re.match(r"question\[([^\]]+)\](?:/@?(\w+))?", subject)
     if match and match.group(1) in ids:
         here = (*base, "questions", ids.index(match.group(1)))
         return (*here, match.group(2)) if match.group(2) in ("answer", "tolerance", "prompt") else here
@@ -429,7 +428,9 @@ def _assessment(c: _Checker, item: Any, path: tuple, outcome_id: str, defined: s
         try:
             model = questions.validate(model)
         except OlxError as exc:
-            c.fail(_olx_error_path(exc, path, [q.id for q in model_questions]), f"{exc.subject}: {exc.reason}")
+            for problem in exc.problems:
+                where = _olx_error_path(problem.path, path, [q.id for q in model_questions])
+                c.fail(where, f"{problem.path}: {problem.message}")
     return AssessmentSpec(
         title=c.text(data, "title", path),
         max_attempts=c.number(data, "max_attempts", path, default=3, low=0, high=100, integer=True),

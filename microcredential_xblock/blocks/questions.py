@@ -28,6 +28,7 @@ from typing import Any
 import re2
 
 from badge_issuer.i18n import gettext_noop
+from badge_issuer.problems import Problems
 
 from .olx import ID_PATTERN, ID_RULE, OlxError, number
 
@@ -201,29 +202,37 @@ def _check_id(value: str, subject: str) -> None:
 
 
 def validate(assessment: Assessment) -> Assessment:
-    """Check an assessment written by an author; raise ``OlxError`` naming the first bad question/field."""
+    """Check an assessment written by an author; raise ``OlxError`` naming the first bad question/field.
+
+    Each outcome and question is checked even after another failed: the error's ``problems`` lists the
+    first problem of each (course specs report them all, with their lines).
+    """
     if not assessment.outcomes:
         raise OlxError("outcome", gettext_noop("declare at least one outcome"))
     if not 1 <= len(assessment.questions) <= MAX_QUESTIONS:
         raise OlxError("question", gettext_noop("needs 1 to %(limit)d questions"), limit=MAX_QUESTIONS)
+    problems = Problems()
     outcome_ids: set[str] = set()
     for outcome in assessment.outcomes:
-        _check_id(outcome.id, "outcome/@ref")
-        if outcome.id in outcome_ids:
-            raise OlxError(f"outcome[{outcome.id}]", gettext_noop("outcome is declared twice"))
-        outcome_ids.add(outcome.id)
-        number(outcome.threshold, f"outcome[{outcome.id}]/@threshold", low=0, high=100, above=True)
+        with problems.collecting(OlxError):
+            _check_id(outcome.id, "outcome/@ref")
+            if outcome.id in outcome_ids:
+                raise OlxError(f"outcome[{outcome.id}]", gettext_noop("outcome is declared twice"))
+            outcome_ids.add(outcome.id)
+            number(outcome.threshold, f"outcome[{outcome.id}]/@threshold", low=0, high=100, above=True)
     seen: set[str] = set()
     for question in assessment.questions:
-        _check_id(question.id, "question/@id")
-        if question.id in seen:
-            raise OlxError(_subject(question), gettext_noop("question id is used twice"))
-        seen.add(question.id)
-        _validate_question(question, outcome_ids)
+        with problems.collecting(OlxError):
+            _check_id(question.id, "question/@id")
+            if question.id in seen:
+                raise OlxError(_subject(question), gettext_noop("question id is used twice"))
+            seen.add(question.id)
+            _validate_question(question, outcome_ids)
     tagged = {ref for q in assessment.questions for ref in q.outcomes}
     for outcome in assessment.outcomes:
         if outcome.id not in tagged:
-            raise OlxError(f"outcome[{outcome.id}]", gettext_noop("no question is tagged with this outcome"))
+            problems.add(f"outcome[{outcome.id}]", gettext_noop("no question is tagged with this outcome"))
+    problems.raise_first(OlxError)
     return assessment
 
 
