@@ -11,7 +11,7 @@ import pytest
 from lxml import etree as real_etree
 from xblock.test.toy_runtime import ToyRuntime
 
-from course_templates import checker, generator
+from course_templates import checker, generator, olx_course
 from microcredential_xblock.blocks import olx, question_formats
 from microcredential_xblock.demo.scenarios import OLX_DIR
 from tests.platform_standins import safe_lxml_etree
@@ -36,7 +36,7 @@ def safe_etree(monkeypatch):
     safe = safe_lxml_etree()
     assert not hasattr(safe, "indent")
     modules = modules_using_etree()
-    assert {olx, question_formats, checker, generator} <= set(modules)
+    assert {olx, question_formats, olx_course, generator} <= set(modules)
     for module in modules:
         monkeypatch.setattr(module, "etree", safe)
     return safe
