@@ -36,7 +36,7 @@ from pathlib import Path, PurePosixPath
 
 from .course_rules import check_grading, check_rules
 from .olx_course import Course, walk
-from .spec import Problem
+from .spec_reader import Problem
 
 MAX_MEMBERS = 20_000
 MAX_ARCHIVE_BYTES = 500 * 1024 * 1024

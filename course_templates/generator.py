@@ -44,7 +44,8 @@ from microcredential_xblock.blocks import credential_olx, question_formats
 from microcredential_xblock.blocks.olx import format_number, to_string
 
 from .checker import check_dir
-from .spec import RESERVED_CHAPTERS, CourseSpec, Problem, SpecError, Unit, load_spec
+from .spec import RESERVED_CHAPTERS, CourseSpec, Unit, load_spec
+from .spec_reader import Problem, SpecError
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "olx_template"
 ARCHIVE_ROOT = "course"

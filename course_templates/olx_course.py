@@ -24,7 +24,7 @@ from badge_issuer.errors import MicrovetError
 from badge_issuer.rules import validate_rules
 from microcredential_xblock.blocks import editor
 
-from .spec import Problem
+from .spec_reader import Problem
 
 #: Core Open edX block types: implemented by the platform (or xblocks-contrib), not installed here.
 CORE_BLOCKS = frozenset(

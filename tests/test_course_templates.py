@@ -24,7 +24,8 @@ from badge_issuer.vocab import ASSESSMENT_TYPES, PARTICIPATION_FORMS, SUPERVISIO
 from course_templates import checker, generator
 from course_templates.checker import check
 from course_templates.generator import build_course, main_new
-from course_templates.spec import SpecError, load_spec
+from course_templates.spec import load_spec
+from course_templates.spec_reader import SpecError
 from microcredential_xblock import compat
 from microcredential_xblock.blocks.assessment import OutcomeAssessmentXBlock
 from microcredential_xblock.blocks.credential import MicroCredentialXBlock
