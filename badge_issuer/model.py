@@ -22,6 +22,7 @@ from typing import Any
 from .contexts import credential_contexts
 from .definition import Definition, LearningOutcome, https_url_problem
 from .errors import DefinitionError
+from .formats import is_email_address
 from .i18n import translator
 from .vocab import ASSESSMENT_TYPES, PARTICIPATION_FORMS, SUPERVISION, eqf_level
 
@@ -190,8 +191,7 @@ def _subject(
     definition: Definition, recipient: Recipient, score: float | None, include_name: bool, salt: str | None
 ) -> dict[str, Any]:
     email = normalise_email(recipient.email) if isinstance(recipient.email, str) else ""
-    local, at, domain = email.rpartition("@")
-    if not (at and local and domain) or _WHITESPACE.search(email):
+    if not is_email_address(email):
         raise DefinitionError("recipient.email", "must be an email address like learner@example.org")
     if recipient.subject_id is not None:
         _check_iri(recipient.subject_id, "recipient.subject_id")
@@ -344,7 +344,6 @@ def _evidence(item: Mapping[str, Any], index: int) -> dict[str, Any]:
     return entry
 
 
-_WHITESPACE = re.compile(r"\s")
 _ABSOLUTE_IRI = re.compile(r'[A-Za-z][A-Za-z0-9+.-]*:[^\s<>"{}|\\^`]+')
 
 

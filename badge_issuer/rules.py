@@ -34,10 +34,11 @@ import math
 import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .errors import DefinitionError
+from .formats import parse_datetime
 from .i18n import gettext_noop
 
 MAX_DEPTH = 8
@@ -141,26 +142,17 @@ def _validate_window(value: Any, here: str) -> None:
     unknown = sorted(set(value) - {"not_before", "not_after"})
     if unknown:
         raise DefinitionError(f"{here}.{unknown[0]}", "unknown key; expected not_before and/or not_after")
-    bounds = {key: parse_instant(value[key], f"{here}.{key}", end_of_day=key == "not_after") for key in value}
-    if len(bounds) == 2 and bounds["not_before"] > bounds["not_after"]:
+    start, end = window_bounds(value, here)
+    if start is not None and end is not None and start > end:
         raise DefinitionError(f"{here}.not_after", "must not be earlier than not_before")
 
 
-def parse_instant(value: Any, path: str, *, end_of_day: bool = False) -> datetime:
-    """An ISO 8601 date-time with a time zone, or a date (the whole day in UTC)."""
-    if not isinstance(value, str):
-        raise DefinitionError(path, "must be an ISO 8601 date or date-time string")
-    text = value.strip()
-    try:
-        if len(text) == 10:
-            day = date.fromisoformat(text)
-            return datetime.combine(day, time.max if end_of_day else time.min, tzinfo=UTC)
-        instant = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise DefinitionError(path, f"{value!r} is not an ISO 8601 date or date-time") from None
-    if instant.tzinfo is None:
-        raise DefinitionError(path, "a date-time needs a time zone (e.g. 2026-01-01T00:00:00Z)")
-    return instant
+def window_bounds(value: Mapping[str, str], path: str = "window") -> tuple[datetime | None, datetime | None]:
+    """The ``window`` rule's (not_before, not_after): ISO 8601 date-times with a time zone, or dates (a
+    bound that is a date includes that whole day in UTC); None where a bound is absent."""
+    start = parse_datetime(value["not_before"], f"{path}.not_before", dates="start") if "not_before" in value else None
+    end = parse_datetime(value["not_after"], f"{path}.not_after", dates="end") if "not_after" in value else None
+    return start, end
 
 
 # ----------------------------------------------------------------------------------------- evaluation
@@ -231,8 +223,7 @@ def _leaf(kind: str, value: Any, facts: Facts) -> tuple[bool, str, dict[str, Any
 
 
 def _window(value: Mapping[str, str], now: datetime) -> tuple[bool, str, dict[str, Any]]:
-    start = parse_instant(value["not_before"], "not_before") if "not_before" in value else None
-    end = parse_instant(value["not_after"], "not_after", end_of_day=True) if "not_after" in value else None
+    start, end = window_bounds(value)
     params = {
         "now": now.isoformat(timespec="seconds"),
         "not_before": value.get("not_before", "-"),

@@ -18,7 +18,8 @@ from urllib.parse import urlsplit
 
 from . import schema
 from .contexts import check_safe_mode
-from .errors import MicrovetError
+from .errors import DefinitionError, MicrovetError
+from .formats import parse_datetime
 from .keys import KeyResolver, OfflineResolver
 from .model import verify_recipient
 from .proofs import Check
@@ -140,21 +141,12 @@ def _safe_mode_check(document: dict[str, Any], report: Report) -> None:
         report.checks.append(Check("safe mode", True))
 
 
-def _parse_time(value: Any, name: str) -> datetime:
-    if not isinstance(value, str):
-        raise ValueError(f"{name} is missing or not a string")
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        raise ValueError(f"{name} has no time zone")
-    return moment
-
-
 def _validity_check(document: dict[str, Any], now: datetime, skew: timedelta, report: Report) -> None:
     try:
-        valid_from = _parse_time(document.get("validFrom", document.get("issuanceDate")), "validFrom")
+        valid_from = parse_datetime(document.get("validFrom", document.get("issuanceDate")), "validFrom")
         valid_until = document.get("validUntil", document.get("expirationDate"))
-        until = _parse_time(valid_until, "validUntil") if valid_until is not None else None
-    except ValueError as exc:
+        until = parse_datetime(valid_until, "validUntil") if valid_until is not None else None
+    except DefinitionError as exc:
         report.checks.append(Check("validity period", False, str(exc)))
         return
     if valid_from > now + skew:

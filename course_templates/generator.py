@@ -16,7 +16,7 @@ Layout, as Studio's importer and exporter use it::
 
 Our two XBlocks are written *inline* in their vertical: they are pure XBlocks with their own
 ``parse_xml``, and Open edX loads ``url_name`` pointer files only for blocks built on its XmlMixin.
-Their OLX is produced by the blocks' own serialisers (``questions.add_children`` and
+Their OLX is produced by the blocks' own serialisers (``question_formats.add_children`` and
 ``credential_olx.export_fields``), so the generator cannot drift from what the blocks parse.
 """
 
@@ -40,11 +40,12 @@ from lxml import etree
 
 from badge_issuer.definition import SCALAR_FIELDS
 from badge_issuer.files import write_atomic
-from microcredential_xblock.blocks import credential_olx, questions
+from microcredential_xblock.blocks import credential_olx, question_formats
 from microcredential_xblock.blocks.olx import format_number, to_string
 
 from .checker import check_dir
-from .spec import RESERVED_CHAPTERS, CourseSpec, Problem, SpecError, Unit, load_spec
+from .spec import RESERVED_CHAPTERS, CourseSpec, Unit, load_spec
+from .spec_reader import Problem, SpecError
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "olx_template"
 ARCHIVE_ROOT = "course"
@@ -135,7 +136,7 @@ class _Writer:
             weight=format_number(assessment.weight),
             microcredential=CREDENTIAL_URL_NAME,
         )
-        questions.add_children(element, assessment.model)
+        question_formats.add_children(element, assessment.model)
         return element
 
     def write(self) -> None:

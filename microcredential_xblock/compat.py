@@ -115,6 +115,18 @@ def learner_identity(user_id: str) -> UserIdentity:
     return UserIdentity(str(user.pk), user.email or f"{user.pk}@{FALLBACK_EMAIL_DOMAIN}", name)
 
 
+def key_text(value: Any) -> Any:
+    """A course or usage key object (opaque-keys) as the string it stands for; any other value unchanged.
+
+    Callers outside the platform (the workbench, badge_issuer's tools) pass strings and need no opaque-keys.
+    """
+    try:
+        from opaque_keys import OpaqueKey  # noqa: PLC0415  (installed with Open edX)
+    except ImportError:
+        return value
+    return str(value) if isinstance(value, OpaqueKey) else value
+
+
 def parse_course_key(value: str) -> Any | None:
     """The ``CourseKey`` spelled by ``value``, or None: URLs carry any text, and a malformed key is a 404."""
     from opaque_keys import InvalidKeyError  # noqa: PLC0415

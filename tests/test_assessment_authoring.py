@@ -20,7 +20,7 @@ from xblock.test import toy_runtime
 
 from microcredential_xblock import compat
 from microcredential_xblock.blocks import assessment as assessment_module
-from microcredential_xblock.blocks import assessment_olx, handoff, olx, questions
+from microcredential_xblock.blocks import assessment_olx, handoff, olx, question_formats
 from microcredential_xblock.blocks.assessment import OutcomeAssessmentXBlock
 from tests.test_assessment_block import Course, RecordingRuntime, post, reset_toy_state
 
@@ -79,7 +79,7 @@ def nothing_may_run(monkeypatch):
     def arm():
         for module, name in (
             (olx, "parse_snippet"),
-            (questions, "from_dict"),
+            (question_formats, "from_dict"),
             (assessment_olx, "settings_from_strings"),
         ):
             monkeypatch.setattr(module, name, refuse)

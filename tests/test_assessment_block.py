@@ -20,7 +20,7 @@ from xblock.runtime import MemoryIdManager
 from xblock.test import toy_runtime
 
 from microcredential_xblock import compat
-from microcredential_xblock.blocks import common, handoff, olx
+from microcredential_xblock.blocks import common, handoff, olx, question_formats
 from microcredential_xblock.blocks import questions as Q
 from microcredential_xblock.blocks.assessment import OutcomeAssessmentXBlock
 
@@ -174,7 +174,7 @@ def assert_no_secrets(text: str, assessment: Q.Assessment) -> None:
 
 
 def test_secrets_list_is_not_trivially_empty():
-    secrets = _secrets(Q.parse_children(etree.fromstring(ALL_KINDS)))
+    secrets = _secrets(question_formats.parse_children(etree.fromstring(ALL_KINDS)))
     assert {"EQF", "[0-9]{4}", "1500", "0.5", "2%", "Think of what an assessor can see."} <= secrets
 
 

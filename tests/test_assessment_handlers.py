@@ -9,7 +9,7 @@ from lxml import etree
 from webob import Request
 
 from microcredential_xblock import compat
-from microcredential_xblock.blocks import handoff, olx, questions
+from microcredential_xblock.blocks import handoff, olx, question_formats
 from microcredential_xblock.blocks.assessment import MAX_SUBMIT_BYTES
 from microcredential_xblock.service import api
 from tests.service_fixtures import MC_BLOCK, RULES, example_definition
@@ -297,7 +297,7 @@ def test_real_service_issues_the_credential_once_outcomes_are_validated():
 
 def _studio_body(block, **changes) -> dict:
     root = etree.Element("outcome_assessment")
-    questions.add_children(root, block.assessment)
+    question_formats.add_children(root, block.assessment)
     body = {
         "display_name": "Quiz",
         "max_attempts": "2",

@@ -24,7 +24,8 @@ from badge_issuer.vocab import ASSESSMENT_TYPES, PARTICIPATION_FORMS, SUPERVISIO
 from course_templates import checker, generator
 from course_templates.checker import check
 from course_templates.generator import build_course, main_new
-from course_templates.spec import SpecError, load_spec
+from course_templates.spec import load_spec
+from course_templates.spec_reader import SpecError
 from microcredential_xblock import compat
 from microcredential_xblock.blocks.assessment import OutcomeAssessmentXBlock
 from microcredential_xblock.blocks.credential import MicroCredentialXBlock
@@ -298,6 +299,17 @@ def test_question_tagged_with_an_undefined_outcome_is_reported_at_its_line(tmp_p
     (problem,) = _problems(spec)
     assert problem.line == _line_of(spec, "outcomes: [lo-typo]")
     assert "'lo-typo' is not a learning outcome" in problem.message
+
+
+def test_every_question_the_assessment_model_refuses_is_reported_at_its_line(tmp_path):
+    """The block's own validation goes on after a bad question, so a spec lists all of them at once."""
+    text = COURSE1_EN.read_text(encoding="utf-8")
+    for choice in ("A 20-question multiple-choice quiz on the replacement procedure.", "Making the task longer."):
+        text = text.replace(f"- text: {choice}\n", f"- text: {choice}\n              correct: true\n", 1)
+    spec = _write_spec(tmp_path, text)
+    problems = _problems(spec)
+    assert [p.line for p in problems] == [_line_of(spec, "- id: method-for-skill"), _line_of(spec, "- id: reliability")]
+    assert all("needs exactly one correct choice" in p.message for p in problems)
 
 
 def test_chapter_for_an_undefined_outcome_and_a_missing_chapter_are_reported(tmp_path):

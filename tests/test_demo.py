@@ -43,7 +43,7 @@ def test_assets_and_public_urls_are_served_locally(demo):
     for path in (
         "/resource/microcredential/public/credential/credential.js",
         "/resource/microcredential/public/credential/credential.css",
-        "/resource/microcredential/public/credential/i18n/it.js",
+        "/resource/microcredential/public/common/i18n/it.js",
     ):
         assert demo.get(path)[0] == 200, path
     status, body = demo.get("/microvet/credentials/00000000-0000-4000-8000-000000000000")

@@ -11,8 +11,8 @@ import pytest
 from lxml import etree as real_etree
 from xblock.test.toy_runtime import ToyRuntime
 
-from course_templates import checker, generator
-from microcredential_xblock.blocks import olx, questions
+from course_templates import checker, generator, olx_course
+from microcredential_xblock.blocks import olx, question_formats
 from microcredential_xblock.demo.scenarios import OLX_DIR
 from tests.platform_standins import safe_lxml_etree
 from tests.test_assessment_block import ALL_KINDS, ALL_RIGHT, Course, install_fake_service, post, reset_toy_state
@@ -36,7 +36,7 @@ def safe_etree(monkeypatch):
     safe = safe_lxml_etree()
     assert not hasattr(safe, "indent")
     modules = modules_using_etree()
-    assert {olx, questions, checker, generator} <= set(modules)
+    assert {olx, question_formats, olx_course, generator} <= set(modules)
     for module in modules:
         monkeypatch.setattr(module, "etree", safe)
     return safe

@@ -9,21 +9,21 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from microcredential_xblock.blocks import olx
+from microcredential_xblock.blocks import olx, question_formats, scoring
 from microcredential_xblock.blocks import questions as Q
 from microcredential_xblock.blocks.olx import OlxError
-from microcredential_xblock.blocks.questions import AnswerError
+from microcredential_xblock.blocks.scoring import AnswerError
 
 OLX_DIR = Path(__file__).parent / "data" / "olx"
 FIXTURES = sorted(OLX_DIR.glob("assessment-*.xml"))
 
 
 def load(name: str = "assessment-all-kinds.xml") -> Q.Assessment:
-    return Q.parse_children(etree.parse(str(OLX_DIR / name)).getroot())
+    return question_formats.parse_children(etree.parse(str(OLX_DIR / name)).getroot())
 
 
 def parse(body: str) -> Q.Assessment:
-    return Q.parse_children(olx.parse_snippet(f"<outcome_assessment>{body}</outcome_assessment>", "olx"))
+    return question_formats.parse_children(olx.parse_snippet(f"<outcome_assessment>{body}</outcome_assessment>", "olx"))
 
 
 def one_question(question: str, threshold: str = "70") -> str:
@@ -47,8 +47,8 @@ def kinds() -> Q.Assessment:
 
 
 def test_single_choice_scores_only_the_correct_choice(kinds):
-    assert Q.score(kinds, {"q1": "b"}).questions[0].earned == 1
-    assert Q.score(kinds, {"q1": "a"}).questions[0].earned == 0
+    assert scoring.score(kinds, {"q1": "b"}).questions[0].earned == 1
+    assert scoring.score(kinds, {"q1": "a"}).questions[0].earned == 0
 
 
 def test_multiple_choice_partial_credit_subtracts_wrong_picks(kinds):
@@ -61,13 +61,13 @@ def test_multiple_choice_partial_credit_subtracts_wrong_picks(kinds):
         ("c",): 0.0,
     }
     for picked, expected in by_answer.items():
-        assert Q.score(kinds, {"q2": list(picked)}).questions[1].earned == pytest.approx(expected), picked
+        assert scoring.score(kinds, {"q2": list(picked)}).questions[1].earned == pytest.approx(expected), picked
 
 
 def test_multiple_choice_is_all_or_nothing_by_default(kinds):
     strict = replace(kinds, questions=tuple(replace(q, partial_credit=False) for q in kinds.questions))
-    assert Q.score(strict, {"q2": ["a"]}).questions[1].earned == 0
-    assert Q.score(strict, {"q2": ["b", "a"]}).questions[1].earned == 2
+    assert scoring.score(strict, {"q2": ["a"]}).questions[1].earned == 0
+    assert scoring.score(strict, {"q2": ["b", "a"]}).questions[1].earned == 2
 
 
 @pytest.mark.parametrize(
@@ -75,20 +75,20 @@ def test_multiple_choice_is_all_or_nothing_by_default(kinds):
     [(25, 1), ("25.5", 1), ("24,5", 1), (25.51, 0), ("24.4", 0), (" 25 ", 1), ("1e1", 0)],
 )
 def test_numeric_absolute_tolerance_and_decimal_comma(kinds, answer, earned):
-    assert Q.score(kinds, {"q3": answer}).questions[2].earned == earned
+    assert scoring.score(kinds, {"q3": answer}).questions[2].earned == earned
 
 
 @pytest.mark.parametrize(("answer", "earned"), [(1530, 1), (1470, 1), (1530.5, 0), (1469, 0)])
 def test_numeric_percent_tolerance_is_relative_to_the_answer(kinds, answer, earned):
-    assert Q.score(kinds, {"q4": answer}).questions[3].earned == earned
+    assert scoring.score(kinds, {"q4": answer}).questions[3].earned == earned
 
 
 def test_numeric_zero_tolerance_accepts_the_exact_value_despite_float_noise():
     assessment = parse(
         one_question('<question id="q" type="numeric" answer="0.3"><prompt>P</prompt><outcome ref="lo"/></question>')
     )
-    assert Q.score(assessment, {"q": 0.1 + 0.2}).earned == 1
-    assert Q.score(assessment, {"q": 0.31}).earned == 0
+    assert scoring.score(assessment, {"q": 0.1 + 0.2}).earned == 1
+    assert scoring.score(assessment, {"q": 0.31}).earned == 0
 
 
 @pytest.mark.parametrize(
@@ -96,7 +96,7 @@ def test_numeric_zero_tolerance_accepts_the_exact_value_despite_float_noise():
     [("EQF", 1), ("eqf", 1), ("  european   qualifications\tframework ", 1), ("EQ F", 0), ("NQF", 0)],
 )
 def test_text_exact_case_insensitive_with_whitespace_normalised(kinds, answer, earned):
-    assert Q.score(kinds, {"q5": answer}).questions[4].earned == earned
+    assert scoring.score(kinds, {"q5": answer}).questions[4].earned == earned
 
 
 def test_text_exact_case_sensitive():
@@ -106,8 +106,8 @@ def test_text_exact_case_sensitive():
             "<answer>ECTS</answer></question>"
         )
     )
-    assert Q.score(assessment, {"q": "ECTS"}).earned == 1
-    assert Q.score(assessment, {"q": "ects"}).earned == 0
+    assert scoring.score(assessment, {"q": "ECTS"}).earned == 1
+    assert scoring.score(assessment, {"q": "ects"}).earned == 0
 
 
 def test_text_unicode_forms_compare_equal():
@@ -116,12 +116,12 @@ def test_text_unicode_forms_compare_equal():
             '<question id="q" type="text"><prompt>P</prompt><outcome ref="lo"/><answer>Qualität</answer></question>'
         )
     )
-    assert Q.score(assessment, {"q": "Qualita\u0308t"}).earned == 1  # decomposed umlaut
+    assert scoring.score(assessment, {"q": "Qualita\u0308t"}).earned == 1  # decomposed umlaut
 
 
 @pytest.mark.parametrize(("answer", "earned"), [("0413", 1), ("413", 0), ("04131", 0), ("x0413", 0)])
 def test_text_pattern_must_match_the_whole_answer(kinds, answer, earned):
-    assert Q.score(kinds, {"q6": answer}).questions[5].earned == earned
+    assert scoring.score(kinds, {"q6": answer}).questions[5].earned == earned
 
 
 def test_pattern_case_rule_applies():
@@ -129,27 +129,27 @@ def test_pattern_case_rule_applies():
         '<question id="q" type="text" match="regex" case="{}"><prompt>P</prompt><outcome ref="lo"/>'
         "<answer>eqf</answer></question>"
     )
-    assert Q.score(parse(one_question(body.format("insensitive"))), {"q": "EQF"}).earned == 1
-    assert Q.score(parse(one_question(body.format("sensitive"))), {"q": "EQF"}).earned == 0
+    assert scoring.score(parse(one_question(body.format("insensitive"))), {"q": "EQF"}).earned == 1
+    assert scoring.score(parse(one_question(body.format("sensitive"))), {"q": "EQF"}).earned == 0
 
 
 def test_unanswered_questions_earn_nothing_and_get_no_feedback(kinds):
-    result = Q.score(kinds, {"q1": "b"})
+    result = scoring.score(kinds, {"q1": "b"})
     assert result.earned == 1 and result.possible == 7
     assert all(r.feedback == () for r in result.questions[1:])
 
 
 def test_feedback_per_choice_and_general(kinds):
-    result = Q.score(kinds, {"q1": "a", "q2": ["a", "b"]})
+    result = scoring.score(kinds, {"q1": "a", "q2": ["a", "b"]})
     assert result.questions[0].feedback == ("Understanding cannot be observed directly.",)
     assert result.questions[1].feedback == ("Both are mandatory elements of the Council Recommendation.",)
-    assert Q.score(kinds, {"q2": ["a"]}).questions[1].feedback == ("Check the list of mandatory elements.",)
+    assert scoring.score(kinds, {"q2": ["a"]}).questions[1].feedback == ("Check the list of mandatory elements.",)
 
 
 def test_outcome_fractions_and_thresholds(kinds):
     # lo-write-outcomes: q1 (1) + q2 (2) + q5 (1) = 4 points, threshold 70.
     # lo-assess-outcomes: q2 (2) + q3 + q4 + q6 = 5 points, threshold 50.
-    result = Q.score(kinds, {"q1": "b", "q2": ["a"], "q5": "EQF", "q3": 25, "q4": 1})
+    result = scoring.score(kinds, {"q1": "b", "q2": ["a"], "q5": "EQF", "q3": 25, "q4": 1})
     outcomes = {o.id: o for o in result.outcomes}
     assert outcomes["lo-write-outcomes"].earned == 3 and outcomes["lo-write-outcomes"].possible == 4
     assert outcomes["lo-write-outcomes"].percent == 75
@@ -164,8 +164,8 @@ def test_threshold_is_inclusive_even_for_repeating_fractions():
         for i in range(3)
     )
     assessment = parse(f'<outcome ref="lo" threshold="{200 / 3!r}"/>{questions}')
-    assert Q.score(assessment, {"q0": "a", "q1": "a"}).validated_outcomes == ("lo",)
-    assert Q.score(assessment, {"q0": "a"}).validated_outcomes == ()
+    assert scoring.score(assessment, {"q0": "a", "q1": "a"}).validated_outcomes == ("lo",)
+    assert scoring.score(assessment, {"q0": "a"}).validated_outcomes == ()
 
 
 # ------------------------------------------------------------------------------------------------ answers
@@ -192,19 +192,19 @@ def test_threshold_is_inclusive_even_for_repeating_fractions():
 )
 def test_wrong_answer_shapes_are_refused_naming_the_question(kinds, answers, subject):
     with pytest.raises(AnswerError) as caught:
-        Q.score(kinds, answers)
+        scoring.score(kinds, answers)
     assert caught.value.subject == subject
 
 
 def test_answers_must_be_a_mapping(kinds):
     with pytest.raises(AnswerError):
-        Q.normalise_answers(kinds, ["q1", "b"])
+        scoring.normalise_answers(kinds, ["q1", "b"])
 
 
 def test_normalise_answers_is_idempotent(kinds):
-    once = Q.normalise_answers(kinds, {"q2": ["b", "a"], "q3": "24,5", "q5": "EQF"})
+    once = scoring.normalise_answers(kinds, {"q2": ["b", "a"], "q3": "24,5", "q5": "EQF"})
     assert once == {"q2": ["a", "b"], "q3": 24.5, "q5": "EQF"}
-    assert Q.normalise_answers(kinds, once) == once
+    assert scoring.normalise_answers(kinds, once) == once
 
 
 # ---------------------------------------------------------------------------------------- author validation
@@ -321,7 +321,7 @@ def test_patterns_run_on_a_linear_time_engine(pattern, monkeypatch):
     monkeypatch.setattr(Q.re, "fullmatch", backtracking)
     monkeypatch.setattr(Q.re, "match", backtracking)
     for filler in "a1x":  # near misses, the answers that make a backtracking engine explode
-        assert Q.score(assessment, {"q": filler * (Q.MAX_TEXT_ANSWER - 1) + "\u2603"}).earned == 0
+        assert scoring.score(assessment, {"q": filler * (Q.MAX_TEXT_ANSWER - 1) + "\u2603"}).earned == 0
 
 
 @pytest.mark.parametrize(
@@ -347,7 +347,7 @@ def test_patterns_the_engine_cannot_run_are_refused_by_field(pattern, words):
 )
 def test_ordinary_patterns_match_as_authors_expect(pattern, answer, case):
     assessment = parse(one_question(_regex_question(pattern, case)))
-    assert Q.score(assessment, {"q": answer}).earned == 1
+    assert scoring.score(assessment, {"q": answer}).earned == 1
 
 
 def test_snippet_refuses_entities_and_doctype():
@@ -376,14 +376,14 @@ def test_error_messages_translate_with_parameters():
 @pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
 def test_olx_round_trip_is_exact(path):
     root = etree.parse(str(path)).getroot()
-    first = Q.parse_children(root)
+    first = question_formats.parse_children(root)
     exported = etree.Element("outcome_assessment")
-    Q.add_children(exported, first)
+    question_formats.add_children(exported, first)
     text = olx.to_string(exported)
-    second = Q.parse_children(olx.parse_snippet(text, "export"))
+    second = question_formats.parse_children(olx.parse_snippet(text, "export"))
     assert second == first
     again = etree.Element("outcome_assessment")
-    Q.add_children(again, second)
+    question_formats.add_children(again, second)
     assert olx.to_string(again) == text
     # The fixtures are written in the exported form: nothing is reordered, added or dropped.
     for child in root:
@@ -393,18 +393,18 @@ def test_olx_round_trip_is_exact(path):
 
 
 def test_storage_dict_round_trip(kinds):
-    assert Q.from_dict(Q.to_dict(kinds)) == kinds
+    assert question_formats.from_dict(question_formats.to_dict(kinds)) == kinds
 
 
 def test_stored_dict_is_validated_again(kinds):
-    data = Q.to_dict(kinds)
+    data = question_formats.to_dict(kinds)
     data["questions"][0]["choices"][0]["correct"] = True  # two correct choices in a single-choice question
     with pytest.raises(OlxError, match="exactly one correct"):
-        Q.from_dict(data)
+        question_formats.from_dict(data)
 
 
 def _edited(change):
-    data = json.loads(json.dumps(Q.to_dict(load())))  # what the Studio editor sends: plain JSON
+    data = json.loads(json.dumps(question_formats.to_dict(load())))  # what the Studio editor sends: plain JSON
     change(data)
     return data
 
@@ -433,7 +433,7 @@ def _edited(change):
 )
 def test_editor_content_is_type_checked_field_by_field(change, subject, words):
     with pytest.raises(OlxError) as caught:
-        Q.from_dict(_edited(change))
+        question_formats.from_dict(_edited(change))
     assert (caught.value.subject, words in caught.value.reason) == (subject, True)
 
 
@@ -452,15 +452,15 @@ def test_fields_of_another_question_type_are_refused(index, extra, name):
     """They would be exported as OLX that no longer parses, so the model never holds them."""
     data = _edited(lambda d: d["questions"][index].update(extra))
     with pytest.raises(OlxError, match="does not apply") as caught:
-        Q.from_dict(data)
+        question_formats.from_dict(data)
     assert caught.value.subject.endswith("/" + name)
 
 
 def test_editor_texts_are_normalised_like_olx_so_both_paths_agree():
     data = _edited(lambda d: d["questions"][0].update(prompt="  Which verb\n makes a learning outcome observable? "))
-    assert Q.from_dict(data) == load()
+    assert question_formats.from_dict(data) == load()
     with pytest.raises(OlxError, match="must be an object"):
-        Q.from_dict([])
+        question_formats.from_dict([])
 
 
 def test_the_editor_shows_the_refusal_next_to_the_question(monkeypatch):

@@ -29,6 +29,34 @@ def test_credential_json_ld_with_cache_headers(client, earned):
     assert again.status_code == 304 and again["ETag"] == response["ETag"]
 
 
+@pytest.mark.parametrize(
+    "if_none_match",
+    [
+        "{etag}",
+        "W/{etag}",  # a weak tag matches by weak comparison (RFC 9110 section 13.1.2)
+        '"other", W/"stale", {etag}',  # one of a list
+        '"other",{etag}',
+        "*",  # any current representation
+    ],
+)
+def test_if_none_match_weak_tags_lists_and_any(client, earned, if_none_match):
+    url = f"/microvet/credentials/{earned.uuid}"
+    etag = client.get(url)["ETag"]
+    again = client.get(url, HTTP_IF_NONE_MATCH=if_none_match.format(etag=etag))
+    assert again.status_code == 304 and again.content == b""
+    assert again["ETag"] == etag and "max-age=300" in again["Cache-Control"]
+    assert again["Access-Control-Allow-Origin"] == "*"
+
+
+@pytest.mark.parametrize("if_none_match", ['"other"', 'W/"other", "else"', "{inner}", "x{etag}"])
+def test_if_none_match_of_another_tag_gets_the_body(client, earned, if_none_match):
+    """A tag that merely contains ours (the old substring match's false positive) is another tag."""
+    url = f"/microvet/credentials/{earned.uuid}"
+    etag = client.get(url)["ETag"]
+    again = client.get(url, HTTP_IF_NONE_MATCH=if_none_match.format(etag=etag, inner=f'"a{etag[1:-1]}b"'))
+    assert again.status_code == 200 and json.loads(again.content) == earned.document
+
+
 def test_credential_jwt(client, earned):
     response = client.get(f"/microvet/credentials/{earned.uuid}.jwt")
     assert response.status_code == 200 and response["Content-Type"] == "application/vc+jwt"

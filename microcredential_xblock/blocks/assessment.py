@@ -1,6 +1,6 @@
 """OutcomeAssessmentXBlock: questions tagged with learning outcomes, scored on the server.
 
-The block is thin: question model and scoring live in ``questions.py``, settings and content as
+The block is thin: the question model in ``questions.py``, scoring in ``scoring.py``, settings and content as
 OLX and editor input in ``assessment_olx.py`` (pure Python), attempts and evidence in ``handoff.py``
 (the service app). This module holds the XBlock plumbing: fields, views, the JSON handlers (with
 their own 4xx error contract, ``common.json_api``) and grading/completion events.
@@ -22,10 +22,11 @@ from xblock.validation import ValidationMessage
 from badge_issuer.i18n import gettext_noop as _
 
 from .. import compat
-from . import assessment_olx, common, handoff, olx, questions
+from . import assessment_olx, common, handoff, olx, question_formats, scoring
 from .assessment_olx import DEFAULT_DATA, IGNORED_ATTRIBUTES, SETTINGS_ATTRIBUTES
 from .common import ApiError, add_scripts, initialize_js, json_api, json_response
-from .questions import Assessment, ScoreResult
+from .questions import Assessment, Question
+from .scoring import ScoreResult
 
 log = logging.getLogger(__name__)
 loader = ResourceLoader(__name__)
@@ -67,7 +68,7 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
         scope=Scope.settings,
         default="",
     )
-    data = Dict(help="Outcomes and questions (see questions.to_dict)", scope=Scope.content, default=DEFAULT_DATA)
+    data = Dict(help="Outcomes and questions (see question_formats.to_dict)", scope=Scope.content, default=DEFAULT_DATA)
 
     attempts = Integer(scope=Scope.user_state, default=0)
     last_answers = Dict(scope=Scope.user_state, default={})
@@ -88,7 +89,7 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
 
     @property
     def assessment(self) -> Assessment:
-        return questions.from_dict(self.data)
+        return question_formats.from_dict(self.data)
 
     def validate(self):
         """Studio's banner (lifecycle, ADR 0009): outcomes assessed here that no published micro-credential
@@ -136,7 +137,7 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
 
     def calculate_score(self) -> Score:
         """Score of the best attempt's answers under the current questions (used for rescoring)."""
-        return self._score_of(questions.score(self.assessment, self.best_answers))
+        return self._score_of(scoring.score(self.assessment, self.best_answers))
 
     def rescore(self, only_if_higher: bool) -> None:
         """Re-grade (XBlock's mixin), then re-send the evidence: a corrected answer key can validate outcomes.
@@ -144,7 +145,7 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
         The service keeps the best evidence per outcome, so a rescore never takes a validation away.
         """
         super().rescore(only_if_higher)
-        handoff.record_evidence(self, questions.score(self.assessment, self.best_answers), handoff.service_api())
+        handoff.record_evidence(self, scoring.score(self.assessment, self.best_answers), handoff.service_api())
 
     def _improves(self, score: Score) -> bool:
         if self.raw_earned is None:
@@ -161,7 +162,7 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
 
     # ------------------------------------------------------------------------------------------ views
 
-    def _question_view(self, question: questions.Question) -> dict[str, Any]:
+    def _question_view(self, question: Question) -> dict[str, Any]:
         """What a learner may see of a question before answering: never answers, tolerances or feedback."""
         return {
             "id": question.id,
@@ -276,12 +277,12 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
             log.warning("Outcome assessment %s has invalid content: %s", self.scope_ids.usage_id, err)
             raise self._misconfigured() from None
         try:
-            answers = questions.normalise_answers(assessment, answers)
-        except questions.AnswerError as err:
+            answers = scoring.normalise_answers(assessment, answers)
+        except scoring.AnswerError as err:
             raise ApiError(400, err.translated(self.gettext), err.subject) from None
         api = handoff.service_api()
         attempt = handoff.claim_attempt(self, api)
-        result = questions.score(assessment, answers)
+        result = scoring.score(assessment, answers)
         notice = handoff.record_evidence(self, result, api, claimed=True)
         self.attempts = attempt
         self.last_answers = answers
@@ -347,7 +348,7 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
             raise ApiError(400, f"{err.subject}: {err.translated(self.gettext)}", field, err.subject) from None
         for name, value in values.items():
             setattr(self, name, value)
-        self.data = questions.to_dict(assessment)
+        self.data = question_formats.to_dict(assessment)
         return self._editor_state()
 
     def _editor_state(self) -> dict[str, Any]:
@@ -374,7 +375,7 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
         for name in platform & set(node.attrib):
             cls._set_field_if_present(block, name, node.get(name), {})
         if len(node):
-            block.data = questions.to_dict(questions.parse_children(node))
+            block.data = question_formats.to_dict(question_formats.parse_children(node))
         return block
 
     def add_xml_to_node(self, node):
@@ -384,7 +385,7 @@ class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBloc
                 value = field.read_from(self)
                 is_number = isinstance(field, Float) and value is not None
                 node.set(name, olx.format_number(value) if is_number else field.to_string(value))
-        questions.add_children(node, self.assessment)
+        question_formats.add_children(node, self.assessment)
 
     @staticmethod
     def workbench_scenarios():

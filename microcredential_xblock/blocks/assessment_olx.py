@@ -13,7 +13,7 @@ from lxml import etree
 
 from badge_issuer.i18n import gettext_noop as _
 
-from . import olx, questions
+from . import olx, question_formats
 from .questions import Assessment
 
 MAX_ATTEMPTS_LIMIT = 100
@@ -29,7 +29,7 @@ DEFAULT_OLX = """<outcome_assessment>
     <choice id="b" correct="false">A wrong choice</choice>
   </question>
 </outcome_assessment>"""
-DEFAULT_DATA = questions.to_dict(questions.parse_children(olx.parse_snippet(DEFAULT_OLX, "default")))
+DEFAULT_DATA = question_formats.to_dict(question_formats.parse_children(olx.parse_snippet(DEFAULT_OLX, "default")))
 SETTINGS_ATTRIBUTES = ("display_name", "max_attempts", "show_feedback", "weight", "microcredential")
 #: Set by the platform's OLX import/export around the block; they are not block data.
 IGNORED_ATTRIBUTES = ("xblock-family", "url_name")
@@ -65,12 +65,12 @@ def from_editor(data: dict[str, Any], source: str) -> tuple[dict[str, Any], Asse
         if not isinstance(data["olx"], str):
             raise olx.OlxError("olx", _("must be a text"))
         root = olx.parse_snippet(f"<outcome_assessment>{data['olx']}</outcome_assessment>", "olx")
-        return values, questions.parse_children(root)
-    return values, questions.from_dict(data.get("content"))
+        return values, question_formats.parse_children(root)
+    return values, question_formats.from_dict(data.get("content"))
 
 
 def editor_state(assessment: Assessment) -> dict[str, Any]:
     """The content as the structured editor and the OLX editor show it."""
     root = etree.Element("outcome_assessment")
-    questions.add_children(root, assessment)
-    return {"content": questions.to_dict(assessment), "olx": "\n".join(olx.to_string(child) for child in root)}
+    question_formats.add_children(root, assessment)
+    return {"content": question_formats.to_dict(assessment), "olx": "\n".join(olx.to_string(child) for child in root)}

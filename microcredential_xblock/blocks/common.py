@@ -28,7 +28,7 @@ SERVICE_APP = "microcredential_xblock.service"
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 LOCALE_DIR = PACKAGE_DIR / "conf" / "locale"
 #: Compiled by scripts/i18n.py for the whole package (both blocks share one catalog).
-JS_CATALOG_DIR = "public/credential/i18n"
+JS_CATALOG_DIR = "public/common/i18n"
 #: Loaded before each block's own script: gettext, CSRF POSTs and the safe initialiser (MicrovetInit).
 COMMON_JS = "public/common/common.js"
 #: What ends a <script> block or starts markup, and the two line separators old JavaScript parsers choke on.

@@ -13,7 +13,7 @@ from typing import Any
 
 from .. import compat
 from .common import SERVICE_APP, ApiError, service_api
-from .questions import ScoreResult
+from .scoring import ScoreResult
 
 __all__ = [
     "claim_attempt",

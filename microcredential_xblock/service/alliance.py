@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from badge_issuer.did import valid_did
+from badge_issuer.formats import parse_datetime
 from badge_issuer.keys import KeyResolver, OfflineResolver
 from badge_issuer.verify import (
     Report,
@@ -207,10 +208,9 @@ def _first_failure(report: Report) -> str:
     return f"{failure.name}: {failure.reason}" if failure else _("the endorsement could not be verified")
 
 
-def _time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+def _time(value: Any, path: str) -> datetime | None:
+    """A validity bound the verification has already read; None where the endorsement has none."""
+    return None if value is None else parse_datetime(value, path)
 
 
 def check_endorsement(
@@ -268,8 +268,8 @@ def check_endorsement(
         subject_id=subject_id,
         name=str(document.get("name") or "")[:200],
         document=endorsement,
-        valid_from=_time(document.get("validFrom")) or checked,
-        valid_until=_time(document.get("validUntil")),
+        valid_from=_time(document.get("validFrom"), "validFrom") or checked,
+        valid_until=_time(document.get("validUntil"), "validUntil"),
         checked_at=checked,
     )
 

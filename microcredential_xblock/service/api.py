@@ -20,13 +20,15 @@ from typing import Any
 from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from opaque_keys import OpaqueKey
 
 from badge_issuer.definition import parse_definition
 from badge_issuer.errors import DefinitionError
+from badge_issuer.formats import is_email_address
 from badge_issuer.keys import ISSUER_FILE
+from badge_issuer.problems import Problems
 from badge_issuer.rules import evaluate as evaluate_rules
 from badge_issuer.rules import explain, validate_rules
+from microcredential_xblock import compat
 
 from . import attempts, evidence, issuance, lifecycle
 from .config import absolute_url, config
@@ -110,8 +112,7 @@ class Progress:
 
 
 def _key(value: Any, name: str) -> str:
-    if isinstance(value, OpaqueKey):
-        value = str(value)
+    value = compat.key_text(value)
     if not isinstance(value, str) or not value.strip() or len(value) > 255:
         raise InvalidInput(name, _("must be a course or usage key (a non-empty string of at most 255 characters)"))
     return value
@@ -120,12 +121,14 @@ def _key(value: Any, name: str) -> str:
 def _learner(learner: Any) -> Learner:
     if not isinstance(learner, Learner):
         raise InvalidInput("learner", _("must be a Learner"))
+    problems = Problems()
     if not isinstance(learner.user_id, str) or not learner.user_id or len(learner.user_id) > 64:
-        raise InvalidInput("learner.user_id", _("must be a non-empty string of at most 64 characters"))
-    if not isinstance(learner.email, str) or "@" not in learner.email:
-        raise InvalidInput("learner.email", _("must be an e-mail address"))
+        problems.add("learner.user_id", _("must be a non-empty string of at most 64 characters"))
+    if not is_email_address(learner.email):
+        problems.add("learner.email", _("must be an e-mail address"))
     if not isinstance(learner.name, str):
-        raise InvalidInput("learner.name", _("must be text"))
+        problems.add("learner.name", _("must be text"))
+    problems.raise_first(InvalidInput)
     return learner
 
 
@@ -527,28 +530,31 @@ def get_credential(credential_uuid: Any) -> IssuedCredential:
     return credential
 
 
-def _reason(actor: Any, reason: Any) -> None:
+def _reason(actor: Any, reason: Any) -> Problems:
+    """The checks of every staff action's actor and reason (raise with ``raise_first``)."""
+    problems = Problems()
     if not isinstance(actor, str) or not actor:
-        raise InvalidInput("actor", _("must name the staff member"))
+        problems.add("actor", _("must name the staff member"))
     if not isinstance(reason, str) or not reason.strip():
-        raise InvalidInput("reason", _("a reason is required"))
+        problems.add("reason", _("a reason is required"))
+    return problems
 
 
 def revoke(credential_uuid: Any, *, actor: str, reason: str) -> IssuedCredential:
     """Final: the bit is set in the status list, which is re-signed."""
-    _reason(actor, reason)
+    _reason(actor, reason).raise_first(InvalidInput)
     return issuance.change_status(_uuid(credential_uuid), "revoke", actor=actor, reason=reason)
 
 
 def suspend(credential_uuid: Any, *, actor: str, reason: str) -> IssuedCredential:
     """Reversible; only for a credential on a suspension list (a bit on a revocation list means revoked)."""
-    _reason(actor, reason)
+    _reason(actor, reason).raise_first(InvalidInput)
     return issuance.change_status(_uuid(credential_uuid), "suspend", actor=actor, reason=reason)
 
 
 def reinstate(credential_uuid: Any, *, actor: str, reason: str) -> IssuedCredential:
     """Lift a suspension (a revocation is final)."""
-    _reason(actor, reason)
+    _reason(actor, reason).raise_first(InvalidInput)
     return issuance.change_status(_uuid(credential_uuid), "reinstate", actor=actor, reason=reason)
 
 
@@ -562,13 +568,14 @@ def reissue(
     subject_did: str | None = None,
 ) -> IssuedCredential:
     """A new credential (new id, new status index) linked to the old one, which is revoked."""
-    _reason(actor, reason)
+    problems = _reason(actor, reason)
     if subject_did is not None and (not isinstance(subject_did, str) or not subject_did.startswith("did:")):
-        raise InvalidInput("subject_did", _("must be a DID such as did:key:z6Mk..."))
-    if email is not None and (not isinstance(email, str) or "@" not in email):
-        raise InvalidInput("email", _("must be an e-mail address"))
+        problems.add("subject_did", _("must be a DID such as did:key:z6Mk..."))
+    if email is not None and not is_email_address(email):
+        problems.add("email", _("must be an e-mail address"))
     if name is not None and not isinstance(name, str):
-        raise InvalidInput("name", _("must be text"))
+        problems.add("name", _("must be text"))
+    problems.raise_first(InvalidInput)
     return issuance.reissue(
         _uuid(credential_uuid), actor=actor, reason=reason, email=email, name=name, subject_did=subject_did
     )

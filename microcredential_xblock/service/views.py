@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import Context, Engine
-from django.utils.cache import patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.translation import gettext as _
 
 from badge_issuer.badge_image import default_badge_png, default_badge_svg
@@ -50,14 +50,14 @@ ENGINE = Engine(
 
 
 def _cached(request: HttpRequest, body: bytes | str, content_type: str) -> HttpResponse:
+    """The body with an ETag of its content; 304 when If-None-Match names it (RFC 9110 weak comparison:
+    ``W/`` tags, lists and ``*``, as Django's ``condition()`` answers). The tag needs the body, so Django's
+    helper runs after the view rather than as its decorator."""
     data = body.encode("utf-8") if isinstance(body, str) else body
-    etag = f'"{hashlib.sha256(data).hexdigest()[:32]}"'
-    if etag in request.headers.get("If-None-Match", ""):
-        response: HttpResponse = HttpResponseNotModified()
-    else:
-        response = HttpResponse(data, content_type=content_type)
-    response["ETag"] = etag
+    response = HttpResponse(data, content_type=content_type)
+    response["ETag"] = f'"{hashlib.sha256(data).hexdigest()[:32]}"'
     patch_cache_control(response, public=True, max_age=config().cache_seconds)
+    response = get_conditional_response(request, etag=response["ETag"], response=response)
     response["Access-Control-Allow-Origin"] = "*"
     return response
 
