@@ -15,6 +15,7 @@ from typing import Any
 
 from . import schema
 from .contexts import check_safe_mode
+from .dates import xsd_datetime
 from .definition import Definition
 from .endorse import Target, attach_endorsements
 from .errors import SigningError
@@ -99,5 +100,4 @@ def issue_credential(
         if signed:
             unsigned = attach_endorsements(unsigned, signed, target=target)
     schema.check(unsigned, "achievement")
-    created = issued_at.isoformat().replace("+00:00", "Z")
-    return sign_credential(unsigned, issuer, chosen, created=created)
+    return sign_credential(unsigned, issuer, chosen, created=xsd_datetime(issued_at))

@@ -30,7 +30,7 @@ from . import multibase
 from .contexts import DID_V1, JWK_V1, MULTIKEY_V1
 from .errors import KeyMaterialError
 from .files import write_atomic, write_json
-from .proofs import xsd_datetime
+from .dates import xsd_datetime
 
 PrivateKey = ed25519.Ed25519PrivateKey | rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 PublicKey = ed25519.Ed25519PublicKey | rsa.RSAPublicKey | ec.EllipticCurvePublicKey

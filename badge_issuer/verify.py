@@ -20,7 +20,7 @@ from . import schema
 from .contexts import check_safe_mode
 from .errors import MicrovetError
 from .keys import KeyResolver, OfflineResolver
-from .model import verify_recipient
+from .model import issuer_id, verify_recipient
 from .proofs import Check
 from .proofs.data_integrity import verify_di
 from .proofs.jwt import verify_jwt
@@ -210,12 +210,6 @@ def _status_checks(
 
 
 _PAST = {"revocation": "revoked", "suspension": "suspended"}
-
-
-def issuer_id(document: Mapping[str, Any]) -> Any:
-    """The issuer's id, whether ``issuer`` is a Profile object or a bare IRI."""
-    issuer = document.get("issuer")
-    return issuer.get("id") if isinstance(issuer, Mapping) else issuer
 
 
 def _embedded_endorsements(document: Mapping[str, Any]) -> list[tuple[str, Any]]:

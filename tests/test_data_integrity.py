@@ -16,6 +16,7 @@ from badge_issuer.contexts import microvet_context
 from badge_issuer.errors import SafeModeError, SigningError
 from badge_issuer.proofs.data_integrity import hash_data, sign_di, verify_di
 from tests.conftest import OB3_DATA, ROOT
+from tests.multikeys import seed_from_secret_multibase
 
 VECTORS = OB3_DATA / "test-vectors"
 W3C = VECTORS / "w3c-eddsa-rdfc-2022"
@@ -27,7 +28,7 @@ def _json(path):
 
 
 def _key(secret_multibase: str) -> ed25519.Ed25519PrivateKey:
-    return ed25519.Ed25519PrivateKey.from_private_bytes(multibase.seed_from_secret_multibase(secret_multibase))
+    return ed25519.Ed25519PrivateKey.from_private_bytes(seed_from_secret_multibase(secret_multibase))
 
 
 def _failed(checks) -> dict[str, str]:
