@@ -19,7 +19,7 @@ from .dates import xsd_datetime
 from .definition import Definition
 from .endorse import Target, attach_endorsements
 from .errors import SigningError
-from .keys import IssuerKeys
+from .issuer_keys import IssuerKeys
 from .model import Recipient, build_credential
 from .proofs.data_integrity import sign_di
 from .proofs.jwt import sign_jwt

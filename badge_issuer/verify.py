@@ -19,11 +19,11 @@ from urllib.parse import urlsplit
 from . import schema
 from .contexts import check_safe_mode
 from .errors import MicrovetError
-from .keys import KeyResolver, OfflineResolver
 from .model import issuer_id, verify_recipient
 from .proofs import Check
 from .proofs.data_integrity import verify_di
 from .proofs.jwt import verify_jwt
+from .resolve import KeyResolver, OfflineResolver
 from .status import check_status
 
 StatusFetcher = Callable[[str], Mapping[str, Any]]

@@ -13,8 +13,9 @@ from badge_issuer import status
 from badge_issuer.endorse import attach_endorsements, build_endorsement
 from badge_issuer.errors import SafeModeError, SigningError
 from badge_issuer.issue import check_formats, issue_credential, sign_credential
-from badge_issuer.keys import OfflineResolver, publish, rotate_keys
+from badge_issuer.keystore import rotate_keys
 from badge_issuer.model import Recipient, build_credential
+from badge_issuer.resolve import OfflineResolver, publish
 from badge_issuer.verify import verify
 
 from .issuing import ISSUED_AT, example_definition, make_issuer

@@ -19,8 +19,8 @@ from ..canonical import canonize
 from ..contexts import check_safe_mode
 from ..dates import xsd_datetime
 from ..errors import KeyMaterialError, MicrovetError, SigningError
-from ..keys import KeyResolver
 from ..model import issuer_id
+from ..resolve import KeyResolver
 from . import Check
 
 PROOF_TYPE = "DataIntegrityProof"

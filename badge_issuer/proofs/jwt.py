@@ -24,8 +24,9 @@ from jwt.utils import base64url_decode
 
 from ..dates import xsd_datetime
 from ..errors import MicrovetError, SigningError
-from ..keys import JWT_ALGS, KeyResolver, PrivateKey, alg_for_key, public_jwk
+from ..jwk import JWT_ALGS, PrivateKey, alg_for_key, public_jwk
 from ..model import issuer_id
+from ..resolve import KeyResolver
 from . import Check
 
 CLAIMS = ("iss", "jti", "nbf", "sub", "exp")

@@ -22,8 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from badge_issuer.did import valid_did
-from badge_issuer.keys import KeyResolver, OfflineResolver
 from badge_issuer.model import issuer_id
+from badge_issuer.resolve import KeyResolver, OfflineResolver
 from badge_issuer.verify import (
     Report,
     StatusFetcher,

@@ -24,7 +24,7 @@ from opaque_keys import OpaqueKey
 
 from badge_issuer.definition import parse_definition
 from badge_issuer.errors import DefinitionError
-from badge_issuer.keys import ISSUER_FILE
+from badge_issuer.keystore import ISSUER_FILE
 from badge_issuer.rules import evaluate as evaluate_rules
 from badge_issuer.rules import explain, validate_rules
 
