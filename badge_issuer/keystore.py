@@ -59,7 +59,7 @@ def load_private_key(path: Path) -> PrivateKey:
     return key
 
 
-def _issuer_id(method: str, domain: str | None, path: str, di_key: ed25519.Ed25519PrivateKey) -> str:
+def _new_issuer_id(method: str, domain: str | None, path: str, di_key: ed25519.Ed25519PrivateKey) -> str:
     if method == "key":
         return did_key_from_public_key(di_key.public_key())
     host, _, port = (domain or "").partition("%3A")
@@ -112,7 +112,7 @@ def generate_issuer(
         raise KeyMaterialError("path", "an https issuer id needs a path, e.g. issuers/<name>")
     clean_profile = _profile(profile)
     di_key = ed25519.Ed25519PrivateKey.generate()
-    issuer_id = _issuer_id(did, domain, path, di_key)
+    issuer_id = _new_issuer_id(did, domain, path, di_key)
     created = xsd_datetime()
     private: dict[str, PrivateKey] = {"key-1": di_key}
     records = [KeyRecord("key-1", "di", "EdDSA", public_jwk(di_key), created)]
