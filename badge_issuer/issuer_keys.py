@@ -89,10 +89,6 @@ class IssuerKeys:
             raise KeyMaterialError(self.active_jwt, "the active VC-JWT private key is not loaded")
         return key
 
-    @property
-    def retired_keys(self) -> tuple[KeyRecord, ...]:
-        return tuple(k for k in self.keys if k.retired)
-
     def record(self, key_id: str) -> KeyRecord:
         for record in self.keys:
             if record.key_id == key_id:

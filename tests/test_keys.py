@@ -208,7 +208,7 @@ def test_rotation_keeps_old_credentials_verifiable(tmp_path):
     new = rotate_keys(directory)
     publish(new, resolve)
     assert (new.active_di, new.active_jwt) == ("key-3", "key-4")
-    assert {k.key_id for k in new.retired_keys} == {"key-1", "key-2"}
+    assert {k.key_id for k in new.keys if k.retired} == {"key-1", "key-2"}
     assert sorted(p.name for p in (directory / "keys").iterdir()) == ["key-3.pem", "key-4.pem"]
     reloaded = load_issuer(directory)
     assert reloaded.di_verification_method == "did:web:aurora-vet.example.it#key-3"
