@@ -77,7 +77,9 @@ setup(
         "openedx": ["openedx-events>=10.2", "openedx-filters>=2.1", "celery>=5.3", "edx-opaque-keys>=3.0"],
     },
     entry_points={
-        "console_scripts": ["microvet = badge_issuer.cli:main"],
+        "console_scripts": ["microvet = badge_issuer.cli:main", "microvet-course = course_templates.cli:main"],
+        # Subcommands of ``microvet`` that the packages built on badge_issuer add (it never imports them).
+        "microvet.commands": ["course = course_templates.cli:register"],
         "xblock.v1": [
             "microcredential = microcredential_xblock.blocks.credential:MicroCredentialXBlock",
             "outcome_assessment = microcredential_xblock.blocks.assessment:OutcomeAssessmentXBlock",

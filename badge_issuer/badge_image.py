@@ -11,12 +11,15 @@ import io
 import textwrap
 import unicodedata
 import zlib
+from collections.abc import Mapping
+from typing import Any
 
 import png
 from lxml import etree
 
 from .bake import set_itxt
 from .errors import DefinitionError
+from .vocab import EU_SNB
 
 SVG_NS = "http://www.w3.org/2000/svg"
 SIZE = 256
@@ -117,6 +120,25 @@ def default_badge_svg(title: str, eqf_level: int | None, *, subtitle: str = "Mic
             text_anchor="middle",
         )
     return etree.tostring(root, encoding="unicode")
+
+
+def default_badge_of(credential: Mapping[str, Any] | str, kind: str) -> bytes:
+    """The default badge (``kind`` "svg" or "png") for a credential: its achievement's name and EQF level.
+
+    A VC-JWT (a string) gets the generic title and colour: its claims are not read here.
+    """
+    document = credential if isinstance(credential, Mapping) else {}
+    achievement = (document.get("credentialSubject") or {}).get("achievement") or {}
+    title = achievement.get("name") or document.get("name") or "Micro-credential"
+    eqf = next(
+        (
+            int(a["targetCode"])
+            for a in achievement.get("alignment", [])
+            if str(a.get("targetUrl", "")).startswith(f"{EU_SNB}eqf/")
+        ),
+        None,
+    )
+    return default_badge_svg(title, eqf).encode("utf-8") if kind == "svg" else default_badge_png(title, eqf)
 
 
 def _rgb(colour: str) -> tuple[int, int, int]:

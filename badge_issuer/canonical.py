@@ -12,7 +12,7 @@ the result of processing a JSON-LD *context*, never anything derived from a docu
 2. pyld caches a processed context by the id of the active context it was applied to, but a
    *type-scoped* context (every OB 3.0 class has one, with ``@propagate: false``) is applied to a
    fresh clone with a fresh id each time, so it is reprocessed for every node of every credential.
-   :class:`CachingProcessor` memoizes ``_process_context`` on (identity of the active context,
+   :class:`processor.CachingProcessor` memoizes ``_process_context`` on (identity of the active context,
    identity of the local context, flags). Context processing is a pure function of those inputs
    (base IRI and loader are fixed by :func:`jsonld_options`), and the results are the same frozen
    objects pyld's own processed-context cache already shares between calls.
@@ -23,62 +23,14 @@ the N-Quads of plain pyld, byte for byte.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from typing import Any
 
 from pyld import jsonld
 
 from . import rdfc
-from .contexts import _pyld_reason, cacheable, jsonld_options
+from .contexts import cacheable, jsonld_options
 from .errors import SafeModeError
-
-#: pyld keeps process-wide LRU caches (cachetools) that are not thread-safe: two threads
-#: canonicalizing at once raised KeyError under a 20-thread test. The work is CPU-bound under the
-#: GIL, so serialising it costs nothing. Reentrant: verifying may sign a status list inside.
-PYLD_LOCK = threading.RLock()
-
-_MEMO_SIZE = 1024
-_memo: OrderedDict[tuple, tuple[Any, Any, Any]] = OrderedDict()
-_memo_lock = threading.Lock()
-
-
-class CachingProcessor(jsonld.JsonLdProcessor):
-    """pyld processor that reuses processed contexts across calls (see the module docstring).
-
-    Overrides pyld 3.x's private ``_process_context``; the byte-identity tests guard an upgrade.
-    """
-
-    def _process_context(  # noqa: PLR0917 - pyld's own signature
-        self,
-        active_ctx,
-        local_ctx,
-        options,
-        override_protected=False,
-        propagate=True,
-        validate_scoped=True,
-        cycles=None,
-    ):
-        uid = active_ctx.get("_uuid") if cycles is None else None
-        if uid is None:  # nested (remote-context) processing or an unnamed context: not cacheable
-            return super()._process_context(
-                active_ctx, local_ctx, options, override_protected, propagate, validate_scoped, cycles
-            )
-        key = (uid, id(local_ctx), override_protected, propagate, validate_scoped)
-        with _memo_lock:
-            hit = _memo.get(key)
-            # the stored references keep both objects alive, so their ids cannot be reused
-            if hit is not None and hit[0] is active_ctx and hit[1] is local_ctx:
-                _memo.move_to_end(key)
-                return hit[2]
-        result = super()._process_context(
-            active_ctx, local_ctx, options, override_protected, propagate, validate_scoped, cycles
-        )
-        with _memo_lock:
-            _memo[key] = (active_ctx, local_ctx, result)
-            if len(_memo) > _MEMO_SIZE:
-                _memo.popitem(last=False)
-        return result
+from .processor import PYLD_LOCK, CachingProcessor, pyld_reason
 
 
 def canonize(document: dict[str, Any], *, cached: bool = True) -> str:
@@ -115,4 +67,4 @@ def _pyld(document: dict[str, Any], processor: jsonld.JsonLdProcessor, *, to_rdf
                 return processor.to_rdf(document, options)
             return processor.normalize(document, options)
     except jsonld.JsonLdError as exc:
-        raise SafeModeError("@context", _pyld_reason(exc)) from exc
+        raise SafeModeError("@context", pyld_reason(exc)) from exc

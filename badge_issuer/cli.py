@@ -11,19 +11,26 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
-from . import bake, endorse, fetch, keys, status
-from .badge_image import default_badge_png, default_badge_svg
+from . import bake, endorse, fetch, status
+from .badge_image import default_badge_of
 from .definition import load_definition
 from .elm import to_elm
 from .errors import DefinitionError, MicrovetError
 from .files import write_atomic, write_json
 from .issue import IssuedCredential, issue_credential, sign_credential
+from .issuer_keys import IssuerKeys
+from .keystore import PROFILE_FIELDS, generate_issuer, load_issuer, rotate_keys
 from .model import Recipient
+from .resolve import OfflineResolver, publication, publish
 from .verify import file_status_fetcher, is_jwt, verify
 
+#: Entry point group of the subcommands other packages add: each entry is a function given the subparsers.
+#: The packages built on badge_issuer (course_templates) register so; badge_issuer never imports them.
+COMMANDS_GROUP = "microvet.commands"
 FORMAT_CHOICES = {"di": ("di",), "jwt": ("jwt",), "both": ("di", "jwt")}
 VERIFY_LAYOUT = f"""\
 --resolve-dir layout: one file per URL, DIR/<host>/<path> (a port as <host>_<port>):
@@ -76,19 +83,9 @@ def _write_issued(issued: IssuedCredential, out: str, formats: tuple[str, ...]) 
 
 
 def cmd_keygen(args: argparse.Namespace) -> int:
-    profile = {
-        k: v
-        for k, v in {
-            "name": args.name,
-            "url": args.url,
-            "email": args.email,
-            "country": args.country,
-            "region": args.region,
-        }.items()
-        if v
-    }
+    profile = {name: getattr(args, name) for name in PROFILE_FIELDS if getattr(args, name)}
     method = args.did or ("web" if args.domain else "key")
-    issuer = keys.generate_issuer(
+    issuer = generate_issuer(
         args.out, did=method, domain=args.domain, path=args.path, jwt_alg=args.jwt_alg, profile=profile
     )
     print(f"issuer {issuer.issuer_id} written to {args.out}")
@@ -101,18 +98,18 @@ def cmd_keygen(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_publication(issuer: keys.IssuerKeys, public: Path) -> None:
+def _print_publication(issuer: IssuerKeys, public: Path) -> None:
     """Write the tree to publish and say which URL serves each file (what resolvers fetch)."""
     if issuer.method == "key":
         return
-    keys.publish(issuer, public)
+    publish(issuer, public)
     print(f"publish the files under {public} at these URLs (content type application/json):")
-    for path, url in keys.publication(issuer, public):
+    for path, url in publication(issuer, public):
         print(f"  {path}  ->  {url}")
 
 
 def cmd_rotate(args: argparse.Namespace) -> int:
-    issuer = keys.rotate_keys(args.keys)
+    issuer = rotate_keys(args.keys)
     print(
         f"new active keys {issuer.active_di} (Data Integrity) and {issuer.active_jwt} (VC-JWT) for {issuer.issuer_id}"
     )
@@ -137,7 +134,7 @@ def cmd_issue(args: argparse.Namespace) -> int:
     if args.status and not args.status_dir:
         raise DefinitionError("--status-dir", "is required with --status")
     definition = load_definition(args.achievement)
-    issuer = keys.load_issuer(args.keys)
+    issuer = load_issuer(args.keys)
     formats = FORMAT_CHOICES[args.format]
     recipient = Recipient(email=args.recipient_email, subject_id=args.recipient_id, name=args.recipient_name)
     issued = issue_credential(
@@ -157,7 +154,7 @@ def cmd_issue(args: argparse.Namespace) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     credential = _read_credential(args.file)
     if args.offline:
-        resolver = keys.OfflineResolver(args.resolve_dir)
+        resolver = OfflineResolver(args.resolve_dir)
         statuses = file_status_fetcher(args.resolve_dir) if args.resolve_dir else None
     else:
         if args.timeout <= 0:
@@ -176,28 +173,13 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
-def _default_image(credential: dict[str, Any] | str, kind: str) -> bytes:
-    document = credential if isinstance(credential, dict) else {}
-    achievement = (document.get("credentialSubject") or {}).get("achievement") or {}
-    title = achievement.get("name") or document.get("name") or "Micro-credential"
-    eqf = next(
-        (
-            int(a["targetCode"])
-            for a in achievement.get("alignment", [])
-            if str(a.get("targetUrl", "")).startswith("http://data.europa.eu/snb/eqf/")
-        ),
-        None,
-    )
-    return default_badge_svg(title, eqf).encode("utf-8") if kind == "svg" else default_badge_png(title, eqf)
-
-
 def cmd_bake(args: argparse.Namespace) -> int:
     credential = _read_credential(args.credential)
     kind = Path(args.out).suffix.lower().lstrip(".")
     if kind not in ("png", "svg"):
         raise DefinitionError("--out", "must end in .png or .svg")
     try:
-        image = Path(args.image).read_bytes() if args.image else _default_image(credential, kind)
+        image = Path(args.image).read_bytes() if args.image else default_badge_of(credential, kind)
     except OSError as exc:
         raise MicrovetError(args.image, f"cannot read: {exc.strerror or exc}") from exc
     baked = bake.bake_png(image, credential) if kind == "png" else bake.bake_svg(image, credential).encode("utf-8")
@@ -247,7 +229,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         if not (args.keys and args.url):
             raise DefinitionError("--publish", "needs --keys and --url")
         stored = store.load(args.name)
-        issuer = keys.load_issuer(args.keys)
+        issuer = load_issuer(args.keys)
         unsigned = status.status_list_credential(
             args.url, issuer.issuer_id, stored.status_list.purpose, stored.status_list.encode(), datetime.now(UTC)
         )
@@ -266,7 +248,7 @@ def cmd_export_elm(args: argparse.Namespace) -> int:
 
 
 def cmd_endorse(args: argparse.Namespace) -> int:
-    issuer = keys.load_issuer(args.keys)
+    issuer = load_issuer(args.keys)
     unsigned = endorse.build_endorsement(
         subject_id=args.subject_id, issuer_profile=issuer.issuer_profile(), name=args.name, comment=args.comment
     )
@@ -274,15 +256,6 @@ def cmd_endorse(args: argparse.Namespace) -> int:
     for path in _write_issued(issued, args.out, FORMAT_CHOICES[args.format]):
         print(f"wrote {path}")
     return 0
-
-
-def cmd_course(args: argparse.Namespace) -> int:
-    # Imported here: the course tools load the XBlock runtime, which the other commands never need.
-    from course_templates import checker, generator  # noqa: PLC0415
-
-    if args.action == "new":
-        return generator.main_new([args.target, "--out", args.out])
-    return checker.main_check([args.target])
 
 
 # ---------------------------------------------------------------- parser
@@ -311,7 +284,7 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one declarativ
         "https://<domain>/.well-known/did.json) or the path of an https issuer id (e.g. issuers/aurora)",
     )
     p.add_argument("--jwt-alg", choices=["RS256", "ES256", "EdDSA"], default="EdDSA")
-    for field in ("name", "url", "email", "country", "region"):
+    for field in PROFILE_FIELDS:
         p.add_argument(f"--{field}", help=f"issuer profile {field}")
     p.set_defaults(func=cmd_keygen)
 
@@ -397,19 +370,13 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one declarativ
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_endorse)
 
-    p = sub.add_parser("course", help="build or check a microVET Open edX course")
-    p.add_argument("action", choices=["new", "check"])
-    p.add_argument("target", help="course spec (new) or course archive/directory (check)")
-    p.add_argument("--out", help="course archive to write (new)")
-    p.set_defaults(func=cmd_course)
+    for command in entry_points(group=COMMANDS_GROUP):  # course_templates: ``microvet course``
+        command.load()(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.command == "course" and args.action == "new" and not args.out:
-        print("microvet: --out: is required for course new", file=sys.stderr)
-        return 2
     handler: Callable[[argparse.Namespace], int] = args.func
     try:
         return handler(args)

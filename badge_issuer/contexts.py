@@ -21,6 +21,7 @@ from typing import Any
 from pyld import jsonld
 
 from .errors import DocumentLoaderError, SafeModeError
+from .processor import PYLD_LOCK, CachingProcessor, pyld_reason
 
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 VC_V1 = "https://www.w3.org/2018/credentials/v1"
@@ -30,15 +31,12 @@ MICROVET_V1 = "https://w3id.org/microvet/context/v1.jsonld"
 DID_V1 = "https://www.w3.org/ns/did/v1"
 MULTIKEY_V1 = "https://w3id.org/security/multikey/v1"
 JWK_V1 = "https://w3id.org/security/jwk/v1"
-DATA_INTEGRITY_V2 = "https://w3id.org/security/data-integrity/v2"
 ELM_EDC_AP = "http://data.europa.eu/snb/model/context/edc-ap"
 
 #: URL -> bundled file; shared with the Node interop verifiers (interop/) through contexts/index.json.
 BUNDLED: dict[str, str] = json.loads(
     resources.files(__package__).joinpath("contexts", "index.json").read_text(encoding="utf-8")
 )
-#: Bundled URLs that are not published anywhere: never named in a document this package writes.
-UNPUBLISHED = frozenset({MICROVET_V1})
 
 
 @cache
@@ -198,14 +196,12 @@ def _check_safe_mode_uncached(document: dict[str, Any]) -> None:
     contexts = document.get("@context")
     if contexts is None:
         raise SafeModeError("@context", "missing; every credential must name its JSON-LD contexts")
-    from .canonical import PYLD_LOCK, CachingProcessor  # noqa: PLC0415 - canonical builds on this module
-
     processor = CachingProcessor()
     try:
         with PYLD_LOCK:
             expanded = processor.expand(document, jsonld_options())  # pyld copies its input
     except jsonld.JsonLdError as exc:
-        raise SafeModeError("@context", _pyld_reason(exc)) from exc
+        raise SafeModeError("@context", pyld_reason(exc)) from exc
     try:
         _check_absolute_iris(expanded)
     except _RelativeIri as relative:
@@ -214,16 +210,6 @@ def _check_safe_mode_uncached(document: dict[str, Any]) -> None:
     with PYLD_LOCK:
         compacted = processor.compact(expanded, {"@context": contexts}, jsonld_options())
     _compare(document, compacted, "$")
-
-
-def _pyld_reason(exc: BaseException) -> str:
-    """The most useful message in pyld's exception chain (our loader's error, if any)."""
-    link: BaseException | None = exc
-    while link is not None:
-        if isinstance(link, DocumentLoaderError):
-            return str(link)
-        link = link.__cause__ or link.__context__
-    return str(exc.args[0] if exc.args else exc).splitlines()[0]
 
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")

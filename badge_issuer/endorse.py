@@ -15,9 +15,9 @@ from typing import Any, Literal
 import jwt
 
 from .contexts import OB_EXTENSIONS, OB_V3, VC_V2, check_safe_mode
+from .dates import xsd_datetime
 from .errors import DefinitionError
 from .schema import check as check_schema
-from .status import xsd_datetime
 
 ENDORSEMENT_SCHEMA_URL = (
     "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_endorsementcredential-jsonschema1.json"

@@ -20,7 +20,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .errors import MicrovetError
-from .keys import IssuerKeys, OfflineResolver, document_paths, document_urls
+from .issuer_keys import IssuerKeys
+from .resolve import OfflineResolver, document_paths, document_urls
 from .verify import file_status_fetcher
 
 DEFAULT_TIMEOUT = 10.0

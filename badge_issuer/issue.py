@@ -15,10 +15,11 @@ from typing import Any
 
 from . import schema
 from .contexts import check_safe_mode
+from .dates import xsd_datetime
 from .definition import Definition
 from .endorse import Target, attach_endorsements
 from .errors import SigningError
-from .keys import IssuerKeys
+from .issuer_keys import IssuerKeys
 from .model import Recipient, build_credential
 from .proofs.data_integrity import sign_di
 from .proofs.jwt import sign_jwt
@@ -99,5 +100,4 @@ def issue_credential(
         if signed:
             unsigned = attach_endorsements(unsigned, signed, target=target)
     schema.check(unsigned, "achievement")
-    created = issued_at.isoformat().replace("+00:00", "Z")
-    return sign_credential(unsigned, issuer, chosen, created=created)
+    return sign_credential(unsigned, issuer, chosen, created=xsd_datetime(issued_at))

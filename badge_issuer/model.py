@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import Any
 
 from .contexts import credential_contexts
+from .dates import xsd_datetime
 from .definition import Definition, LearningOutcome, https_url_problem
 from .errors import DefinitionError
 from .formats import is_email_address
@@ -146,6 +147,7 @@ def build_credential(
     if issued_at.tzinfo is None:
         raise DefinitionError("issued_at", "must be timezone-aware (UTC)")
     issued = issued_at.astimezone(UTC).replace(microsecond=0)
+    valid_until = expiry(issued, definition.valid_for_days)
     statuses = [dict(entry) for entry in status_entries]
     if len(statuses) > 1:
         raise DefinitionError("status_entries", "OB 3.0 allows one credentialStatus entry per credential")
@@ -155,11 +157,9 @@ def build_credential(
         "name": definition.title,
         "description": _award_description(definition, score),
         "issuer": _issuer(definition, issuer_profile, issuer_id),
-        "validFrom": _timestamp(issued),
-        "awardedDate": _timestamp(issued),
-        "validUntil": _timestamp(issued + timedelta(days=definition.valid_for_days))
-        if definition.valid_for_days
-        else None,
+        "validFrom": xsd_datetime(issued),
+        "awardedDate": xsd_datetime(issued),
+        "validUntil": xsd_datetime(valid_until) if valid_until else None,
         "credentialSubject": _subject(definition, recipient, score, include_name, salt),
         "evidence": [_evidence(item, index) for index, item in enumerate(evidence)],
         "credentialSchema": [{"id": ACHIEVEMENT_SCHEMA_URL, "type": "1EdTechJsonSchemaValidator2019"}],
@@ -169,6 +169,17 @@ def build_credential(
     credential = {"@context": credential_contexts(), **prune(credential)}
     credential["credentialSubject"]["achievement"] = achievement_of(definition)
     return credential
+
+
+def issuer_id(document: Mapping[str, Any]) -> Any:
+    """The issuer's id, whether ``issuer`` is a Profile object or a bare IRI."""
+    issuer = document.get("issuer")
+    return issuer.get("id") if isinstance(issuer, Mapping) else issuer
+
+
+def expiry(issued_at: datetime, valid_for_days: int | None) -> datetime | None:
+    """``validUntil`` of a credential issued at ``issued_at`` (None: it does not expire)."""
+    return None if valid_for_days is None else issued_at + timedelta(days=valid_for_days)
 
 
 def _issuer(definition: Definition, profile: Mapping[str, Any], issuer_id: str) -> dict[str, Any]:
@@ -351,10 +362,6 @@ def _check_iri(value: Any, subject: str) -> None:
     """An absolute IRI (https URL, urn: or did:) with no characters that break N-Quads."""
     if not isinstance(value, str) or not _ABSOLUTE_IRI.fullmatch(value):
         raise DefinitionError(subject, "must be an absolute IRI such as urn:uuid:..., https://... or did:...")
-
-
-def _timestamp(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def decimal_text(number: float) -> str:

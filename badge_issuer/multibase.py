@@ -3,7 +3,7 @@
 Base58btc comes from the ``base58`` package (PyPI ``base58`` 2.1.1): a small, pure-Python,
 widely used codec whose algorithm is frozen (the Bitcoin alphabet never changes), so its release
 age is not a maintenance risk. ``multiformats`` would also do it but drags in a plugin registry and
-its own varint/CID machinery for two fixed two-byte prefixes, which are simply constants here.
+its own varint/CID machinery for a fixed two-byte prefix, which is simply a constant here.
 """
 
 from __future__ import annotations
@@ -12,9 +12,8 @@ import base58
 
 from .errors import KeyMaterialError
 
-#: Multicodec varint prefixes (https://github.com/multiformats/multicodec/blob/master/table.csv).
+#: Multicodec varint prefix of an Ed25519 public key (https://github.com/multiformats/multicodec/blob/master/table.csv).
 ED25519_PUB_PREFIX = b"\xed\x01"
-ED25519_PRIV_PREFIX = b"\x80\x26"
 BASE58BTC = "z"
 
 
@@ -46,18 +45,3 @@ def public_key_from_multibase(value: str) -> bytes:
     if data[:2] != ED25519_PUB_PREFIX or len(data) != 34:
         raise KeyMaterialError("publicKeyMultibase", "not an Ed25519 public Multikey (0xed01 + 32 bytes)")
     return data[2:]
-
-
-def secret_key_multibase(seed: bytes) -> str:
-    """``secretKeyMultibase`` of an Ed25519 Multikey: z + base58(0x8026 || 32-byte seed)."""
-    if len(seed) != 32:
-        raise KeyMaterialError("secretKeyMultibase", "an Ed25519 private key seed has 32 bytes")
-    return encode(ED25519_PRIV_PREFIX + seed)
-
-
-def seed_from_secret_multibase(value: str) -> bytes:
-    """The 32-byte Ed25519 seed of a secret Multikey; accepts the 64-byte seed||public form too."""
-    data = decode(value, subject="secretKeyMultibase")
-    if data[:2] != ED25519_PRIV_PREFIX or len(data) not in (34, 66):
-        raise KeyMaterialError("secretKeyMultibase", "not an Ed25519 secret Multikey (0x8026 + 32 or 64 bytes)")
-    return data[2:34]

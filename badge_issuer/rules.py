@@ -34,7 +34,7 @@ import math
 import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from .errors import DefinitionError
@@ -234,8 +234,3 @@ def _window(value: Mapping[str, str], now: datetime) -> tuple[bool, str, dict[st
     if end is not None and now > end:
         return False, gettext_noop("%(now)s is after the window closed (%(not_after)s)"), params
     return True, gettext_noop("%(now)s is inside the window (%(not_before)s to %(not_after)s)"), params
-
-
-def expiry(issued_at: datetime, valid_for_days: int | None) -> datetime | None:
-    """``validUntil`` of a credential issued at ``issued_at`` (None: it does not expire)."""
-    return None if valid_for_days is None else issued_at + timedelta(days=valid_for_days)

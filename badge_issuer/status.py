@@ -19,13 +19,14 @@ import secrets
 import zlib
 from collections.abc import Container, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from random import Random
 from typing import Any
 
 from .contexts import VC_V2
-from .errors import DefinitionError, StatusListError
+from .dates import xsd_datetime
+from .errors import StatusListError
 from .files import write_atomic
 
 PURPOSES = ("revocation", "suspension")
@@ -181,21 +182,6 @@ def status_entry(list_url: str, index: int, purpose: str) -> dict[str, Any]:
     }
 
 
-def xsd_datetime(value: datetime | str, field: str = "validFrom") -> str:
-    """An aware datetime as XSD dateTime in UTC (``...Z``); a string must already be one (kept as given)."""
-    if isinstance(value, str):
-        try:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError as exc:
-            raise DefinitionError(field, f"{value!r} is not an XML Schema dateTime") from exc
-        if parsed.tzinfo is None:
-            raise DefinitionError(field, f"{value!r} needs a time zone (for example a final Z)")
-        return value
-    if not isinstance(value, datetime) or value.tzinfo is None:
-        raise DefinitionError(field, "datetime must be timezone-aware")
-    return value.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def status_list_credential(
     list_url: str,
     issuer_id: str,
@@ -226,7 +212,7 @@ def status_list_credential(
         "id": list_url,
         "type": ["VerifiableCredential", LIST_CREDENTIAL_TYPE],
         "issuer": issuer_id,
-        "validFrom": xsd_datetime(valid_from),
+        "validFrom": xsd_datetime(valid_from, "validFrom"),
         "credentialSubject": subject,
     }
 

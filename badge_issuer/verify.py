@@ -20,11 +20,11 @@ from . import schema
 from .contexts import check_safe_mode
 from .errors import DefinitionError, MicrovetError
 from .formats import parse_datetime
-from .keys import KeyResolver, OfflineResolver
-from .model import verify_recipient
+from .model import issuer_id, verify_recipient
 from .proofs import Check
 from .proofs.data_integrity import verify_di
 from .proofs.jwt import verify_jwt
+from .resolve import KeyResolver, OfflineResolver
 from .status import check_status
 
 StatusFetcher = Callable[[str], Mapping[str, Any]]
@@ -202,12 +202,6 @@ def _status_checks(
 
 
 _PAST = {"revocation": "revoked", "suspension": "suspended"}
-
-
-def issuer_id(document: Mapping[str, Any]) -> Any:
-    """The issuer's id, whether ``issuer`` is a Profile object or a bare IRI."""
-    issuer = document.get("issuer")
-    return issuer.get("id") if isinstance(issuer, Mapping) else issuer
 
 
 def _embedded_endorsements(document: Mapping[str, Any]) -> list[tuple[str, Any]]:

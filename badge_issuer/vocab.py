@@ -24,11 +24,6 @@ class Concept:
     label: str
     scheme: str
 
-    @property
-    def is_eu(self) -> bool:
-        """True when the IRI is an official EU Vocabularies concept (not one we minted)."""
-        return self.iri.startswith(EU_SNB)
-
 
 def _minted(list_name: str, key: str, label: str) -> Concept:
     return Concept(f"{MICROVET_VOCAB}{list_name}/{key}", label, f"{MICROVET_VOCAB}{list_name}")

@@ -75,7 +75,7 @@ def setup(db: str) -> Any:
     import django
     from django.conf import settings
 
-    from badge_issuer.keys import generate_issuer
+    from badge_issuer.keystore import generate_issuer
 
     directory = Path(tempfile.mkdtemp(prefix="microvet-bench-"))
     atexit.register(shutil.rmtree, directory, ignore_errors=True)

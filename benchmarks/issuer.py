@@ -40,7 +40,7 @@ from cryptography.hazmat.primitives import serialization  # noqa: E402
 from badge_issuer import canonical, contexts  # noqa: E402
 from badge_issuer.definition import Definition, load_definition, parse_definition  # noqa: E402
 from badge_issuer.issue import issue_credential  # noqa: E402
-from badge_issuer.keys import generate_issuer  # noqa: E402
+from badge_issuer.keystore import generate_issuer  # noqa: E402
 from badge_issuer.model import Recipient  # noqa: E402
 from badge_issuer.proofs.jwt import expected_claims, sign_jwt  # noqa: E402
 from badge_issuer.verify import verify  # noqa: E402

@@ -102,7 +102,7 @@ async function methodJwk(vm) {
 
 /**
  * Where an issuer's JWK sets may be: the OB 3.0 Implementation Guide location
- * (https://{authority}/.well-known/jwks.json) and the one badge_issuer.keys.publish() writes next to
+ * (https://{authority}/.well-known/jwks.json) and the one badge_issuer.resolve.publish() writes next to
  * the controller document (https://host/path.jwks.json, or https://host/path/jwks.json for did:web).
  */
 function jwksUrls(issuerId) {

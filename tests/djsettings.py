@@ -55,7 +55,7 @@ import shutil  # noqa: E402
 import tempfile  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from badge_issuer.keys import generate_issuer  # noqa: E402
+from badge_issuer.keystore import generate_issuer  # noqa: E402
 
 INSTALLED_APPS += ["microcredential_xblock.service"]
 ROOT_URLCONF = "tests.urls"

@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from badge_issuer.definition import Definition, load_definition
-from badge_issuer.keys import IssuerKeys, generate_issuer
+from badge_issuer.issuer_keys import IssuerKeys
+from badge_issuer.keystore import generate_issuer
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "micro-credential.yaml"

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import jwt
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
-from badge_issuer.keys import did_key_from_public_key, public_jwk
+from badge_issuer.jwk import did_key_from_public_key, public_jwk
 from microcredential_xblock.wallet import offers
 
 PRE_AUTH = offers.PRE_AUTHORIZED_GRANT

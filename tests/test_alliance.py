@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from badge_issuer.endorse import build_endorsement
 from badge_issuer.issue import sign_credential
-from badge_issuer.keys import generate_issuer
+from badge_issuer.keystore import generate_issuer
 from badge_issuer.proofs.jwt import sign_jwt
 from badge_issuer.status import StatusList, status_entry, status_list_credential
 from badge_issuer.verify import verify

@@ -11,7 +11,7 @@ import yaml
 
 from badge_issuer.cli import main
 
-from .issuing import EXAMPLE, ROOT
+from .issuing import EXAMPLE
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -180,19 +180,6 @@ def test_verify_reports_garbage_clearly(tmp_path, capsys):
     assert code == 2 and "garbage.json" in err and "line 1" in err
 
 
-def test_course_new_then_check(tmp_path, capsys):
-    spec = ROOT / "course_templates" / "specs" / "designing-micro-credentials.en.yaml"
-    archive = tmp_path / "course.tar.gz"
-    code, _, err = run(capsys, "course", "new", spec, "--out", archive)
-    assert code == 0, err
-    assert run(capsys, "course", "check", archive)[0] == 0
-    broken = tmp_path / "broken.yaml"
-    broken.write_text(spec.read_text(encoding="utf-8").replace("eqf_level: 5", "eqf_level: 9"), encoding="utf-8")
-    code, _, err = run(capsys, "course", "new", broken, "--out", tmp_path / "broken.tar.gz")
-    assert code != 0 and "eqf_level" in err
-    assert not (tmp_path / "broken.tar.gz").exists()
-
-
 def test_rotate_keeps_earlier_credentials_verifiable(tmp_path, capsys):
     keys_dir = tmp_path / "keys"
     assert (
@@ -270,7 +257,7 @@ def test_keygen_with_a_domain_defaults_to_did_web_and_says_where_each_file_goes(
 def test_a_credential_naming_the_old_w3id_context_url_still_verifies(tmp_path, keys, capsys):
     """Issued before the context went inline (ADR 0012): same terms, same N-Quads, same verdict."""
     from badge_issuer.contexts import MICROVET_V1  # noqa: PLC0415
-    from badge_issuer.keys import load_issuer  # noqa: PLC0415
+    from badge_issuer.keystore import load_issuer  # noqa: PLC0415
     from badge_issuer.proofs.data_integrity import sign_di  # noqa: PLC0415
 
     out = tmp_path / "new.json"

@@ -19,10 +19,12 @@ from webob import Request
 from xblock.runtime import DictKeyValueStore, KvsFieldData, MemoryIdManager, Runtime
 from xblock.test import toy_runtime
 
+from badge_issuer.cli import main as microvet
 from badge_issuer.definition import parse_definition
 from badge_issuer.vocab import ASSESSMENT_TYPES, PARTICIPATION_FORMS, SUPERVISION
 from course_templates import checker, generator
 from course_templates.checker import check
+from course_templates.cli import main as microvet_course
 from course_templates.generator import build_course, main_new
 from course_templates.spec import load_spec
 from course_templates.spec_reader import SpecError
@@ -396,6 +398,27 @@ def test_main_new_reports_problems_as_file_line_message(tmp_path, capsys):
     assert checker.main_check([str(tmp_path / "c.tar.gz")]) == 0
 
 
+@pytest.mark.parametrize("main", [microvet, microvet_course], ids=["microvet course", "microvet-course"])
+def test_course_new_then_check(tmp_path, capsys, main):
+    """``microvet course`` (registered through the ``microvet.commands`` entry point) and ``microvet-course``."""
+    prefix = ["course"] if main is microvet else []
+    archive = tmp_path / "course.tar.gz"
+    assert main([*prefix, "new", str(COURSE1_EN), "--out", str(archive)]) == 0, capsys.readouterr().err
+    assert main([*prefix, "check", str(archive)]) == 0
+    broken = _write_spec(tmp_path, COURSE1_EN.read_text(encoding="utf-8").replace("  eqf_level: 5", "  eqf_level: 9"))
+    capsys.readouterr()
+    assert main([*prefix, "new", str(broken), "--out", str(tmp_path / "broken.tar.gz")]) != 0
+    assert "eqf_level" in capsys.readouterr().err
+    assert not (tmp_path / "broken.tar.gz").exists()
+
+
+@pytest.mark.parametrize("argv", [["course", "new", str(COURSE1_EN)], ["course", "list"]])
+def test_a_course_command_without_its_arguments_is_a_usage_error(argv, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        microvet(argv)
+    assert exit_.value.code == 2 and "usage: microvet course" in capsys.readouterr().err
+
+
 # ------------------------------------------------------------------------------ checker: broken courses
 
 
@@ -644,7 +667,7 @@ def test_learner_path_of_the_first_outcome(spec, archives, tmp_path):
 @pytest.mark.django_db
 def test_validating_every_outcome_of_a_sample_course_issues_its_credential(archives, tmp_path):
     """The whole course: one right submission per outcome assessment issues exactly one signed credential."""
-    from badge_issuer.keys import OfflineResolver  # noqa: PLC0415
+    from badge_issuer.resolve import OfflineResolver  # noqa: PLC0415
     from badge_issuer.verify import verify  # noqa: PLC0415
     from microcredential_xblock.service import api  # noqa: PLC0415 - needs the Django app registry
     from microcredential_xblock.service.config import issuer_keys  # noqa: PLC0415

@@ -11,11 +11,15 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from pyld import jsonld
 
-from badge_issuer import canonical, keys, multibase, rdfc
+from badge_issuer import canonical, multibase, rdfc
 from badge_issuer.contexts import microvet_context
 from badge_issuer.errors import SafeModeError, SigningError
+from badge_issuer.issuer_keys import IssuerKeys
+from badge_issuer.keystore import generate_issuer
 from badge_issuer.proofs.data_integrity import hash_data, sign_di, verify_di
+from badge_issuer.resolve import OfflineResolver, publish
 from tests.conftest import OB3_DATA, ROOT
+from tests.multikeys import seed_from_secret_multibase
 
 VECTORS = OB3_DATA / "test-vectors"
 W3C = VECTORS / "w3c-eddsa-rdfc-2022"
@@ -27,7 +31,7 @@ def _json(path):
 
 
 def _key(secret_multibase: str) -> ed25519.Ed25519PrivateKey:
-    return ed25519.Ed25519PrivateKey.from_private_bytes(multibase.seed_from_secret_multibase(secret_multibase))
+    return ed25519.Ed25519PrivateKey.from_private_bytes(seed_from_secret_multibase(secret_multibase))
 
 
 def _failed(checks) -> dict[str, str]:
@@ -58,7 +62,7 @@ def test_w3c_vector_canonical_forms_hashes_and_signature():
 
 def test_w3c_signed_vector_verifies_but_its_issuer_does_not_control_the_key():
     """The vector's issuer (https://vc.example/issuers/5678) is not its did:key: only that check fails."""
-    checks = verify_di(_json(W3C / "signedDataInt.json"), keys.OfflineResolver())
+    checks = verify_di(_json(W3C / "signedDataInt.json"), OfflineResolver())
     assert _failed(checks) == {
         "controller is issuer": "the key is controlled by 'did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2', "
         "the issuer is 'https://vc.example/issuers/5678'"
@@ -78,7 +82,7 @@ def test_w3c_signed_vector_verifies_but_its_issuer_does_not_control_the_key():
 
 
 @pytest.fixture
-def ob3_resolver(tmp_path) -> keys.OfflineResolver:
+def ob3_resolver(tmp_path) -> OfflineResolver:
     """The OB 3.0 vector issuer's controller document, at the path OfflineResolver maps its URL to."""
     pair = _json(OB3 / "keyPair.json")
     path = tmp_path / "example.edu" / "issuers" / "565049.json"
@@ -94,7 +98,7 @@ def ob3_resolver(tmp_path) -> keys.OfflineResolver:
             }
         )
     )
-    return keys.OfflineResolver(tmp_path)
+    return OfflineResolver(tmp_path)
 
 
 def test_ob3_vector_canonical_forms_hashes_and_signature():
@@ -126,8 +130,8 @@ def test_ob3_signed_vector_with_a_single_proof_object_verifies(ob3_resolver):
 
 
 @pytest.fixture(scope="module")
-def issuer(tmp_path_factory) -> keys.IssuerKeys:
-    return keys.generate_issuer(tmp_path_factory.mktemp("issuer"), did="key", profile={"name": "Aurora VET"})
+def issuer(tmp_path_factory) -> IssuerKeys:
+    return generate_issuer(tmp_path_factory.mktemp("issuer"), did="key", profile={"name": "Aurora VET"})
 
 
 @pytest.fixture
@@ -143,14 +147,14 @@ def test_sign_appends_a_proof_array_and_verifies(issuer, credential):
     assert proof["type"] == "DataIntegrityProof" and proof["cryptosuite"] == "eddsa-rdfc-2022"
     assert proof["proofPurpose"] == "assertionMethod"
     assert datetime.fromisoformat(proof["created"]).tzinfo is not None
-    assert _failed(verify_di(signed, keys.OfflineResolver())) == {}
+    assert _failed(verify_di(signed, OfflineResolver())) == {}
 
 
 def test_a_second_proof_is_appended_and_both_verify(issuer, credential):
     once = sign_di(credential, issuer.di_key, issuer.di_verification_method, created="2025-01-01T00:00:00Z")
     twice = sign_di(once, issuer.di_key, issuer.di_verification_method, created="2025-02-01T00:00:00Z")
     assert [p["created"] for p in twice["proof"]] == ["2025-01-01T00:00:00Z", "2025-02-01T00:00:00Z"]
-    checks = verify_di(twice, keys.OfflineResolver())
+    checks = verify_di(twice, OfflineResolver())
     assert _failed(checks) == {} and "proof[1] signature valid" in {c.name for c in checks}
 
 
@@ -169,25 +173,25 @@ def test_bad_proof_options_are_refused(issuer, credential, created, vm):
 def test_tampered_document_fails_only_the_signature(issuer, credential):
     signed = sign_di(credential, issuer.di_key, issuer.di_verification_method)
     signed["credentialSubject"]["achievement"]["name"] = "Forged"
-    assert set(_failed(verify_di(signed, keys.OfflineResolver()))) == {"signature valid"}
+    assert set(_failed(verify_di(signed, OfflineResolver()))) == {"signature valid"}
 
 
 def test_tampered_proof_options_fail_the_signature(issuer, credential):
     signed = sign_di(credential, issuer.di_key, issuer.di_verification_method)
     signed["proof"][0]["created"] = "2000-01-01T00:00:00Z"
-    assert "altered document or wrong key" in _failed(verify_di(signed, keys.OfflineResolver()))["signature valid"]
+    assert "altered document or wrong key" in _failed(verify_di(signed, OfflineResolver()))["signature valid"]
 
 
 def test_swapped_key_fails_the_signature(issuer, credential):
     stranger = ed25519.Ed25519PrivateKey.generate()
     signed = sign_di(credential, stranger, issuer.di_verification_method)
-    assert set(_failed(verify_di(signed, keys.OfflineResolver()))) == {"signature valid"}
+    assert set(_failed(verify_di(signed, OfflineResolver()))) == {"signature valid"}
 
 
 def test_impostor_key_fails_the_controller_check(issuer, credential, tmp_path):
-    other = keys.generate_issuer(tmp_path, did="key", profile={"name": "Impostor"})
+    other = generate_issuer(tmp_path, did="key", profile={"name": "Impostor"})
     signed = sign_di(credential, other.di_key, other.di_verification_method)  # issuer still names `issuer`
-    failed = _failed(verify_di(signed, keys.OfflineResolver()))
+    failed = _failed(verify_di(signed, OfflineResolver()))
     assert set(failed) == {"controller is issuer"} and issuer.issuer_id in failed["controller is issuer"]
 
 
@@ -206,21 +210,21 @@ def test_impostor_key_fails_the_controller_check(issuer, credential, tmp_path):
 def test_each_wrong_proof_member_fails_its_named_check(issuer, credential, change, failing):
     signed = sign_di(credential, issuer.di_key, issuer.di_verification_method)
     signed["proof"][0].update(change)
-    failed = _failed(verify_di(signed, keys.OfflineResolver()))
+    failed = _failed(verify_di(signed, OfflineResolver()))
     assert set(failed) == failing and all(failed.values())
 
 
 def test_key_not_under_assertion_method_fails_that_check(tmp_path):
-    issuer = keys.generate_issuer(tmp_path / "i", did="web", domain="aurora.example", profile={"name": "A"})
-    doc_path, _ = keys.publish(issuer, tmp_path / "r")
+    issuer = generate_issuer(tmp_path / "i", did="web", domain="aurora.example", profile={"name": "A"})
+    doc_path, _ = publish(issuer, tmp_path / "r")
     doc_path.write_text(json.dumps(issuer.did_document() | {"assertionMethod": []}))
     document = _json(OB3 / "unsigned.json") | {"issuer": issuer.issuer_profile()}
     signed = sign_di(document, issuer.di_key, issuer.di_verification_method)
-    assert set(_failed(verify_di(signed, keys.OfflineResolver(tmp_path / "r")))) == {"key listed under assertionMethod"}
+    assert set(_failed(verify_di(signed, OfflineResolver(tmp_path / "r")))) == {"key listed under assertionMethod"}
 
 
 def test_missing_proof_is_reported(credential):
-    assert _failed(verify_di(credential, keys.OfflineResolver())) == {"proof present": "the document has no proof"}
+    assert _failed(verify_di(credential, OfflineResolver())) == {"proof present": "the document has no proof"}
 
 
 # ---------------------------------------------------------------- canonicalization cache
@@ -263,7 +267,7 @@ def test_eu_micro_credential_uses_the_microvet_context_and_round_trips(issuer):
     document = _eu_micro_credential() | {"issuer": issuer.issuer_profile()}
     assert microvet_context() in document["@context"]
     signed = sign_di(document, issuer.di_key, issuer.di_verification_method)
-    assert _failed(verify_di(signed, keys.OfflineResolver())) == {}
+    assert _failed(verify_di(signed, OfflineResolver())) == {}
 
 
 def test_a_credential_with_our_context_inline_signs_and_verifies_on_the_fast_path(issuer):
@@ -275,7 +279,7 @@ def test_a_credential_with_our_context_inline_signs_and_verifies_on_the_fast_pat
         assert microvet_context() in document["@context"]
         documents.append(sign_di(document, issuer.di_key, issuer.di_verification_method))
     for signed in documents:
-        assert _failed(verify_di(signed, keys.OfflineResolver())) == {}
+        assert _failed(verify_di(signed, OfflineResolver())) == {}
         unsecured = {k: v for k, v in signed.items() if k != "proof"}
         assert canonical.canonize(unsecured) == canonical.canonize(unsecured, cached=False)
     key, _shape = rdfc.shape_of({k: v for k, v in documents[1].items() if k != "proof"})

@@ -9,7 +9,7 @@ import urllib.request
 
 import pytest
 
-from badge_issuer.keys import load_issuer
+from badge_issuer.keystore import load_issuer
 from microcredential_xblock.demo.scenarios import OLX_DIR
 from tests.browser.server import SCENARIO, DemoServer
 from tests.test_credential_block import editor_form, make_block

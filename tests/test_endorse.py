@@ -11,10 +11,11 @@ from badge_issuer import contexts, schema
 from badge_issuer.definition import load_definition
 from badge_issuer.endorse import ENDORSEMENT_SCHEMA_URL, attach_endorsements, build_endorsement
 from badge_issuer.errors import DefinitionError, SafeModeError
-from badge_issuer.keys import OfflineResolver, generate_issuer
+from badge_issuer.keystore import generate_issuer
 from badge_issuer.model import Recipient, achievement_of, build_credential
 from badge_issuer.proofs.data_integrity import sign_di, verify_di
 from badge_issuer.proofs.jwt import sign_jwt, verify_jwt
+from badge_issuer.resolve import OfflineResolver
 
 WHEN = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 ENDORSER_PROFILE = {"name": "Regional Chamber of Crafts", "country": "IT"}

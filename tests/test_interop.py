@@ -20,11 +20,13 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
-from badge_issuer import keys, status
+from badge_issuer import status
 from badge_issuer.definition import load_definition
+from badge_issuer.keystore import generate_issuer, load_issuer
 from badge_issuer.model import Recipient
 from badge_issuer.proofs.data_integrity import sign_di
 from badge_issuer.proofs.jwt import expected_claims, sign_jwt
+from badge_issuer.resolve import publish
 from tests.conftest import OB3_DATA, ROOT, require
 
 pytestmark = pytest.mark.interop
@@ -247,7 +249,7 @@ def write_status_cases(issue, issuer, name: str, *, definition, recipient, resol
         ),
         issuer,
     ).document
-    keys.write_json(resolve / f"status-{name}.json", listed)
+    write_json(resolve / f"status-{name}.json", listed)
     clear = status.StatusList("revocation")
     forged = issue.sign_credential(
         status.status_list_credential(
@@ -257,7 +259,7 @@ def write_status_cases(issue, issuer, name: str, *, definition, recipient, resol
     ).document
     clear.set(kept)  # flip a bit after signing: the list's own proof must now fail
     forged["credentialSubject"]["encodedList"] = clear.encode()
-    keys.write_json(resolve / f"status-{name}-forged.json", forged)
+    write_json(resolve / f"status-{name}-forged.json", forged)
 
     def issued(url: str, index: int, formats: tuple[str, ...]):
         entry = status.status_entry(url, index, "revocation")
@@ -289,7 +291,7 @@ def our_results(tmp_path_factory, example_definition_path) -> dict[str, dict[str
 
     issuers = {}
     for name, method, alg in ISSUERS:
-        issuer = keys.generate_issuer(
+        issuer = generate_issuer(
             tmp / name,
             did=method,
             domain=f"{name.replace('_', '-')}.example.org",
@@ -298,7 +300,7 @@ def our_results(tmp_path_factory, example_definition_path) -> dict[str, dict[str
             profile={"name": "VET College"},
         )
         if method != "key":
-            keys.publish(issuer, resolve)
+            publish(issuer, resolve)
         issuers[name] = issuer
         signed = issue.issue_credential(definition, recipient, issuer, formats=("di",)).document
         token = issue.issue_credential(definition, recipient, issuer, formats=("jwt",)).jwt
@@ -528,7 +530,7 @@ def wallet_results(tmp_path_factory, example_definition_path) -> dict[str, dict[
     # A credential as issued before: the unpublished w3id context URL instead of the inline context.
     legacy = json.loads((tmp / "didkey-active.json").read_text())
     legacy["@context"] = [*legacy["@context"][:3], "https://w3id.org/microvet/context/v1.jsonld"]
-    issuer = keys.load_issuer(tmp / "didkey")
+    issuer = load_issuer(tmp / "didkey")
     unsigned = {k: v for k, v in legacy.items() if k != "proof"}
     files.append(write_json(tmp / "legacy-w3id.json", sign_di(unsigned, issuer.di_key, issuer.di_verification_method)))
     return run_wallet(files, published)
@@ -626,7 +628,7 @@ def test_wallet_verifies_a_service_credential_with_an_embedded_alliance_endorsem
     from tests import service_fixtures as fx  # noqa: PLC0415
 
     row = api.register_definition(fx.COURSE, fx.MC_BLOCK, fx.example_definition(), fx.RULES)
-    member_keys = keys.generate_issuer(tmp_path / "member", did="key", profile={"name": "Chamber"})
+    member_keys = generate_issuer(tmp_path / "member", did="key", profile={"name": "Chamber"})
     member = AllianceMember.objects.create(
         name="Chamber", country="IT", organisation_type="chamber", expertise="Crafts",
         mou_signed=date(2026, 1, 1), identifier=member_keys.issuer_id,

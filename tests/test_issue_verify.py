@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -13,8 +13,9 @@ from badge_issuer import status
 from badge_issuer.endorse import attach_endorsements, build_endorsement
 from badge_issuer.errors import SafeModeError, SigningError
 from badge_issuer.issue import check_formats, issue_credential, sign_credential
-from badge_issuer.keys import OfflineResolver, publish, rotate_keys
+from badge_issuer.keystore import rotate_keys
 from badge_issuer.model import Recipient, build_credential
+from badge_issuer.resolve import OfflineResolver, publish
 from badge_issuer.verify import verify
 
 from .issuing import ISSUED_AT, example_definition, make_issuer
@@ -50,6 +51,13 @@ def test_round_trip_in_every_format(issuer, formats):
         assert report.formats == (("jwt", "di") if "di" in formats else ("jwt",))
     else:
         assert issued.jwt is None
+
+
+def test_the_proof_is_created_at_the_issue_instant_in_utc(issuer):
+    """The DI proof's ``created`` and the credential's ``validFrom`` are one instant, written one way."""
+    in_rome = ISSUED_AT.astimezone(timezone(timedelta(hours=2)))
+    document = issue_credential(example_definition(), ANA, issuer, issued_at=in_rome).document
+    assert document["proof"][0]["created"] == document["validFrom"] == ISSUED_AT.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @pytest.mark.parametrize(("did", "alg"), [("web", "ES256"), ("https", "RS256"), ("web", "EdDSA")])

@@ -10,21 +10,23 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
-from badge_issuer import keys
 from badge_issuer.errors import KeyMaterialError, SigningError
+from badge_issuer.issuer_keys import IssuerKeys
+from badge_issuer.keystore import generate_issuer
 from badge_issuer.proofs.data_integrity import sign_di, verify_di
 from badge_issuer.proofs.jwt import expected_claims, sign_jwt, verify_jwt
+from badge_issuer.resolve import OfflineResolver, publish
 from tests.conftest import OB3_DATA
 
 ISSUERS = [("key", "EdDSA"), ("web", "ES256"), ("https", "RS256"), ("web", "EdDSA")]
 
 
 @pytest.fixture(scope="module")
-def issuers(tmp_path_factory) -> dict[str, tuple[keys.IssuerKeys, keys.OfflineResolver]]:
+def issuers(tmp_path_factory) -> dict[str, tuple[IssuerKeys, OfflineResolver]]:
     root = tmp_path_factory.mktemp("jwt")
     made = {}
     for method, alg in ISSUERS:
-        issuer = keys.generate_issuer(
+        issuer = generate_issuer(
             root / f"{method}-{alg}",
             did=method,
             domain=f"{method}-{alg}.example".lower(),
@@ -33,9 +35,9 @@ def issuers(tmp_path_factory) -> dict[str, tuple[keys.IssuerKeys, keys.OfflineRe
             profile={"name": "Aurora VET"},
         )
         if method != "key":
-            keys.publish(issuer, root / "resolve")
+            publish(issuer, root / "resolve")
         made[f"{method}-{alg}"] = issuer
-    resolver = keys.OfflineResolver(root / "resolve")
+    resolver = OfflineResolver(root / "resolve")
     return {name: (issuer, resolver) for name, issuer in made.items()}
 
 
@@ -44,7 +46,7 @@ def signer(request, issuers):
     return issuers[request.param]
 
 
-def credential(issuer: keys.IssuerKeys, **changes) -> dict:
+def credential(issuer: IssuerKeys, **changes) -> dict:
     document = json.loads((OB3_DATA / "test-vectors" / "ob3-eddsa-rdfc-2022" / "unsigned.json").read_text())
     return document | {"issuer": issuer.issuer_profile(), "validUntil": "2030-01-01T00:00:00Z"} | changes
 
@@ -116,7 +118,7 @@ def test_stranger_jwk_header_is_not_a_key_of_the_issuer(issuers):
 
 def test_did_key_issuer_rejects_another_did_key(issuers, tmp_path):
     issuer, resolver = issuers["key-EdDSA"]
-    other = keys.generate_issuer(tmp_path, did="key", profile={"name": "Impostor"})
+    other = generate_issuer(tmp_path, did="key", profile={"name": "Impostor"})
     failed = _failed(verify_jwt(sign_jwt(credential(issuer), other.jwt_key, other.jwt_kid), resolver)[1])
     assert "has only the key" in failed["key resolvable"]
 

@@ -15,7 +15,8 @@ import jwt
 import pytest
 from django.test import override_settings
 
-from badge_issuer.keys import OfflineResolver, generate_issuer, load_issuer
+from badge_issuer.keystore import generate_issuer, load_issuer
+from badge_issuer.resolve import OfflineResolver
 from badge_issuer.verify import verify
 from microcredential_xblock.service import api
 from microcredential_xblock.service.config import issuer_keys

@@ -11,8 +11,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from badge_issuer.keys import OfflineResolver, rotate_keys
+from badge_issuer.keystore import rotate_keys
 from badge_issuer.proofs.data_integrity import verify_di
+from badge_issuer.resolve import OfflineResolver
 from microcredential_xblock.management.commands import (
     microvet_issue_course,
     microvet_resign_status_lists,

@@ -17,6 +17,7 @@ from badge_issuer.model import (
     Recipient,
     achievement_of,
     build_credential,
+    expiry,
     identity_hash,
     verify_recipient,
 )
@@ -319,3 +320,8 @@ def test_the_elements_are_written_in_the_credentials_language(definition):
     assert a["criteria"]["narrative"].startswith("Risultati di apprendimento:")
     german = build(dataclasses.replace(definition, language="de-AT"))["credentialSubject"]["achievement"]
     assert "Form of participation" not in german["description"]  # de-AT uses the de catalog
+
+
+def test_expiry():
+    assert expiry(ISSUED, None) is None
+    assert expiry(ISSUED, 10) == ISSUED + timedelta(days=10)

@@ -16,7 +16,8 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from badge_issuer.keys import OfflineResolver, public_jwk
+from badge_issuer.jwk import public_jwk
+from badge_issuer.resolve import OfflineResolver
 from badge_issuer.verify import verify
 from microcredential_xblock.service import api
 from microcredential_xblock.service.config import issuer_keys

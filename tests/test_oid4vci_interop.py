@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from badge_issuer.keys import OfflineResolver
 from badge_issuer.proofs.jwt import verify_jwt
+from badge_issuer.resolve import OfflineResolver
 from microcredential_xblock.service.config import issuer_keys
 from microcredential_xblock.service.models import IssuedCredential, WalletOffer
 from microcredential_xblock.wallet import offers

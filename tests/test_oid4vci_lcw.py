@@ -11,7 +11,7 @@ from django.test import Client
 
 from badge_issuer import multibase
 from badge_issuer.contexts import VC_V1
-from badge_issuer.keys import did_key_from_public_key
+from badge_issuer.jwk import did_key_from_public_key
 from badge_issuer.proofs.data_integrity import hash_data
 from microcredential_xblock.service.models import IssuedCredential, WalletOffer
 from microcredential_xblock.wallet import offers

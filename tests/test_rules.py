@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from badge_issuer.errors import DefinitionError
-from badge_issuer.rules import Facts, evaluate, expiry, explain, validate_rules
+from badge_issuer.rules import Facts, evaluate, explain, validate_rules
 
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
 OUTCOMES = frozenset({"lo-a", "lo-b", "lo-c"})
@@ -157,11 +157,6 @@ def test_explain_tree_shows_which_parts_hold():
     assert inner["children"][0]["params"] == {"score": 75, "op": ">=", "target": 80.0}
     assert inner["children"][0]["msgid"] % inner["children"][0]["params"] == inner["children"][0]["detail"]
     json.dumps(tree)  # serialisable for the staff preview
-
-
-def test_expiry():
-    assert expiry(NOW, None) is None
-    assert expiry(NOW, 10) == NOW + timedelta(days=10)
 
 
 # ----------------------------------------------------------------------------------------- properties

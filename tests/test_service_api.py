@@ -8,8 +8,8 @@ from django.core.management import call_command
 from opaque_keys.edx.keys import CourseKey, UsageKey
 
 from badge_issuer.errors import DefinitionError
-from badge_issuer.keys import OfflineResolver
 from badge_issuer.model import verify_recipient
+from badge_issuer.resolve import OfflineResolver
 from badge_issuer.verify import verify
 from microcredential_xblock.platform import tasks
 from microcredential_xblock.service import api, issuance, lifecycle, status_lists

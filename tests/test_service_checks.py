@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
-from badge_issuer.keys import generate_issuer
+from badge_issuer.keystore import generate_issuer
 from microcredential_xblock.service import api
 from microcredential_xblock.service.checks import check_configuration
 from microcredential_xblock.service.config import config

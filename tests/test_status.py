@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 
 from badge_issuer.contexts import check_safe_mode
 from badge_issuer.errors import DefinitionError, StatusListError
-from badge_issuer.keys import OfflineResolver, generate_issuer
+from badge_issuer.keystore import generate_issuer
 from badge_issuer.proofs.data_integrity import sign_di, verify_di
+from badge_issuer.resolve import OfflineResolver
 from badge_issuer.status import (
     MIN_SIZE,
     FileStatusStore,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 
 @dataclass(frozen=True)
@@ -13,9 +12,3 @@ class Check:
     name: str
     passed: bool
     reason: str = ""
-
-
-def xsd_datetime(moment: datetime | None = None) -> str:
-    """``2025-06-30T12:00:00Z``: whole seconds in UTC, the dateTime form proofs and key records use."""
-    moment = (moment or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
-    return moment.isoformat().replace("+00:00", "Z")

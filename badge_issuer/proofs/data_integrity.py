@@ -17,9 +17,11 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 from .. import multibase
 from ..canonical import canonize
 from ..contexts import check_safe_mode
+from ..dates import xsd_datetime
 from ..errors import KeyMaterialError, MicrovetError, SigningError
-from ..keys import KeyResolver
-from . import Check, xsd_datetime
+from ..model import issuer_id
+from ..resolve import KeyResolver
+from . import Check
 
 PROOF_TYPE = "DataIntegrityProof"
 CRYPTOSUITE = "eddsa-rdfc-2022"
@@ -75,13 +77,6 @@ def sign_di(
     return unsecured | {"proof": [*proofs, proof]}
 
 
-def _issuer_id(document: dict[str, Any]) -> str | None:
-    issuer = document.get("issuer")
-    if isinstance(issuer, dict):
-        issuer = issuer.get("id")
-    return issuer if isinstance(issuer, str) else None
-
-
 def verify_di(document: dict[str, Any], resolver: KeyResolver) -> list[Check]:
     """Verify every DataIntegrityProof of ``document``; one list of named checks (prefixed per proof if several)."""
     raw = document.get("proof")
@@ -125,12 +120,12 @@ def _verify_one(document: dict[str, Any], proof: Any, resolver: KeyResolver) -> 
         check("verification method resolvable", False, str(exc))
     else:
         check("verification method resolvable", True, "")
-    issuer_id = _issuer_id(document)
+    issuer = issuer_id(document)
     if resolved is not None:
         check(
             "controller is issuer",
-            resolved.controller == issuer_id,
-            f"the key is controlled by {resolved.controller!r}, the issuer is {issuer_id!r}",
+            resolved.controller == issuer,
+            f"the key is controlled by {resolved.controller!r}, the issuer is {issuer!r}",
         )
         check(
             "key listed under assertionMethod",

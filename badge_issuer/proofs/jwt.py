@@ -22,9 +22,12 @@ from typing import Any
 import jwt
 from jwt.utils import base64url_decode
 
+from ..dates import xsd_datetime
 from ..errors import MicrovetError, SigningError
-from ..keys import JWT_ALGS, KeyResolver, PrivateKey, alg_for_key, public_jwk
-from . import Check, xsd_datetime
+from ..jwk import JWT_ALGS, PrivateKey, alg_for_key, public_jwk
+from ..model import issuer_id
+from ..resolve import KeyResolver
+from . import Check
 
 CLAIMS = ("iss", "jti", "nbf", "sub", "exp")
 #: RFC 7519 section 4.1: never credential properties; removed before any JSON-LD processing.
@@ -43,11 +46,6 @@ def numeric_date(value: Any, field: str) -> int:
     return int(moment.timestamp())
 
 
-def _issuer_id(credential: Mapping[str, Any]) -> Any:
-    issuer = credential.get("issuer")
-    return issuer.get("id") if isinstance(issuer, Mapping) else issuer
-
-
 def _subject_id(credential: Mapping[str, Any]) -> Any:
     subject = credential.get("credentialSubject")
     if isinstance(subject, list) and len(subject) == 1:
@@ -57,7 +55,7 @@ def _subject_id(credential: Mapping[str, Any]) -> Any:
 
 def expected_claims(credential: Mapping[str, Any]) -> dict[str, Any]:
     """The registered claims a credential implies (VC 2.0 names, falling back to the VC 1.1 ones)."""
-    claims: dict[str, Any] = {"iss": _issuer_id(credential), "sub": _subject_id(credential)}
+    claims: dict[str, Any] = {"iss": issuer_id(credential), "sub": _subject_id(credential)}
     if "id" in credential:
         claims["jti"] = credential["id"]
     valid_from = credential.get("validFrom", credential.get("issuanceDate"))
@@ -76,7 +74,7 @@ def sign_jwt(document: Mapping[str, Any], key: PrivateKey, kid: str | None, *, e
     ``embed_jwk``, carries the public ``jwk`` instead. VC-JWT needs a subject id: without
     credentialSubject.id there is nothing to put in ``sub`` (SigningError).
     """
-    if not isinstance(_issuer_id(document), str):
+    if not isinstance(issuer_id(document), str):
         raise SigningError("issuer.id", "VC-JWT needs the issuer id for the iss claim")
     if not isinstance(_subject_id(document), str) or not _subject_id(document):
         raise SigningError(
@@ -103,7 +101,9 @@ def verify_jwt(token: str, resolver: KeyResolver) -> tuple[dict[str, Any] | None
     by ``badge_issuer.verify``, with the caller's clock. Here nbf/exp must only equal those fields.
     """
     try:
-        # The header is read by hand first: PyJWT would act on members such as crit before our rules.
+        # Decoded here, not by jwt.get_unverified_header, which already acts on members such as crit
+        # (PyJWT >= 2.12 validates it; Teak's and Ulmo's 2.10 does not): a token would then fail by rules
+        # that differ between releases, before our allow-list (_header_check) names the member it refuses.
         parts = token.split(".")
         if len(parts) != 3:  # header.payload.signature
             raise ValueError("a compact JWS has three dot-separated parts")

@@ -54,7 +54,7 @@ def prepare(var: Path) -> Path:
     import django  # noqa: PLC0415 - settings must be chosen first
     from django.core.management import call_command  # noqa: PLC0415
 
-    from badge_issuer.keys import generate_issuer  # noqa: PLC0415
+    from badge_issuer.keystore import generate_issuer  # noqa: PLC0415
 
     var.mkdir(parents=True, exist_ok=True)
     django.setup()

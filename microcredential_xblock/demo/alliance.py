@@ -62,7 +62,7 @@ def seed(var: Path) -> list[str]:
     """Create the sample members once, and have the chamber endorse every published sample micro-credential."""
     from badge_issuer.endorse import build_endorsement  # noqa: PLC0415
     from badge_issuer.issue import sign_credential  # noqa: PLC0415
-    from badge_issuer.keys import generate_issuer, load_issuer  # noqa: PLC0415
+    from badge_issuer.keystore import generate_issuer, load_issuer  # noqa: PLC0415
     from microcredential_xblock.service import alliance  # noqa: PLC0415
     from microcredential_xblock.service.alliance_models import AllianceMember  # noqa: PLC0415
     from microcredential_xblock.service.models import MicroCredentialDefinition  # noqa: PLC0415

@@ -23,19 +23,20 @@ from django.utils.translation import gettext as _
 
 from badge_issuer.did import valid_did
 from badge_issuer.formats import parse_datetime
-from badge_issuer.keys import KeyResolver, OfflineResolver
+from badge_issuer.model import issuer_id
+from badge_issuer.resolve import KeyResolver, OfflineResolver
 from badge_issuer.verify import (
     Report,
     StatusFetcher,
     credential_types,
     file_status_fetcher,
     is_jwt,
-    issuer_id,
     verify,
 )
 from badge_issuer.vocab import COUNTRY_ALPHA3
 
 from .alliance_models import ORGANISATION_TYPES, AllianceMember, Endorsement
+from .config import issuer_keys
 from .errors import InvalidInput
 from .models import MicroCredentialDefinition
 
@@ -193,13 +194,11 @@ def parse_upload(raw: bytes | str) -> dict[str, Any] | str:
 
 def _endorsed_subjects() -> dict[str, str]:
     """Subject id -> kind, for everything on this platform that can be endorsed."""
-    from .issuance import issuer_profile  # noqa: PLC0415  (loads the public issuer profile only)
-
     subjects = {
         mc_id: Endorsement.ACHIEVEMENT
         for mc_id in MicroCredentialDefinition.objects.values_list("microcredential_id", flat=True).distinct()
     }
-    subjects[str(issuer_profile()["id"])] = Endorsement.ISSUER
+    subjects[issuer_keys().issuer_id] = Endorsement.ISSUER  # the id of the issuer Profile
     return subjects
 
 

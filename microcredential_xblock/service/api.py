@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from badge_issuer.definition import parse_definition
 from badge_issuer.errors import DefinitionError
 from badge_issuer.formats import is_email_address
-from badge_issuer.keys import ISSUER_FILE
+from badge_issuer.keystore import ISSUER_FILE
 from badge_issuer.problems import Problems
 from badge_issuer.rules import evaluate as evaluate_rules
 from badge_issuer.rules import explain, validate_rules

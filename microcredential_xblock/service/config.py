@@ -13,7 +13,8 @@ from django.dispatch import receiver
 from django.urls import reverse
 
 from badge_issuer.errors import KeyMaterialError
-from badge_issuer.keys import ISSUER_FILE, IssuerKeys, load_issuer
+from badge_issuer.issuer_keys import IssuerKeys
+from badge_issuer.keystore import ISSUER_FILE, load_issuer
 
 DEFAULTS: dict[str, Any] = {
     # .. setting_name: MICROVET['BASE_URL']

@@ -24,9 +24,8 @@ from django.utils.translation import gettext_lazy
 
 from badge_issuer.definition import Definition, parse_definition
 from badge_issuer.issue import issue_credential
-from badge_issuer.keys import IssuerKeys
-from badge_issuer.model import Recipient
-from badge_issuer.rules import expiry
+from badge_issuer.issuer_keys import IssuerKeys
+from badge_issuer.model import Recipient, expiry
 
 from .config import absolute_url, config, issuer_keys
 from .embedding import embeddable

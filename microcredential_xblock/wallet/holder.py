@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
 from badge_issuer import multibase
 from badge_issuer.errors import KeyMaterialError
-from badge_issuer.keys import PublicKey, alg_for_key, public_jwk, public_key_from_jwk
+from badge_issuer.jwk import PublicKey, alg_for_key, public_jwk, public_key_from_jwk
 
 PROOF_TYPE = "openid4vci-proof+jwt"
 PROOF_ALGS = ("EdDSA", "ES256")

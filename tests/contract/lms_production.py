@@ -3,7 +3,7 @@ then the plugins' production settings."""
 
 from edx_django_utils.plugins import add_plugins
 
-from badge_issuer.keys import generate_issuer
+from badge_issuer.keystore import generate_issuer
 from tests.contract.celery import project_app
 from tests.contract.common import WORK
 from tests.contract.lms_common import *  # noqa: F403
