@@ -305,7 +305,7 @@ def test_a_large_course_is_reevaluated_in_one_background_task(strict, definition
     published = api.publish(COURSE, {MC_BLOCK: (definition, RULES)}, may_sign=True)
     assert published.learners == 3 and published.background and not IssuedCredential.objects.exists()
     assert sent == [("evaluate_course", [COURSE, api.PUBLISHED])]
-    result = lifecycle.reevaluate_now(COURSE, api.PUBLISHED)  # what the task runs on the worker
+    result = lifecycle.reevaluate_now(COURSE, api.PUBLISHED, api.evaluate)  # what the task runs on the worker
     assert result == {"evaluated": ["l0", "l1", "l2"], "failed": []} and IssuedCredential.objects.count() == 3
 
 

@@ -109,7 +109,7 @@ def evaluate_for_learner(self, user_id: str, course_key: str, reason: str = api.
 @shared_task(name="microvet.evaluate_course", **_RETRY)
 def evaluate_course(self, course_key: str, reason: str = api.PUBLISHED) -> dict[str, list[str]]:
     """Every learner with evidence in a large course, after a publish changed its micro-credentials."""
-    result = lifecycle.reevaluate_now(course_key, reason)
+    result = lifecycle.reevaluate_now(course_key, reason, api.evaluate)
     log.info(
         "microvet: %s re-evaluated (%s): %d learners, %d failed and retried alone",
         course_key,

@@ -1,5 +1,9 @@
 """What the XBlocks (and the platform event handlers) call. Nothing else in the service is public.
 
+As OEP-49 has it for a Django app's ``api.py``, this is the app's public Python API: the evaluation of
+learners and the registry live here, the attempt and staff-action functions in ``attempts`` and
+``credential_actions``, whose public names this module is the one place to import from.
+
 Arguments are checked here: a wrong type or an unknown id raises ``InvalidInput`` (a
 ``DefinitionError`` and a ``ValueError`` naming the argument), an unknown credential or definition
 raises ``NotFound`` (a ``LookupError``); handlers turn both into 4xx JSON.
@@ -11,8 +15,6 @@ import dataclasses
 import hashlib
 import json
 import logging
-import math
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -23,20 +25,32 @@ from django.utils.translation import gettext as _
 
 from badge_issuer.definition import parse_definition
 from badge_issuer.errors import DefinitionError
-from badge_issuer.formats import is_email_address
 from badge_issuer.keystore import ISSUER_FILE
-from badge_issuer.problems import Problems
 from badge_issuer.rules import evaluate as evaluate_rules
 from badge_issuer.rules import explain, validate_rules
-from microcredential_xblock import compat
 
-from . import attempts, evidence, issuance, lifecycle
-from .config import absolute_url, config
+from . import evidence, inputs, issuance, lifecycle
+from .attempts import attempts_used, claim_attempt, release_attempt, reset_attempts
+from .config import config
+from .credential_actions import endorsements_shown, get_credential, public_urls, reinstate, reissue, revoke, suspend
 from .errors import InvalidInput, NotFound
 from .evidence import OutcomeScore
+from .lifecycle import COURSE_PASSING, PUBLISHED, REASONS, RETRY, SUBMISSION
 from .models import IssuedCredential, IssuerProfile, MicroCredentialDefinition
+from .progress import EARNED, EXPIRED, IN_PROGRESS, ISSUING, REVOKED, SUSPENDED, Learner, OutcomeProgress, Progress
 
 __all__ = [
+    "COURSE_PASSING",
+    "EARNED",
+    "EXPIRED",
+    "IN_PROGRESS",
+    "ISSUING",
+    "PUBLISHED",
+    "REASONS",
+    "RETRY",
+    "REVOKED",
+    "SUBMISSION",
+    "SUSPENDED",
     "InvalidInput",
     "Learner",
     "NotFound",
@@ -47,7 +61,9 @@ __all__ = [
     "card_progress",
     "claim_attempt",
     "course_outcomes",
+    "endorsements_shown",
     "evaluate",
+    "evaluate_learner",
     "get_credential",
     "issuer_summary",
     "learner_progress",
@@ -68,93 +84,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-IN_PROGRESS, EARNED, SUSPENDED, REVOKED, EXPIRED = "in_progress", "earned", "suspended", "revoked", "expired"
-#: The rules hold but no credential exists yet: queued for a worker, or signing failed and is retried.
-ISSUING = "issuing"
-#: Why ``evaluate`` runs (logs and tasks carry it): a graded submission, the platform's course-passing
-#: event, an author's publish, and a retry (the card's view of a due credential, or a worker's retry).
-SUBMISSION, COURSE_PASSING, PUBLISHED, RETRY = "submission", "course_passing", "published", "retry"
-REASONS = (SUBMISSION, COURSE_PASSING, PUBLISHED, RETRY)
-
-
-@dataclass(frozen=True)
-class Learner:
-    user_id: str
-    email: str
-    name: str = ""
-
-
-@dataclass(frozen=True)
-class OutcomeProgress:
-    id: str
-    text: str
-    validated: bool
-    validated_by: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Progress:
-    """One learner's way towards one micro-credential, as the micro-credential block shows it."""
-
-    usage_key: str
-    microcredential_id: str
-    title: str
-    state: str
-    outcomes: tuple[OutcomeProgress, ...]
-    credential: IssuedCredential | None
-    #: ISSUING because signing failed just now (the evidence is stored; a retry issues).
-    issue_failed: bool = False
-    #: The published definition the learner is evaluated against (what the card describes).
-    definition: dict[str, Any] | None = None
-
-
-# ------------------------------------------------------------------------------------------ checks
-
-
-def _key(value: Any, name: str) -> str:
-    value = compat.key_text(value)
-    if not isinstance(value, str) or not value.strip() or len(value) > 255:
-        raise InvalidInput(name, _("must be a course or usage key (a non-empty string of at most 255 characters)"))
-    return value
-
-
-def _learner(learner: Any) -> Learner:
-    if not isinstance(learner, Learner):
-        raise InvalidInput("learner", _("must be a Learner"))
-    problems = Problems()
-    if not isinstance(learner.user_id, str) or not learner.user_id or len(learner.user_id) > 64:
-        problems.add("learner.user_id", _("must be a non-empty string of at most 64 characters"))
-    if not is_email_address(learner.email):
-        problems.add("learner.email", _("must be an e-mail address"))
-    if not isinstance(learner.name, str):
-        problems.add("learner.name", _("must be text"))
-    problems.raise_first(InvalidInput)
-    return learner
-
-
-def _number(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
-        raise InvalidInput(name, _("must be a number of at least 0"))
-    return float(value)
-
-
-def _outcome_scores(outcome_scores: Any) -> dict[str, OutcomeScore]:
-    """Checked scores. Ids no published definition has are kept, not refused: an author may have renamed
-    or removed the outcome (Studio's banner tells them); the learner's answers are never lost for it."""
-    if not isinstance(outcome_scores, Mapping):
-        raise InvalidInput("outcome_scores", _("must map outcome ids to OutcomeScore"))
-    for outcome_id, value in outcome_scores.items():
-        where = f"outcome_scores[{outcome_id!r}]"
-        if not isinstance(outcome_id, str) or not outcome_id or len(outcome_id) > 100:
-            raise InvalidInput(where, _("outcome ids are non-empty strings of at most 100 characters"))
-        if (
-            not isinstance(value, OutcomeScore)
-            or not isinstance(value.validated, bool)
-            or not 0 <= _number(value.fraction, where) <= 1
-        ):
-            raise InvalidInput(where, _("must be an OutcomeScore with a fraction from 0 to 1"))
-    return dict(outcome_scores)
-
 
 def _definitions(course_key: str) -> list[MicroCredentialDefinition]:
     return list(MicroCredentialDefinition.objects.filter(course_key=course_key).order_by("pk"))
@@ -162,7 +91,7 @@ def _definitions(course_key: str) -> list[MicroCredentialDefinition]:
 
 def _registered(course_key: Any, usage_key: Any) -> MicroCredentialDefinition:
     row = MicroCredentialDefinition.objects.filter(
-        course_key=_key(course_key, "course_key"), usage_key=_key(usage_key, "usage_key")
+        course_key=inputs.key(course_key, "course_key"), usage_key=inputs.key(usage_key, "usage_key")
     ).first()
     if row is None:
         raise NotFound(_("No micro-credential is registered for this block."))
@@ -179,7 +108,7 @@ def register_definition(
 
     Only publishing calls this (``publish``); an existing row is what learners are evaluated against.
     """
-    course_key, usage_key = _key(course_key, "course_key"), _key(usage_key, "usage_key")
+    course_key, usage_key = inputs.key(course_key, "course_key"), inputs.key(usage_key, "usage_key")
     normalised = parse_definition(definition).to_dict()
     validate_rules(rules)
     content_hash = hashlib.sha256(json.dumps([course_key, normalised, rules], sort_keys=True).encode()).hexdigest()
@@ -229,7 +158,7 @@ def publish(
     re-evaluated against the new rules: where ``may_sign`` is false (Studio, which has no private keys)
     or the course is large, only in the background. Returns what changed.
     """
-    course_key = _key(course_key, "course_key")
+    course_key = inputs.key(course_key, "course_key")
     if not isinstance(blocks, Mapping):
         raise InvalidInput("blocks", _("must map usage keys to (definition, rules)"))
     before = {row.usage_key: row.content_hash for row in _definitions(course_key)}
@@ -248,7 +177,7 @@ def publish(
         log.warning("microvet: published definitions of %s not registered: %s", course_key, refused)
     learners, background = (0, False)
     if registered:
-        learners, background = lifecycle.reevaluate_course(course_key, may_sign=may_sign)
+        learners, background = lifecycle.reevaluate_course(course_key, may_sign=may_sign, evaluate=evaluate)
     return Published(tuple(registered), tuple(unchanged), tuple(removed), refused, learners, background)
 
 
@@ -268,10 +197,10 @@ def record_assessment(  # noqa: PLR0917  (the signature docs/upper-floor.md give
     Once the evidence is stored nothing raises: a signing failure shows as ``ISSUING`` with
     ``issue_failed``, and the card's next view or a worker's retry issues.
     """
-    learner = _learner(learner)
-    course_key, usage_key = _key(course_key, "course_key"), _key(usage_key, "usage_key")
-    scores = _outcome_scores(outcome_scores)
-    score, max_score = _number(score, "score"), _number(max_score, "max_score")
+    learner = inputs.learner(learner)
+    course_key, usage_key = inputs.key(course_key, "course_key"), inputs.key(usage_key, "usage_key")
+    scores = inputs.outcome_scores(outcome_scores)
+    score, max_score = inputs.number(score, "score"), inputs.number(max_score, "max_score")
     if max_score == 0 or score > max_score:
         raise InvalidInput("max_score", _("must be positive and at least the score"))
     evidence.store(learner.user_id, course_key, usage_key, scores, score=score, max_score=max_score)
@@ -284,7 +213,7 @@ def record_course_passing(learner: Learner, course_key: Any, passed: bool) -> tu
     Its callers (platform/tasks.py) already run where signing belongs (a worker, or in process when
     background issuance is off), so the evaluation happens here and failures raise for their retry.
     """
-    learner, course_key = _learner(learner), _key(course_key, "course_key")
+    learner, course_key = inputs.learner(learner), inputs.key(course_key, "course_key")
     if not isinstance(passed, bool):
         raise InvalidInput("passed", _("must be true or false"))
     evidence.set_course_passed(learner.user_id, course_key, passed)
@@ -303,7 +232,7 @@ def evaluate(
     its retry. Otherwise (a web request signing in process) a failure is logged and reported as
     ``issue_failed``: the evidence is safe, and the next view of the card or a retry issues.
     """
-    learner, course_key = _learner(learner), _key(course_key, "course_key")
+    learner, course_key = inputs.learner(learner), inputs.key(course_key, "course_key")
     if reason not in REASONS:
         raise InvalidInput("reason", _("must be one of %(reasons)s") % {"reasons": ", ".join(REASONS)})
     rows = _definitions(course_key)
@@ -395,7 +324,7 @@ def _state(credential: IssuedCredential | None) -> str:
 
 def learner_progress(learner: Learner, course_key: Any, usage_key: Any) -> Progress:
     """Outcomes, state and credential of one learner for the micro-credential block at ``usage_key``."""
-    learner = _learner(learner)
+    learner = inputs.learner(learner)
     row = _registered(course_key, usage_key)
     return _progress(row, _standing(learner.user_id, row), issuance.claimed(learner.user_id, row.microcredential_id))
 
@@ -416,7 +345,7 @@ def card_progress(learner: Learner, course_key: Any, usage_key: Any) -> Progress
 def unknown_outcomes(course_key: Any, outcome_ids: Any) -> list[str]:
     """The ids among ``outcome_ids`` that no published micro-credential of the course has (sorted), for an
     assessment's Studio banner after an author renamed or removed an outcome; empty while none is published."""
-    rows = _definitions(_key(course_key, "course_key"))
+    rows = _definitions(inputs.key(course_key, "course_key"))
     if not rows:
         return []
     known = {lo["id"] for row in rows for lo in row.definition["learning_outcomes"]}
@@ -461,143 +390,10 @@ def _translate(node: dict[str, Any]) -> dict[str, Any]:
     return node
 
 
-# ------------------------------------------------------------------------------------------ assessments
-# What the outcome-assessment block needs besides record_assessment (ADR 0010).
-
-
-def _count(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise InvalidInput(name, _("must be a whole number of at least 0"))
-    return value
-
-
-def claim_attempt(learner: Learner, usage_key: Any, max_attempts: int, *, used_before: int = 0) -> int | None:
-    """Use one of the learner's ``max_attempts`` (0: unlimited) at an assessment, atomically in the
-    database; the attempt's number (1, 2, ...), or None when all are used. Claim before scoring.
-
-    ``used_before``: attempts the block counted itself before this counter existed (first claim only).
-    """
-    learner, usage_key = _learner(learner), _key(usage_key, "usage_key")
-    limit, used_before = _count(max_attempts, "max_attempts"), _count(used_before, "used_before")
-    return attempts.claim(learner.user_id, usage_key, limit, used_before)
-
-
-def release_attempt(learner: Learner, usage_key: Any) -> None:
-    """Give back a claimed attempt whose submission could not be recorded (nothing was stored)."""
-    learner, usage_key = _learner(learner), _key(usage_key, "usage_key")
-    attempts.release(learner.user_id, usage_key)
-
-
-def reset_attempts(learner_id: Any, usage_key: Any) -> None:
-    """Staff deleted the learner's state of an assessment: all its attempts are available again.
-
-    The evidence stays (a validated outcome never goes back, ADR 0004).
-    """
-    if not isinstance(learner_id, str) or not learner_id or len(learner_id) > 64:
-        raise InvalidInput("learner_id", _("must be a non-empty string of at most 64 characters"))
-    attempts.reset(learner_id, _key(usage_key, "usage_key"))
-
-
-def attempts_used(learner: Learner, usage_key: Any) -> int:
-    learner, usage_key = _learner(learner), _key(usage_key, "usage_key")
-    return attempts.used(learner.user_id, usage_key)
-
-
 def course_outcomes(course_key: Any) -> dict[str, str]:
     """Learning outcome id -> text, over the course's registered micro-credentials (the first one wins)."""
     texts: dict[str, str] = {}
-    for row in _definitions(_key(course_key, "course_key")):
+    for row in _definitions(inputs.key(course_key, "course_key")):
         for outcome in row.definition["learning_outcomes"]:
             texts.setdefault(outcome["id"], outcome["text"])
     return texts
-
-
-# ------------------------------------------------------------------------------------------ staff actions
-
-
-def _uuid(credential_uuid: Any) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(credential_uuid))
-    except ValueError:
-        raise NotFound(_("No such credential.")) from None
-
-
-def get_credential(credential_uuid: Any) -> IssuedCredential:
-    """The stored credential, or NotFound (also for ids that are not UUIDs)."""
-    credential = IssuedCredential.objects.filter(uuid=_uuid(credential_uuid)).first()
-    if credential is None:
-        raise NotFound(_("No such credential."))
-    return credential
-
-
-def _reason(actor: Any, reason: Any) -> Problems:
-    """The checks of every staff action's actor and reason (raise with ``raise_first``)."""
-    problems = Problems()
-    if not isinstance(actor, str) or not actor:
-        problems.add("actor", _("must name the staff member"))
-    if not isinstance(reason, str) or not reason.strip():
-        problems.add("reason", _("a reason is required"))
-    return problems
-
-
-def revoke(credential_uuid: Any, *, actor: str, reason: str) -> IssuedCredential:
-    """Final: the bit is set in the status list, which is re-signed."""
-    _reason(actor, reason).raise_first(InvalidInput)
-    return issuance.change_status(_uuid(credential_uuid), "revoke", actor=actor, reason=reason)
-
-
-def suspend(credential_uuid: Any, *, actor: str, reason: str) -> IssuedCredential:
-    """Reversible; only for a credential on a suspension list (a bit on a revocation list means revoked)."""
-    _reason(actor, reason).raise_first(InvalidInput)
-    return issuance.change_status(_uuid(credential_uuid), "suspend", actor=actor, reason=reason)
-
-
-def reinstate(credential_uuid: Any, *, actor: str, reason: str) -> IssuedCredential:
-    """Lift a suspension (a revocation is final)."""
-    _reason(actor, reason).raise_first(InvalidInput)
-    return issuance.change_status(_uuid(credential_uuid), "reinstate", actor=actor, reason=reason)
-
-
-def reissue(
-    credential_uuid: Any,
-    *,
-    actor: str,
-    reason: str,
-    email: str | None = None,
-    name: str | None = None,
-    subject_did: str | None = None,
-) -> IssuedCredential:
-    """A new credential (new id, new status index) linked to the old one, which is revoked."""
-    problems = _reason(actor, reason)
-    if subject_did is not None and (not isinstance(subject_did, str) or not subject_did.startswith("did:")):
-        problems.add("subject_did", _("must be a DID such as did:key:z6Mk..."))
-    if email is not None and not is_email_address(email):
-        problems.add("email", _("must be an e-mail address"))
-    if name is not None and not isinstance(name, str):
-        problems.add("name", _("must be text"))
-    problems.raise_first(InvalidInput)
-    return issuance.reissue(
-        _uuid(credential_uuid), actor=actor, reason=reason, email=email, name=name, subject_did=subject_did
-    )
-
-
-def public_urls(credential: IssuedCredential) -> dict[str, str]:
-    """Absolute public URLs of a credential: JSON-LD, JWT, verification page, baked badges, ELM."""
-    uid = credential.uuid
-    urls = {
-        "json": absolute_url("credential", uid),
-        "verify": absolute_url("verify", uid),
-        "png": absolute_url("badge_png", uid),
-        "svg": absolute_url("badge_svg", uid),
-        "elm": absolute_url("elm", uid),
-    }
-    if credential.jwt:
-        urls["jwt"] = absolute_url("credential_jwt", uid)
-    return urls
-
-
-def endorsements_shown(credential: IssuedCredential) -> list[dict[str, str]]:
-    """The alliance endorsements embedded in an issued credential, with their state today."""
-    from .alliance import shown_endorsements  # noqa: PLC0415
-
-    return shown_endorsements(credential.document)

@@ -9,11 +9,17 @@ as in evidence.py, so the first submissions of a learner never race on creating 
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from . import inputs
+from .errors import InvalidInput
 from .models import AttemptCounter
+from .progress import Learner
 
 
 def claim(learner_id: str, usage_key: str, limit: int, used_before: int = 0) -> int | None:
@@ -48,3 +54,39 @@ def used(learner_id: str, usage_key: str) -> int:
         AttemptCounter.objects.filter(learner_id=learner_id, usage_key=usage_key).values_list("used", flat=True).first()
         or 0
     )
+
+
+# ------------------------------------------------------------------------------------------ the API
+# What the outcome-assessment block calls besides record_assessment (through service.api, ADR 0010).
+
+
+def claim_attempt(learner: Learner, usage_key: Any, max_attempts: int, *, used_before: int = 0) -> int | None:
+    """Use one of the learner's ``max_attempts`` (0: unlimited) at an assessment, atomically in the
+    database; the attempt's number (1, 2, ...), or None when all are used. Claim before scoring.
+
+    ``used_before``: attempts the block counted itself before this counter existed (first claim only).
+    """
+    learner, usage_key = inputs.learner(learner), inputs.key(usage_key, "usage_key")
+    limit, used_before = inputs.count(max_attempts, "max_attempts"), inputs.count(used_before, "used_before")
+    return claim(learner.user_id, usage_key, limit, used_before)
+
+
+def release_attempt(learner: Learner, usage_key: Any) -> None:
+    """Give back a claimed attempt whose submission could not be recorded (nothing was stored)."""
+    learner, usage_key = inputs.learner(learner), inputs.key(usage_key, "usage_key")
+    release(learner.user_id, usage_key)
+
+
+def reset_attempts(learner_id: Any, usage_key: Any) -> None:
+    """Staff deleted the learner's state of an assessment: all its attempts are available again.
+
+    The evidence stays (a validated outcome never goes back, ADR 0004).
+    """
+    if not isinstance(learner_id, str) or not learner_id or len(learner_id) > 64:
+        raise InvalidInput("learner_id", _("must be a non-empty string of at most 64 characters"))
+    reset(learner_id, inputs.key(usage_key, "usage_key"))
+
+
+def attempts_used(learner: Learner, usage_key: Any) -> int:
+    learner, usage_key = inputs.learner(learner), inputs.key(usage_key, "usage_key")
+    return used(learner.user_id, usage_key)

@@ -2,12 +2,15 @@
 
 Signing needs the issuer's private keys, which only the LMS and its workers hold (Studio never signs).
 So work that may sign is either done here, in a process allowed to sign, or handed to the LMS's Celery
-workers through ``platform.tasks`` (imported only when a Celery app exists: the workbench has none).
+workers: the tasks of ``platform.tasks``, found by name in the Celery app (the platform app registers
+them when it starts; the workbench has no Celery). The evaluation itself is ``api.evaluate``, handed in
+by its callers, so this module never imports the API that builds on it.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -17,8 +20,14 @@ from django.db.models import QuerySet
 from microcredential_xblock import compat
 
 from .models import AssessmentResult, CoursePassing
+from .progress import Learner
 
 log = logging.getLogger(__name__)
+
+#: Why ``evaluate`` runs (logs and tasks carry it): a graded submission, the platform's course-passing
+#: event, an author's publish, and a retry (the card's view of a due credential, or a worker's retry).
+SUBMISSION, COURSE_PASSING, PUBLISHED, RETRY = "submission", "course_passing", "published", "retry"
+REASONS = (SUBMISSION, COURSE_PASSING, PUBLISHED, RETRY)
 
 # .. setting_name: MICROVET["PUBLISH_INLINE_LEARNERS"]
 # .. setting_default: 20
@@ -64,10 +73,14 @@ def _send(task_name: str, args: list[Any], *, countdown: int | None = None) -> b
     if not celery_ready():
         log.warning("microvet: no Celery app: %s%s not queued", task_name, tuple(args))
         return False
-    from microcredential_xblock.platform import tasks  # noqa: PLC0415  (needs Celery)
+    from celery import current_app  # noqa: PLC0415  (optional dependency: extra "openedx")
 
+    task = current_app.tasks.get(f"microvet.{task_name}")
+    if task is None:
+        log.warning("microvet: the Celery app has no task microvet.%s: %s not queued", task_name, tuple(args))
+        return False
     try:
-        getattr(tasks, task_name).apply_async(args=args, queue=_setting("CELERY_QUEUE", None), countdown=countdown)
+        task.apply_async(args=args, queue=_setting("CELERY_QUEUE", None), countdown=countdown)
     except Exception:  # the broker is down: the card's next view retries (throttled)
         log.warning("microvet: could not enqueue %s%s", task_name, tuple(args), exc_info=True)
         return False
@@ -82,9 +95,7 @@ def enqueue(user_id: str, course_key: str, reason: str) -> bool:
 def retry_later(user_id: str, course_key: str) -> None:
     """After an in-process signing failure: a worker retries if there is one; else the card's view does."""
     if celery_ready():
-        from . import api  # noqa: PLC0415  (api imports this module)
-
-        _send("evaluate_for_learner", [user_id, course_key, api.RETRY], countdown=RETRY_COUNTDOWN)
+        _send("evaluate_for_learner", [user_id, course_key, RETRY], countdown=RETRY_COUNTDOWN)
 
 
 def may_retry(user_id: str, course_key: str) -> bool:
@@ -92,51 +103,50 @@ def may_retry(user_id: str, course_key: str) -> bool:
     return cache.add(f"microvet:retry:{course_key}:{user_id}", 1, int(_setting("RETRY_SECONDS", RETRY_SECONDS)))
 
 
-def reevaluate_course(course_key: str, *, may_sign: bool) -> tuple[int, bool]:
+Evaluate = Callable[..., Any]
+
+
+def reevaluate_course(course_key: str, *, may_sign: bool, evaluate: Evaluate) -> tuple[int, bool]:
     """After a publish changed a definition: evaluate the learners with evidence in the course.
 
     Returns (number of learners, whether a background task does it). A small course is done here
-    (``api.evaluate``; with ``may_sign`` false only due learners are enqueued for the LMS workers); a
-    large one goes to one Celery task, or is done here where that is allowed and no Celery exists.
+    (``evaluate``, which is ``api.evaluate``; with ``may_sign`` false only due learners are enqueued for
+    the LMS workers); a large one goes to one Celery task, or is done here where that is allowed and no
+    Celery exists.
     """
-    from . import api  # noqa: PLC0415
-
     ids = [learner_id for (learner_id,) in learner_ids(course_key)]
     if not ids:
         return 0, False
     large = len(ids) > int(_setting("PUBLISH_INLINE_LEARNERS", PUBLISH_INLINE_LEARNERS))
-    if large and _send("evaluate_course", [course_key, api.PUBLISHED]):
+    if large and _send("evaluate_course", [course_key, PUBLISHED]):
         return len(ids), True
     if large and not may_sign:
         log.warning("microvet: %d learners of %s wait for their next submission or card view", len(ids), course_key)
         return len(ids), False
     for user_id in ids:
         try:
-            api.evaluate(learner(user_id), course_key, api.PUBLISHED, background=None if may_sign else True)
+            evaluate(learner(user_id), course_key, PUBLISHED, background=None if may_sign else True)
         except Exception:  # one learner's bad row must not stop the others
             log.exception("microvet: re-evaluating learner %s of %s after a publish failed", user_id, course_key)
     return len(ids), not may_sign
 
 
-def reevaluate_now(course_key: str, reason: str) -> dict[str, list[str]]:
-    """The worker's side of a large re-evaluation: sign here; a learner that fails is retried alone."""
-    from . import api  # noqa: PLC0415
-
+def reevaluate_now(course_key: str, reason: str, evaluate: Evaluate) -> dict[str, list[str]]:
+    """The worker's side of a large re-evaluation (``evaluate``: ``api.evaluate``): sign here; a learner
+    that fails is retried alone."""
     result: dict[str, list[str]] = {"evaluated": [], "failed": []}
     for (user_id,) in learner_ids(course_key).iterator():
         try:
-            api.evaluate(learner(user_id), course_key, reason, worker=True)
+            evaluate(learner(user_id), course_key, reason, worker=True)
             result["evaluated"].append(user_id)
         except Exception:
             log.exception("microvet: evaluating learner %s of %s failed; retried alone", user_id, course_key)
             result["failed"].append(user_id)
-            _send("evaluate_for_learner", [user_id, course_key, api.RETRY], countdown=RETRY_COUNTDOWN)
+            _send("evaluate_for_learner", [user_id, course_key, RETRY], countdown=RETRY_COUNTDOWN)
     return result
 
 
-def learner(user_id: str) -> Any:
+def learner(user_id: str) -> Learner:
     """The service's Learner for an id (the platform's user table; the demo's fallback address elsewhere)."""
-    from . import api  # noqa: PLC0415
-
     identity = compat.learner_identity(user_id)
-    return api.Learner(identity.user_id, identity.email, identity.name)
+    return Learner(identity.user_id, identity.email, identity.name)
