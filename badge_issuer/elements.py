@@ -55,7 +55,9 @@ class Element:
     olx_child: bool = False
     #: The OB 3.0 credential property that carries it (a path in the issued credential).
     credential: str = ""
-    #: Annex I element number (1-11), or "" for the optional elements and the format's own.
+    #: Place in Annex I: 1-11 the mandatory elements' numbers, 12-16 the optional ones in the Annex's
+    #: order (prerequisites, supervision, grade, stackability, further information); None: not an element
+    #: of its own there (shown with another, or not on the element pages).
     annex: int | None = None
     heading: str = ""
     form_label: str = ""
@@ -318,6 +320,7 @@ ELEMENTS: tuple[Element, ...] = (
         "choice",
         olx="supervision",
         credential=f"{_ACHIEVEMENT}.idVerification",
+        annex=13,
         heading=_("Supervision and identity verification"),
         form_label=_("Supervision and identity verification (optional)"),
         card_label=_("Supervision and identity check"),
@@ -346,6 +349,7 @@ ELEMENTS: tuple[Element, ...] = (
         form="pass_mark",
         olx="pass_mark",
         credential=f"{_ACHIEVEMENT}.resultDescription.requiredValue",
+        annex=14,
         heading=_("Grade achieved"),
         form_label=_("Pass mark in % (optional, shown as the grade)"),
         group=ASSESSMENT,
@@ -366,6 +370,7 @@ ELEMENTS: tuple[Element, ...] = (
         olx="prerequisites",
         olx_child=True,
         credential=f"{_ACHIEVEMENT}.entryRequirement",
+        annex=12,
         heading=_("Prerequisites"),
         form_label=_("Prerequisites (optional)"),
         card_label=_("Prerequisites"),
@@ -378,6 +383,7 @@ ELEMENTS: tuple[Element, ...] = (
         olx="stackability",
         olx_child=True,
         credential=f"{_ACHIEVEMENT}.integrationStackability",
+        annex=15,
         heading=_("Integration and stackability"),
         form_label=_("Stackability (optional)"),
         card_label=_("Stackability"),
@@ -390,6 +396,7 @@ ELEMENTS: tuple[Element, ...] = (
         olx="further_information",
         olx_child=True,
         credential=f"{_ACHIEVEMENT}.furtherInformation",
+        annex=16,
         heading=_("Further information"),
         form_label=_("Further information (https URL, optional)"),
         card_label=_("More information"),

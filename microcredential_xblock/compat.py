@@ -277,6 +277,12 @@ def _asset_file(block: Any, name: str) -> Path:
     """Outside Open edX: where the block's course keeps asset ``name`` (one folder per course)."""
     from django.conf import settings  # noqa: PLC0415
 
+    # .. setting_name: MICROVET["ASSETS_DIR"]
+    # .. setting_default: "" (none)
+    # .. setting_description: Outside Open edX only (the XBlock workbench, tests): the folder that stands
+    #   for the courses' files, where uploaded badge images are kept (one sub-folder per course). Open edX
+    #   keeps them in its contentstore and ignores this.
+
     folder = (getattr(settings, "MICROVET", None) or {}).get("ASSETS_DIR")
     if not folder:
         raise RuntimeError('course assets outside Open edX need a folder: set MICROVET["ASSETS_DIR"]')

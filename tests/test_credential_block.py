@@ -27,8 +27,11 @@ from xblock.test.toy_runtime import ToyRuntime
 from badge_issuer.did import valid_did
 from badge_issuer.elements import ELEMENTS, to_fields
 from badge_issuer.errors import KeyMaterialError
+from microcredential_xblock import compat
 from microcredential_xblock.blocks import common, credential, presentation
+from microcredential_xblock.blocks.credential_legacy import LEGACY_FIELDS
 from microcredential_xblock.demo.scenarios import OLX_DIR
+from tests.test_editor import data_uri, png_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLIC = ROOT / "microcredential_xblock" / "public" / "credential"
@@ -547,6 +550,73 @@ def test_translations_come_from_the_package_catalog(api, tmp_path, monkeypatch):
         common._catalog.cache_clear()
     assert "Risultati di apprendimento" in text and "In linea" in text and "Livello EQF 5" in text
     assert "Learning outcomes" not in text
+
+
+# ------------------------------------------------------------- one definition field, the image an asset
+
+
+def test_the_uploaded_image_is_a_course_asset_and_credentials_still_carry_it(api, settings):
+    block = make_block()
+    upload = data_uri(png_bytes())
+    assert call(block, "studio_submit", dict(editor_form(block), image=upload))["ok"] is True
+    reference = block.definition["image"]
+    assert reference.startswith("/static/microvet-badge-") and reference.endswith(".png")
+    course = block.course_key.replace(":", "_")
+    stored = Path(settings.MICROVET["ASSETS_DIR"]) / course / reference.removeprefix("/static/")
+    assert stored.read_bytes() == png_bytes()  # a file under the data dir, not a field
+    assert "data:" not in json.dumps(block.definition) and not block.fields["image"].is_set_on(block)
+    assert block.definition_dict()["image"] == upload and block.problems() == {}
+    assert f'value="{upload}"' in block.studio_view({}).content  # the editor shows (and re-posts) the image
+    call(block, "demo_publish", {})
+    assert api.published[-1][1][block.usage_key][0]["image"] == upload  # the credential carries the image
+    assert call(block, "studio_submit", editor_form(block))["ok"] is True  # saved again: the same asset
+    assert block.definition["image"] == reference and len(list(stored.parent.iterdir())) == 1
+
+
+def test_an_image_the_course_files_lack_is_a_problem(api):
+    block = make_block()
+    block.definition = {**block.definition, "image": "/static/microvet-badge-gone.png"}
+    assert "upload it again" in block.problems()["image"]
+    assert 'name="image" value=""' in block.studio_view({}).content  # the author uploads it again
+
+
+def test_a_reference_to_a_course_file_that_is_no_png_is_not_used(api):
+    block = make_block()
+    compat.save_course_asset(block, "logo.svg", b"<svg xmlns='http://www.w3.org/2000/svg'/>", "image/svg+xml")
+    block.definition = {**block.definition, "image": "/static/logo.svg"}
+    assert "image" in block.problems() and block.definition_dict()["image"] == "/static/logo.svg"
+
+
+def old_fields_block(image: str = ""):
+    """A block as a course authored before ADR 0017 stored it: one field per element, ``definition`` empty."""
+    block = make_block()
+    definition = block.definition_dict()
+    block.definition = {}
+    for name, value in to_fields(definition).items():
+        if name != "display_name":
+            setattr(block, name, value)
+    block.image = image
+    return block, {**definition, "image": image} if image else definition
+
+
+def test_a_course_with_the_old_fields_keeps_working(api):
+    block, definition = old_fields_block(image=data_uri(png_bytes()))
+    assert block.definition == {} and block.definition_dict() == definition and block.problems() == {}
+    assert 'id="mv-eqf_level" name="eqf_level" type="text" value="5"' in block.studio_view({}).content
+    assert "Istituto Formazione Professionale Aurora" in text_of(block.author_view({}).content)
+    node = etree.Element("root")
+    block.add_xml_to_node(node)  # exported as before: the image inline
+    assert node.findtext("image") == definition["image"] and node.get("eqf_level") == "5"
+    call(block, "demo_publish", {})
+    assert api.published[-1][1][block.usage_key][0] == definition
+
+
+def test_the_next_editor_save_of_an_old_course_moves_it_to_the_definition_field(api):
+    block, definition = old_fields_block(image=data_uri(png_bytes()))
+    assert call(block, "studio_submit", editor_form(block))["ok"] is True
+    assert block.definition["eqf_level"] == 5 and block.definition["image"].startswith("/static/")
+    assert not any(block.fields[name].is_set_on(block) for name in LEGACY_FIELDS)  # the data URI left settings
+    assert block.definition_dict() == definition
 
 
 # ------------------------------------------------------------------------------------------ helpers
