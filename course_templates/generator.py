@@ -17,7 +17,7 @@ Layout, as Studio's importer and exporter use it::
 Our two XBlocks are written *inline* in their vertical: they are pure XBlocks with their own
 ``parse_xml``, and Open edX loads ``url_name`` pointer files only for blocks built on its XmlMixin.
 Their OLX is produced by the blocks' own serialisers (``question_formats.add_children`` and
-``credential_olx.export_fields``), so the generator cannot drift from what the blocks parse.
+``credential_olx.export_definition``), so the generator cannot drift from what the blocks parse.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ import json
 import sys
 import tarfile
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from string import Template
 from typing import Any
@@ -38,7 +38,6 @@ from typing import Any
 import yaml
 from lxml import etree
 
-from badge_issuer.definition import SCALAR_FIELDS
 from badge_issuer.files import write_atomic
 from microcredential_xblock.blocks import credential_olx, question_formats
 from microcredential_xblock.blocks.olx import format_number, to_string
@@ -58,25 +57,6 @@ def _labels(language: str) -> dict[str, Any]:
     """About-page labels in the course language (``olx_template/labels.yaml``), English as fallback."""
     table = yaml.safe_load((TEMPLATE_DIR / "labels.yaml").read_text(encoding="utf-8"))
     return table.get(language) or table.get(language.split("-", maxsplit=1)[0]) or table["en"]
-
-
-def credential_fields(definition: Mapping[str, Any], rules: Mapping[str, Any]) -> dict[str, Any]:
-    """MicroCredentialXBlock field values for a definition (the inverse of ``editor.definition_from_fields``)."""
-    workload = definition.get("workload") or {}
-    grading = definition.get("grading") or {}
-    values: dict[str, Any] = {
-        "display_name": definition["title"],
-        "achievement_id": definition["id"],
-        "awarding_body": dict(definition["awarding_body"]),
-        "learning_outcomes": [dict(o) for o in definition["learning_outcomes"]],
-        "ects": workload.get("ects"),
-        "hours": workload.get("hours"),
-        "pass_mark": grading.get("pass_mark"),
-        "rules": dict(rules),
-    }
-    for key in SCALAR_FIELDS:
-        values[key] = definition.get(key)
-    return {k: v for k, v in values.items() if v not in (None, "")}
 
 
 # ------------------------------------------------------------------------------------------- writing
@@ -170,7 +150,7 @@ class _Writer:
         vertical = self.vertical(sequential, "credential-unit", spec.final_unit.title)
         self.html_block(vertical, "credential-intro", spec.final_unit)
         block = etree.SubElement(vertical, "microcredential", url_name=CREDENTIAL_URL_NAME)
-        credential_olx.export_fields(credential_fields(spec.definition, spec.rules), block)
+        credential_olx.export_definition(spec.definition, spec.rules, block)
         self.xml("vertical/credential-unit.xml", vertical)
         self.xml("sequential/credential-seq.xml", sequential)
         self.xml(f"chapter/{last}.xml", chapter)

@@ -297,8 +297,7 @@ def _assessment(node: etree._Element, where: str, block: Any, graded: str | None
 
 
 def _credential(course: Course, node: etree._Element, where: str, block: Any) -> FoundCredential:
-    values = block.field_values()
-    definition = editor.definition_from_fields(values, default_id="https://localhost/microvet/achievements/check")
+    definition = block.definition_dict(default_id="https://localhost/microvet/achievements/check")
     try:
         parse_definition(definition)
     except MicrovetError as exc:
@@ -314,7 +313,7 @@ def _credential(course: Course, node: etree._Element, where: str, block: Any) ->
             rules_node.sourceline if rules_node is not None else node.sourceline,
             f"<microcredential> {exc.subject}: {exc.reason}",
         )
-    outcomes = [o.get("id", "") for o in values.get("learning_outcomes") or []]
+    outcomes = [o.get("id", "") for o in definition.get("learning_outcomes") or []]
     return FoundCredential(
-        where, node.sourceline, node.get("url_name", ""), values.get("achievement_id", ""), outcomes, rules
+        where, node.sourceline, node.get("url_name", ""), block.stored_definition().get("id", ""), outcomes, rules
     )
