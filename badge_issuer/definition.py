@@ -20,8 +20,9 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from .elements import ELEMENTS, MAPPINGS, OUTCOME_ID_MAX, OUTCOME_KEYS, Element, children, put
 from .errors import DefinitionError
-from .vocab import ASSESSMENT_TYPES, COUNTRY_ALPHA3, PARTICIPATION_FORMS, SUPERVISION
+from .vocab import COUNTRY_ALPHA3
 
 #: The OB 3.0 schema's LanguageCode pattern (a BCP 47 subset).
 LANGUAGE_RE = re.compile(r"^[a-z]{2,4}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$")
@@ -33,34 +34,8 @@ _IRI_FORBIDDEN = re.compile(r'[\s<>"{}|\\^`\x00-\x1f\x7f]')
 # Text that cannot be encoded as UTF-8 (lone surrogates) or would be invisible in a wallet.
 _BAD_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
-TITLE_MAX = 255
-OUTCOME_ID_MAX = 64
-ECTS_MAX = 180  # a micro-credential is a "small volume of learning"; 180 ECTS is a whole bachelor
-HOURS_MAX = 5400  # 180 ECTS x 30 hours
-VALID_FOR_DAYS_MAX = 36500  # 100 years; also keeps datetime arithmetic in range
-RESULT_TYPES = ("Percent",)
-
-#: Top-level fields holding one plain value (text or number): forms and specs copy them as they are.
-SCALAR_FIELDS = (
-    "description",
-    "language",
-    "version",
-    "field_of_study",
-    "eqf_level",
-    "nqf_level",
-    "assessment_type",
-    "participation",
-    "quality_assurance",
-    "prerequisites",
-    "supervision",
-    "stackability",
-    "further_information",
-    "valid_for_days",
-    "image",
-)
-
 #: The fields a definition may have at its top level (anything else is reported as unknown).
-TOP_LEVEL_FIELDS = {"id", "title", "awarding_body", "learning_outcomes", "workload", "grading", *SCALAR_FIELDS}
+TOP_LEVEL_FIELDS = {e.key for e in children("")} | set(MAPPINGS)
 
 
 @dataclass(frozen=True)
@@ -70,6 +45,12 @@ class LearningOutcome:
     id: str
     text: str
     esco_skills: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        item: dict[str, Any] = {"id": self.id, "text": self.text}
+        if self.esco_skills:
+            item["esco_skills"] = list(self.esco_skills)
+        return item
 
 
 @dataclass(frozen=True)
@@ -113,38 +94,17 @@ class Definition:
 
     def to_dict(self) -> dict[str, Any]:
         """The definition in the file format (inverse of ``parse_definition``), optional fields omitted."""
-        body = {k: v for k, v in vars(self.awarding_body).items() if v}
-        outcomes = []
-        for lo in self.learning_outcomes:
-            item: dict[str, Any] = {"id": lo.id, "text": lo.text}
-            if lo.esco_skills:
-                item["esco_skills"] = list(lo.esco_skills)
-            outcomes.append(item)
-        data: dict[str, Any] = {
-            "id": self.id,
-            "title": self.title,
-            "description": self.description,
-            "language": self.language,
-            "version": self.version,
-            "field_of_study": self.field_of_study,
-            "awarding_body": body,
-            "learning_outcomes": outcomes,
-            "workload": {"ects": self.ects, "hours": self.hours},
-            "eqf_level": self.eqf_level,
-            "nqf_level": self.nqf_level,
-            "assessment_type": self.assessment_type,
-            "participation": self.participation,
-            "quality_assurance": self.quality_assurance,
-            "prerequisites": self.prerequisites,
-            "supervision": self.supervision,
-            "stackability": self.stackability,
-            "further_information": self.further_information,
-            "valid_for_days": self.valid_for_days,
-            "image": self.image,
-        }
-        if self.pass_mark is not None:
-            data["grading"] = {"result_type": self.result_type, "pass_mark": self.pass_mark}
-        return {k: v for k, v in data.items() if v not in ("", None)}
+        data: dict[str, Any] = {}
+        for element in ELEMENTS:
+            if element.parent != "grading" or self.pass_mark is not None:
+                put(data, element, self.value(element))
+        return data
+
+    def value(self, element: Element) -> Any:
+        """The value of one declared element (the learning outcomes in the file format)."""
+        if element.kind == "outcomes":
+            return [outcome.to_dict() for outcome in self.learning_outcomes]
+        return getattr(self.awarding_body if element.parent == "awarding_body" else self, element.key)
 
 
 class _Collector:
@@ -197,34 +157,24 @@ class _Collector:
             return ""
         return value
 
-    def number(
-        self,
-        data: Mapping,
-        key: str,
-        path: str,
-        low: float,
-        high: float,
-        *,
-        low_inclusive: bool = True,
-        integer: bool = False,
-        required: bool = True,
-    ) -> Any:
-        value = data.get(key)
+    def number(self, data: Mapping, element: Element) -> Any:
+        value, path, low, high = data.get(element.key), element.path, element.low, element.high
+        integer = element.kind == "integer"
         kind = "an integer" if integer else "a number"
         rule = (
             f"must be {kind} from {_num(low)} to {_num(high)}"
-            if low_inclusive
+            if element.low_inclusive
             else f"must be {kind} greater than {_num(low)} and at most {_num(high)}"
         )
         if value is None:
-            if required:
+            if element.required:
                 self.fail(path, "is required")
             return None
         ok_type = isinstance(value, int) if integer else isinstance(value, (int, float))
         if isinstance(value, bool) or not ok_type or not math.isfinite(value):
             self.fail(path, rule)
             return None
-        if value > high or value < low or (value == low and not low_inclusive):
+        if value > high or value < low or (value == low and not element.low_inclusive):
             self.fail(path, rule)
             return None
         return abs(value) if value == 0 else value  # -0.0 would print as "-0 ECTS"
@@ -234,6 +184,25 @@ class _Collector:
         if value and value not in options:
             self.fail(path, f"must be one of {', '.join(options)} (got {value!r})")
             return ""
+        return value
+
+    def element(self, data: Mapping, element: Element) -> Any:
+        """The cleaned value of a declared element of ``data`` (its mapping), checked by its kind."""
+        key, path, required = element.key, element.path, element.required
+        if element.kind in ("number", "integer"):
+            return self.number(data, element)
+        if element.kind == "iri":
+            return self.iri(data, key, path, required=required, fragment=element.fragment)
+        if element.kind == "choice":
+            return self.choice(data, key, path, element.options or {}, required=required)
+        if element.kind == "image":
+            return _image(self, data)
+        if element.kind == "outcomes":
+            return _outcomes(self, data)
+        value = self.text(data, key, path, required=required, max_len=element.max_len, single_line=element.single_line)
+        check = _TEXT_CHECKS.get(element.kind)
+        if value and check and (reason := check(value)):
+            self.fail(path, reason)
         return value
 
     def mapping(self, data: Mapping, key: str, path: str, *, required: bool = True) -> Mapping | None:
@@ -298,26 +267,19 @@ def _image(c: _Collector, data: Mapping) -> str:
     return value
 
 
-def _awarding_body(c: _Collector, data: Mapping) -> AwardingBody | None:
-    body = c.mapping(data, "awarding_body", "awarding_body")
-    if body is None:
-        return None
-    c.unknown(body, {"name", "url", "email", "country", "region"}, "awarding_body.")
-    name = c.text(body, "name", "awarding_body.name", max_len=TITLE_MAX, single_line=True)
-    url = c.iri(body, "url", "awarding_body.url")
-    email = c.text(body, "email", "awarding_body.email", required=False)
-    if email and not _looks_like_email(email):
-        c.fail("awarding_body.email", "must be an email address like name@example.org")
-    country = c.text(body, "country", "awarding_body.country")
-    if country and country not in COUNTRY_ALPHA3:
-        c.fail("awarding_body.country", f"must be an ISO 3166-1 alpha-2 code in capitals, like IT (got {country!r})")
-    region = c.text(body, "region", "awarding_body.region", required=False, single_line=True)
-    return AwardingBody(name, url, country, region, email)
-
-
 def _looks_like_email(value: str) -> bool:
     local, at, domain = value.rpartition("@")
     return bool(at and local and "." in domain and not _IRI_FORBIDDEN.search(value))
+
+
+#: Checks of the text kinds beyond ``_Collector.text``: the reason a value is wrong, or None.
+_TEXT_CHECKS: dict[str, Callable[[str], str | None]] = {
+    "language": lambda v: None if LANGUAGE_RE.match(v) else "must be a BCP 47 language tag such as en, it or pt-BR",
+    "email": lambda v: None if _looks_like_email(v) else "must be an email address like name@example.org",
+    "country": lambda v: (
+        None if v in COUNTRY_ALPHA3 else f"must be an ISO 3166-1 alpha-2 code in capitals, like IT (got {v!r})"
+    ),
+}
 
 
 def _outcomes(c: _Collector, data: Mapping) -> tuple[LearningOutcome, ...]:
@@ -334,7 +296,7 @@ def _outcomes(c: _Collector, data: Mapping) -> tuple[LearningOutcome, ...]:
         if not isinstance(item, Mapping):
             c.fail(path, "must be a mapping with id, text and optional esco_skills")
             continue
-        c.unknown(item, {"id", "text", "esco_skills"}, f"{path}.")
+        c.unknown(item, set(OUTCOME_KEYS), f"{path}.")
         oid = c.text(item, "id", f"{path}.id", max_len=OUTCOME_ID_MAX)
         if oid and not OUTCOME_ID_RE.match(oid):
             c.fail(f"{path}.id", "must be lower-case letters, digits, '-' or '_', starting with a letter or digit")
@@ -368,43 +330,21 @@ def parse_definition(data: Mapping) -> Definition:
     if not isinstance(data, Mapping):
         raise DefinitionError("definition", f"must be a mapping of fields, not {_kind(data)}")
     c = _Collector()
-    fields: dict[str, Any] = {
-        "id": c.iri(data, "id", "id", fragment=False),
-        "title": c.text(data, "title", "title", max_len=TITLE_MAX, single_line=True),
-        "description": c.text(data, "description", "description"),
-        "language": c.text(data, "language", "language"),
-        "awarding_body": _awarding_body(c, data),
-        "learning_outcomes": _outcomes(c, data),
-        "eqf_level": c.number(data, "eqf_level", "eqf_level", 1, 8, integer=True),
-        "assessment_type": c.choice(data, "assessment_type", "assessment_type", ASSESSMENT_TYPES),
-        "participation": c.choice(data, "participation", "participation", PARTICIPATION_FORMS),
-        "quality_assurance": c.text(data, "quality_assurance", "quality_assurance"),
-        "supervision": c.choice(data, "supervision", "supervision", SUPERVISION, required=False),
-        "valid_for_days": c.number(
-            data, "valid_for_days", "valid_for_days", 1, VALID_FOR_DAYS_MAX, integer=True, required=False
-        ),
-        "image": _image(c, data),
-    }
-    if fields["language"] and not LANGUAGE_RE.match(fields["language"]):
-        c.fail("language", "must be a BCP 47 language tag such as en, it or pt-BR")
-    for key in ("version", "field_of_study", "nqf_level"):
-        fields[key] = c.text(data, key, key, required=False, single_line=True)
-    for key in ("prerequisites", "stackability", "further_information"):
-        fields[key] = c.text(data, key, key, required=False)
-    workload = c.mapping(data, "workload", "workload")
-    if workload is not None:
-        c.unknown(workload, {"ects", "hours"}, "workload.")
-        fields["ects"] = c.number(workload, "ects", "workload.ects", 0, ECTS_MAX)
-        fields["hours"] = c.number(workload, "hours", "workload.hours", 0, HOURS_MAX, low_inclusive=False)
-    grading = c.mapping(data, "grading", "grading", required=False)
-    if grading is not None:
-        c.unknown(grading, {"result_type", "pass_mark"}, "grading.")
-        fields["result_type"] = c.choice(grading, "result_type", "grading.result_type", dict.fromkeys(RESULT_TYPES))
-        fields["pass_mark"] = c.number(grading, "pass_mark", "grading.pass_mark", 0, 100)
+    values: dict[str, Any] = {}
+    mappings: dict[str, Mapping | None] = {"": data}
+    for element in ELEMENTS:  # in the declaration's order: the first problem is the first in a form
+        parent = element.parent
+        if parent not in mappings:
+            mappings[parent] = c.mapping(data, parent, parent, required=MAPPINGS[parent])
+            if mappings[parent] is not None:
+                c.unknown(mappings[parent], {e.key for e in children(parent)}, f"{parent}.")
+        if mappings[parent] is not None:
+            values[element.path] = c.element(mappings[parent], element)
     c.unknown(data, TOP_LEVEL_FIELDS, "")
     if c.errors:
         raise _definition_error(c.errors)
-    return Definition(**fields)
+    body = AwardingBody(**{e.key: values.pop(e.path) for e in children("awarding_body")})
+    return Definition(awarding_body=body, **{path.rpartition(".")[2]: value for path, value in values.items()})
 
 
 def _definition_error(errors: dict[str, str]) -> DefinitionError:

@@ -55,11 +55,15 @@ class Element:
     olx_child: bool = False
     #: The OB 3.0 credential property that carries it (a path in the issued credential).
     credential: str = ""
-    #: Annex I element number (1-11), or "" for the optional elements and the format's own.
+    #: Place in Annex I: 1-11 the mandatory elements' numbers, 12-16 the optional ones in the Annex's
+    #: order (prerequisites, supervision, grade, stackability, further information); None: not an element
+    #: of its own there (shown with another, or not on the element pages).
     annex: int | None = None
     heading: str = ""
     form_label: str = ""
     card_label: str = ""
+    #: A hint under the editor's input.
+    hint: str = ""
     #: Editor fieldset; ``short`` for narrow inputs; ``widget``: line, prose or select.
     group: str = ""
     widget: str = "line"
@@ -133,6 +137,7 @@ ELEMENTS: tuple[Element, ...] = (
         olx="achievement_id",
         credential=f"{_ACHIEVEMENT}.id",
         form_label=_("Identifier (https URL, optional)"),
+        hint=_("Leave empty to use a stable identifier made for this course."),
         group=GENERAL,
         fragment=False,
     ),
@@ -315,6 +320,7 @@ ELEMENTS: tuple[Element, ...] = (
         "choice",
         olx="supervision",
         credential=f"{_ACHIEVEMENT}.idVerification",
+        annex=13,
         heading=_("Supervision and identity verification"),
         form_label=_("Supervision and identity verification (optional)"),
         card_label=_("Supervision and identity check"),
@@ -343,6 +349,7 @@ ELEMENTS: tuple[Element, ...] = (
         form="pass_mark",
         olx="pass_mark",
         credential=f"{_ACHIEVEMENT}.resultDescription.requiredValue",
+        annex=14,
         heading=_("Grade achieved"),
         form_label=_("Pass mark in % (optional, shown as the grade)"),
         group=ASSESSMENT,
@@ -363,6 +370,7 @@ ELEMENTS: tuple[Element, ...] = (
         olx="prerequisites",
         olx_child=True,
         credential=f"{_ACHIEVEMENT}.entryRequirement",
+        annex=12,
         heading=_("Prerequisites"),
         form_label=_("Prerequisites (optional)"),
         card_label=_("Prerequisites"),
@@ -375,6 +383,7 @@ ELEMENTS: tuple[Element, ...] = (
         olx="stackability",
         olx_child=True,
         credential=f"{_ACHIEVEMENT}.integrationStackability",
+        annex=15,
         heading=_("Integration and stackability"),
         form_label=_("Stackability (optional)"),
         card_label=_("Stackability"),
@@ -387,6 +396,7 @@ ELEMENTS: tuple[Element, ...] = (
         olx="further_information",
         olx_child=True,
         credential=f"{_ACHIEVEMENT}.furtherInformation",
+        annex=16,
         heading=_("Further information"),
         form_label=_("Further information (https URL, optional)"),
         card_label=_("More information"),
@@ -443,3 +453,45 @@ def put(definition: dict[str, Any], element: Element, value: Any) -> None:
         return
     target = definition.setdefault(element.parent, {}) if element.parent else definition
     target[element.key] = value
+
+
+def from_fields(values: Mapping[str, Any]) -> dict[str, Any]:
+    """A definition from values named by form key: the editor's form, the OLX attributes and the block
+    fields of courses authored before ADR 0017 all name the elements so. The required mappings are
+    always there, so a missing part is reported as that part (``awarding_body.name``), not as the mapping.
+    """
+    definition: dict[str, Any] = {parent: {} for parent, required in MAPPINGS.items() if required}
+    body = values.get("awarding_body") or {}
+    for element in ELEMENTS:
+        if element.kind == "outcomes":
+            put(definition, element, [_outcome(item) for item in values.get(element.path) or []])
+        elif element.olx or element.form:
+            put(
+                definition,
+                element,
+                body.get(element.key) if element.parent == "awarding_body" else values.get(element.field),
+            )
+    if "grading" in definition:
+        definition["grading"].setdefault("result_type", RESULT_TYPES[0])
+    return definition
+
+
+def to_fields(definition: Mapping[str, Any]) -> dict[str, Any]:
+    """The inverse of ``from_fields``: values named by form key (the awarding body as one mapping)."""
+    values: dict[str, Any] = {"awarding_body": {}}
+    for element in ELEMENTS:
+        value = get(definition, element)
+        if element.kind == "outcomes":
+            values[element.path] = [_outcome(item) for item in value or []]
+        elif element.parent == "awarding_body":
+            values["awarding_body"][element.key] = value if value is not None else ""
+        elif element.olx or element.form:
+            values[element.field] = value
+    return values
+
+
+def _outcome(item: Mapping[str, Any]) -> dict[str, Any]:
+    outcome = {"id": item.get("id", ""), "text": item.get("text", "")}
+    if item.get("esco_skills"):
+        outcome["esco_skills"] = list(item["esco_skills"])
+    return outcome

@@ -352,8 +352,7 @@ def _assessment(node: etree._Element, where: str, block: Any, graded: str | None
 
 
 def _credential(course: _Course, node: etree._Element, where: str, block: Any) -> _Credential:
-    values = block.field_values()
-    definition = editor.definition_from_fields(values, default_id="https://localhost/microvet/achievements/check")
+    definition = block.definition_dict(default_id="https://localhost/microvet/achievements/check")
     try:
         parse_definition(definition)
     except MicrovetError as exc:
@@ -369,9 +368,9 @@ def _credential(course: _Course, node: etree._Element, where: str, block: Any) -
             rules_node.sourceline if rules_node is not None else node.sourceline,
             f"<microcredential> {exc.subject}: {exc.reason}",
         )
-    outcomes = [o.get("id", "") for o in values.get("learning_outcomes") or []]
+    outcomes = [o.get("id", "") for o in definition.get("learning_outcomes") or []]
     return _Credential(
-        where, node.sourceline, node.get("url_name", ""), values.get("achievement_id", ""), outcomes, rules
+        where, node.sourceline, node.get("url_name", ""), block.stored_definition().get("id", ""), outcomes, rules
     )
 
 

@@ -17,7 +17,7 @@ Layout, as Studio's importer and exporter use it::
 Our two XBlocks are written *inline* in their vertical: they are pure XBlocks with their own
 ``parse_xml``, and Open edX loads ``url_name`` pointer files only for blocks built on its XmlMixin.
 Their OLX is produced by the blocks' own serialisers (``questions.add_children`` and
-``credential_olx.export_fields``), so the generator cannot drift from what the blocks parse.
+``credential_olx.export_definition``), so the generator cannot drift from what the blocks parse.
 """
 
 from __future__ import annotations
@@ -39,7 +39,6 @@ import yaml
 from lxml import etree
 
 from badge_issuer import elements
-from badge_issuer.definition import SCALAR_FIELDS
 from badge_issuer.files import write_atomic
 from badge_issuer.i18n import translator
 from microcredential_xblock.blocks import credential_olx, questions
@@ -64,23 +63,8 @@ def _labels(language: str) -> dict[str, str]:
     return table.get(language) or table.get(language.split("-", maxsplit=1)[0]) or table["en"]
 
 
-#: The elements the about page lists, in the order of Annex I (mandatory, then optional elements).
-ABOUT_ELEMENTS = (
-    "title",
-    "awarding_body.name",
-    "awarding_body.country",
-    "learning_outcomes",
-    "workload.ects",
-    "eqf_level",
-    "assessment_type",
-    "participation",
-    "quality_assurance",
-    "prerequisites",
-    "supervision",
-    "grading.pass_mark",
-    "stackability",
-    "further_information",
-)
+#: The elements the about page lists: those with a place in Annex I, in the Annex's order.
+ABOUT_ELEMENTS = tuple(sorted((e for e in elements.ELEMENTS if e.annex and e.heading), key=lambda e: e.annex))
 
 
 def _about_rows(definition: Mapping[str, Any], language: str, labels: Mapping[str, str]) -> list[tuple[str, str]]:
@@ -112,38 +96,18 @@ def _about_rows(definition: Mapping[str, Any], language: str, labels: Mapping[st
         "further_information": lambda info: _link(info, info) if info.startswith("https://") else esc(info),
     }
     rows = []
-    for path in ABOUT_ELEMENTS:
-        element = elements.BY_PATH[path]
+    for element in ABOUT_ELEMENTS:
         value = elements.get(definition, element)
         if value in (None, ""):
             continue
-        if path in special:
-            shown = special[path](value)
+        if element.path in special:
+            shown = special[element.path](value)
         elif element.options is not None:
             shown = esc(t(element.options[value].label))
         else:
             shown = esc(str(value))
         rows.append((t(element.heading), shown))
     return rows
-
-
-def credential_fields(definition: Mapping[str, Any], rules: Mapping[str, Any]) -> dict[str, Any]:
-    """MicroCredentialXBlock field values for a definition (the inverse of ``editor.definition_from_fields``)."""
-    workload = definition.get("workload") or {}
-    grading = definition.get("grading") or {}
-    values: dict[str, Any] = {
-        "display_name": definition["title"],
-        "achievement_id": definition["id"],
-        "awarding_body": dict(definition["awarding_body"]),
-        "learning_outcomes": [dict(o) for o in definition["learning_outcomes"]],
-        "ects": workload.get("ects"),
-        "hours": workload.get("hours"),
-        "pass_mark": grading.get("pass_mark"),
-        "rules": dict(rules),
-    }
-    for key in SCALAR_FIELDS:
-        values[key] = definition.get(key)
-    return {k: v for k, v in values.items() if v not in (None, "")}
 
 
 # ------------------------------------------------------------------------------------------- writing
@@ -237,7 +201,7 @@ class _Writer:
         vertical = self.vertical(sequential, "credential-unit", spec.final_unit.title)
         self.html_block(vertical, "credential-intro", spec.final_unit)
         block = etree.SubElement(vertical, "microcredential", url_name=CREDENTIAL_URL_NAME)
-        credential_olx.export_fields(credential_fields(spec.definition, spec.rules), block)
+        credential_olx.export_definition(spec.definition, spec.rules, block)
         self.xml("vertical/credential-unit.xml", vertical)
         self.xml("sequential/credential-seq.xml", sequential)
         self.xml(f"chapter/{last}.xml", chapter)

@@ -6,6 +6,8 @@ XBlock workbench, under ToyRuntime in unit tests and in the LMS/CMS alike (docs/
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any, NamedTuple
 
 #: Keys the LMS/CMS user service puts into ``XBlockUser.opt_attrs``.
@@ -219,6 +221,73 @@ def published_blocks(course_key: Any, block_type: str = MICROCREDENTIAL_BLOCK_TY
     store = modulestore()
     with store.branch_setting(ModuleStoreEnum.Branch.published_only, course_key):
         return list(store.get_items(course_key, qualifiers={"category": block_type}))
+
+
+# ------------------------------------------------------------------------------------------ course assets
+# Added for the uploaded badge image (ADR 0017): a course asset, not a field.
+
+
+def save_course_asset(block: Any, name: str, content: bytes, content_type: str) -> None:
+    """Store ``content`` as the course asset ``name`` of the block's course (replacing one of that name).
+
+    Open edX: the contentstore, as Studio's Files page saves an upload
+    (``cms/djangoapps/contentstore/asset_storage_handlers.py``): ``StaticContent.compute_location(course_key,
+    name)`` is the asset key (``asset-v1:ORG+COURSE+RUN+type@asset+block@NAME``), ``contentstore().save(
+    StaticContent(location, name, content_type, content))`` stores it; course export writes it to
+    ``static/NAME`` and import reads it back, so the block refers to it as ``/static/NAME``. Elsewhere
+    (workbench, tests): a file ``MICROVET["ASSETS_DIR"]/<course>/NAME``.
+    """
+    try:
+        from xmodule.contentstore.content import StaticContent  # noqa: PLC0415  (only in the LMS and Studio)
+        from xmodule.contentstore.django import contentstore  # noqa: PLC0415
+    except ImportError:
+        path = _asset_file(block, name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+        return
+    location = StaticContent.compute_location(_asset_course_key(block), name)
+    contentstore().save(StaticContent(location, name, content_type, content))
+
+
+def read_course_asset(block: Any, name: str) -> bytes | None:
+    """The bytes of the block's course asset ``name``, or None when the course has no such asset.
+
+    Open edX: ``contentstore().find(StaticContent.compute_location(course_key, name)).data``; ``find``
+    raises ``xmodule.exceptions.NotFoundError`` for a missing asset. Elsewhere: the file ``save_course_asset`` wrote.
+    """
+    try:
+        from xmodule.contentstore.content import StaticContent  # noqa: PLC0415  (only in the LMS and Studio)
+        from xmodule.contentstore.django import contentstore  # noqa: PLC0415
+        from xmodule.exceptions import NotFoundError  # noqa: PLC0415
+    except ImportError:
+        path = _asset_file(block, name)
+        return path.read_bytes() if path.is_file() else None
+    try:
+        return contentstore().find(StaticContent.compute_location(_asset_course_key(block), name)).data
+    except NotFoundError:
+        return None
+
+
+def _asset_course_key(block: Any) -> Any:
+    """The course whose assets the block uses: a CCX block uses its master course's (as for publishing)."""
+    return master_key(block.scope_ids.usage_id).context_key
+
+
+def _asset_file(block: Any, name: str) -> Path:
+    """Outside Open edX: where the block's course keeps asset ``name`` (one folder per course)."""
+    from django.conf import settings  # noqa: PLC0415
+
+    # .. setting_name: MICROVET["ASSETS_DIR"]
+    # .. setting_default: "" (none)
+    # .. setting_description: Outside Open edX only (the XBlock workbench, tests): the folder that stands
+    #   for the courses' files, where uploaded badge images are kept (one sub-folder per course). Open edX
+    #   keeps them in its contentstore and ignores this.
+
+    folder = (getattr(settings, "MICROVET", None) or {}).get("ASSETS_DIR")
+    if not folder:
+        raise RuntimeError('course assets outside Open edX need a folder: set MICROVET["ASSETS_DIR"]')
+    course = re.sub(r"[^A-Za-z0-9._-]", "_", course_and_usage_keys(block)[0])
+    return Path(folder) / course / Path(name).name
 
 
 # ----------------------------------------------------------------------------------- platform signals

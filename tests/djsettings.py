@@ -100,6 +100,7 @@ else:
 MICROVET = {
     "BASE_URL": "https://lms.example.org",
     "KEYS_DIR": str(_KEYS_DIR),
+    "ASSETS_DIR": str(_KEYS_DIR / "assets"),  # uploaded badge images outside Open edX (compat.save_course_asset)
     "FORMATS": ["di", "jwt"],
     "STATUS_PURPOSE": "suspension",
 }

@@ -25,9 +25,13 @@ from xblock.test import toy_runtime
 from xblock.test.toy_runtime import ToyRuntime
 
 from badge_issuer.did import valid_did
+from badge_issuer.elements import ELEMENTS, to_fields
 from badge_issuer.errors import KeyMaterialError
-from microcredential_xblock.blocks import common, credential
+from microcredential_xblock import compat
+from microcredential_xblock.blocks import common, credential, presentation
+from microcredential_xblock.blocks.credential_legacy import LEGACY_FIELDS
 from microcredential_xblock.demo.scenarios import OLX_DIR
+from tests.test_editor import data_uri, png_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLIC = ROOT / "microcredential_xblock" / "public" / "credential"
@@ -169,7 +173,7 @@ def test_studio_submit_saves_the_draft_and_registers_nothing(api):
     form.update(eqf_level="6", rules_simple={"min_score": "80"})
     answer = call(block, "studio_submit", form)
     assert answer["ok"] is True and "once it is published" in answer["message"]
-    assert block.eqf_level == 6
+    assert block.definition["eqf_level"] == 6
     assert block.rules == {"all": [{"all_outcomes": True}, {"min_score": {"value": 80, "op": ">="}}]}
     assert api.published == []  # a draft save never reaches the learners (ADR 0009)
     assert api.definition["eqf_level"] == 5
@@ -177,12 +181,12 @@ def test_studio_submit_saves_the_draft_and_registers_nothing(api):
 
 def test_invalid_submission_changes_nothing(api):
     block = make_block()
-    before = block.field_values()
+    before = (block.display_name, dict(block.definition), block.rules)
     form = editor_form(block)
     form.update(eqf_level="9", display_name="A better title", ects="-2")
     answer = call(block, "studio_submit", form)
     assert answer["ok"] is False and set(answer["errors"]) == {"eqf_level", "ects"}
-    assert block.field_values() == before and api.published == []
+    assert (block.display_name, block.definition, block.rules) == before and api.published == []
 
 
 def test_demo_publish_makes_the_saved_version_the_learners_one(api):
@@ -297,7 +301,7 @@ def test_other_states_are_named(api, state):
 
 
 def test_linkedin_url_encodes_everything():
-    url = credential.linkedin_url(
+    url = presentation.linkedin_url(
         name="A&B = C?", organization="Ö #1", issued="2026-11-02", cert_url="http://x/y?z=1&w=2", cert_id="id 1"
     )
     assert "&name=A%26B+%3D+C%3F&" in url and "organizationName=%C3%96+%231" in url
@@ -338,7 +342,7 @@ def test_never_published_says_so(api):
 def test_the_learner_card_shows_the_published_version_only(api):
     api.progress = progress("earned", earned=True)
     block = make_block()
-    block.eqf_level, block.display_name = 7, "A draft title"
+    block.definition, block.display_name = {**block.definition, "eqf_level": 7}, "A draft title"
     text = text_of(block.student_view({}).content)
     assert api.published == [] and "Earned" in text and "Download (JSON-LD)" in text
     assert "EQF level 5" in text and "Designing micro-credentials for VET" in text and "A draft title" not in text
@@ -359,9 +363,12 @@ def test_a_credential_being_issued_says_so_and_keeps_the_card_polling(api, faile
 def test_author_text_is_escaped_in_the_learner_view(api):
     block = make_block()
     block.display_name = XSS
-    block.description = XSS
-    block.further_information = "javascript:alert(1)"
-    block.learning_outcomes = [{"id": "lo-1", "text": XSS, "esco_skills": []}]
+    block.definition = {
+        **block.definition,
+        "description": XSS,
+        "further_information": "javascript:alert(1)",
+        "learning_outcomes": [{"id": "lo-1", "text": XSS, "esco_skills": []}],
+    }
     api.definition = block.definition_dict()  # published as it is
     api.progress = SimpleNamespace(
         state="earned",
@@ -545,17 +552,81 @@ def test_translations_come_from_the_package_catalog(api, tmp_path, monkeypatch):
     assert "Learning outcomes" not in text
 
 
+# ------------------------------------------------------------- one definition field, the image an asset
+
+
+def test_the_uploaded_image_is_a_course_asset_and_credentials_still_carry_it(api, settings):
+    block = make_block()
+    upload = data_uri(png_bytes())
+    assert call(block, "studio_submit", dict(editor_form(block), image=upload))["ok"] is True
+    reference = block.definition["image"]
+    assert reference.startswith("/static/microvet-badge-") and reference.endswith(".png")
+    course = block.course_key.replace(":", "_")
+    stored = Path(settings.MICROVET["ASSETS_DIR"]) / course / reference.removeprefix("/static/")
+    assert stored.read_bytes() == png_bytes()  # a file under the data dir, not a field
+    assert "data:" not in json.dumps(block.definition) and not block.fields["image"].is_set_on(block)
+    assert block.definition_dict()["image"] == upload and block.problems() == {}
+    assert f'value="{upload}"' in block.studio_view({}).content  # the editor shows (and re-posts) the image
+    call(block, "demo_publish", {})
+    assert api.published[-1][1][block.usage_key][0]["image"] == upload  # the credential carries the image
+    assert call(block, "studio_submit", editor_form(block))["ok"] is True  # saved again: the same asset
+    assert block.definition["image"] == reference and len(list(stored.parent.iterdir())) == 1
+
+
+def test_an_image_the_course_files_lack_is_a_problem(api):
+    block = make_block()
+    block.definition = {**block.definition, "image": "/static/microvet-badge-gone.png"}
+    assert "upload it again" in block.problems()["image"]
+    assert 'name="image" value=""' in block.studio_view({}).content  # the author uploads it again
+
+
+def test_a_reference_to_a_course_file_that_is_no_png_is_not_used(api):
+    block = make_block()
+    compat.save_course_asset(block, "logo.svg", b"<svg xmlns='http://www.w3.org/2000/svg'/>", "image/svg+xml")
+    block.definition = {**block.definition, "image": "/static/logo.svg"}
+    assert "image" in block.problems() and block.definition_dict()["image"] == "/static/logo.svg"
+
+
+def old_fields_block(image: str = ""):
+    """A block as a course authored before ADR 0017 stored it: one field per element, ``definition`` empty."""
+    block = make_block()
+    definition = block.definition_dict()
+    block.definition = {}
+    for name, value in to_fields(definition).items():
+        if name != "display_name":
+            setattr(block, name, value)
+    block.image = image
+    return block, {**definition, "image": image} if image else definition
+
+
+def test_a_course_with_the_old_fields_keeps_working(api):
+    block, definition = old_fields_block(image=data_uri(png_bytes()))
+    assert block.definition == {} and block.definition_dict() == definition and block.problems() == {}
+    assert 'id="mv-eqf_level" name="eqf_level" type="text" value="5"' in block.studio_view({}).content
+    assert "Istituto Formazione Professionale Aurora" in text_of(block.author_view({}).content)
+    node = etree.Element("root")
+    block.add_xml_to_node(node)  # exported as before: the image inline
+    assert node.findtext("image") == definition["image"] and node.get("eqf_level") == "5"
+    call(block, "demo_publish", {})
+    assert api.published[-1][1][block.usage_key][0] == definition
+
+
+def test_the_next_editor_save_of_an_old_course_moves_it_to_the_definition_field(api):
+    block, definition = old_fields_block(image=data_uri(png_bytes()))
+    assert call(block, "studio_submit", editor_form(block))["ok"] is True
+    assert block.definition["eqf_level"] == 5 and block.definition["image"].startswith("/static/")
+    assert not any(block.fields[name].is_set_on(block) for name in LEGACY_FIELDS)  # the data URI left settings
+    assert block.definition_dict() == definition
+
+
 # ------------------------------------------------------------------------------------------ helpers
 
 
 def editor_form(block) -> dict:
     """What the editor JS would post for the block's current values."""
-    values = block.field_values()
-    form = {
-        k: "" if v is None else str(v) if k in credential.editor.NUMBER_FIELDS else v
-        for k, v in values.items()
-        if k not in ("rules",)
-    }
+    values = to_fields({**block.definition_dict(), "id": block.stored_definition().get("id", "")})
+    numbers = {e.field for e in ELEMENTS if e.kind in ("number", "integer")}
+    form = {k: "" if v is None else str(v) if k in numbers else v for k, v in values.items()}
     form["rules_mode"] = "simple"
     form["rules_simple"] = {"min_score": "", "not_before": "", "not_after": ""}
     return form

@@ -91,7 +91,7 @@ def authored_block() -> MicroCredentialXBlock:
     block = MicroCredentialXBlock(
         runtime, KvsFieldData(DictKeyValueStore()), ScopeIds("author", "microcredential", "def", MC_USAGE)
     )
-    for name in MicroCredentialXBlock.EDITOR_FIELDS:
+    for name in MicroCredentialXBlock.AUTHORED_FIELDS:
         setattr(block, name, getattr(parsed, name))
     return block
 
@@ -102,7 +102,7 @@ def lms_block(published: MicroCredentialXBlock, user_id: int = 7) -> MicroCreden
     writable = KvsFieldData(kvs)
     runtime = LmsRuntime(user_id, LmsFieldData(kvs))
     block = MicroCredentialXBlock(runtime, writable, ScopeIds(str(user_id), "microcredential", "def", MC_USAGE))
-    for name in MicroCredentialXBlock.EDITOR_FIELDS:
+    for name in MicroCredentialXBlock.AUTHORED_FIELDS:
         setattr(block, name, getattr(published, name))
     block.save()
     return MicroCredentialXBlock(runtime, runtime.service(block, "field-data"), block.scope_ids)
@@ -207,7 +207,7 @@ def loaded(block: MicroCredentialXBlock, branch: str) -> MicroCredentialXBlock:
     copy = MicroCredentialXBlock(
         block.runtime, KvsFieldData(DictKeyValueStore()), ScopeIds("author", "microcredential", "def", usage)
     )
-    for name in MicroCredentialXBlock.EDITOR_FIELDS:
+    for name in MicroCredentialXBlock.AUTHORED_FIELDS:
         setattr(copy, name, getattr(block, name))
     copy.location, copy.category = usage, "microcredential"
     return copy
@@ -225,7 +225,7 @@ def test_the_plugin_connects_the_publish_receiver_for_studio(modulestore):
 def test_studio_publish_registers_the_published_version_only(modulestore, django_capture_on_commit_callbacks):
     draft, published = authored_block(), authored_block()
     draft.display_name = "A draft nobody published"
-    published.achievement_id = ""  # derived from the course and usage keys
+    published.definition = {k: v for k, v in published.definition.items() if k != "id"}  # derived from the keys
     modulestore.blocks[modulestore.published_only] = [loaded(published, modulestore.published_only)]
     modulestore.blocks[modulestore.draft_preferred] = [loaded(draft, modulestore.draft_preferred)]
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -241,7 +241,7 @@ def test_studio_publish_hands_due_learners_to_the_lms_workers(modulestore, monke
     published = authored_block()
     published.rules = {"all": [{"all_outcomes": True}, {"min_score": {"value": 95, "op": ">="}}]}
     api.publish(str(COURSE), {str(MC_USAGE): published.published_pair()}, may_sign=True)
-    scores = {lo["id"]: api.OutcomeScore(1.0, True) for lo in published.learning_outcomes}
+    scores = {lo["id"]: api.OutcomeScore(1.0, True) for lo in published.definition["learning_outcomes"]}
     api.record_assessment(api.Learner("7", "learner7@example.org"), COURSE, QUIZ, scores, 8, 10)
     assert not IssuedCredential.objects.exists()
     published.rules = {"all_outcomes": True}  # the author relaxes the rules and publishes
@@ -272,7 +272,7 @@ def test_studio_derives_the_achievement_id_from_the_lms_root(settings):
     settings.MICROVET = {k: v for k, v in settings.MICROVET.items() if k != "BASE_URL"}
     settings.LMS_ROOT_URL = "https://lms.aurora.example"
     block = authored_block()
-    block.achievement_id = ""
+    block.definition = {k: v for k, v in block.definition.items() if k != "id"}
     assert block.definition_dict()["id"].startswith("https://lms.aurora.example/microvet/achievements/")
 
 

@@ -73,7 +73,10 @@ def test_valid_form_gives_the_example_definition(form, example_definition_path):
     result = editor.validate_submission(form, default_id=DEFAULT_ID)
     assert result.errors == {}
     assert result.definition == load_definition(example_definition_path).to_dict()
-    assert result.values["eqf_level"] == 5 and result.values["ects"] == 1 and result.values["pass_mark"] == 70
+    stored = result.values["definition"]
+    assert stored["eqf_level"] == 5 and stored["workload"]["ects"] == 1 and stored["grading"]["pass_mark"] == 70
+    assert result.values["display_name"] == result.definition["title"] and "title" not in stored
+    assert stored == {k: v for k, v in result.definition.items() if k != "title"}  # normalised, id included
     assert result.values["rules"] == {"all_outcomes": True}
 
 
@@ -81,7 +84,7 @@ def test_blank_identifier_uses_the_default(form):
     form["achievement_id"] = "  "
     result = editor.validate_submission(form, default_id=DEFAULT_ID)
     assert result.errors == {}
-    assert result.values["achievement_id"] == "" and result.definition["id"] == DEFAULT_ID
+    assert "id" not in result.values["definition"] and result.definition["id"] == DEFAULT_ID
 
 
 @pytest.mark.parametrize(
@@ -132,7 +135,8 @@ def test_esco_uris_may_arrive_as_lines_and_outcome_ids_are_filled_in(form):
     form["learning_outcomes"] = [{"id": "", "text": "Plan a lesson.", "esco_skills": f"{ESCO}\n  \n"}]
     result = editor.validate_submission(form, default_id=DEFAULT_ID)
     assert result.errors == {}
-    assert result.values["learning_outcomes"] == [{"id": "lo-1", "text": "Plan a lesson.", "esco_skills": [ESCO]}]
+    outcomes = result.values["definition"]["learning_outcomes"]
+    assert outcomes == [{"id": "lo-1", "text": "Plan a lesson.", "esco_skills": [ESCO]}]
 
 
 def test_duplicate_outcome_ids_are_refused_on_the_row(form):

@@ -1,9 +1,12 @@
 """MicroCredentialXBlock: an author describes an EU micro-credential; a learner sees progress and the credential.
 
-The block is thin: editor input is validated by ``editor.py`` (which delegates to badge_issuer), OLX lives in
-``credential_olx.py``, and everything about evidence, issuance and public URLs is the service's
-(``microcredential_xblock.service.api``), because a block cannot read other blocks' learner state in the LMS
-(docs/upper-floor.md). Nothing secret is a field: keys and issuer configuration are Django settings.
+The block is thin: it keeps the micro-credential in one ``definition`` field (ADR 0017; the elements are
+declared in ``badge_issuer.elements``), editor input is validated by ``editor.py`` (which delegates to
+badge_issuer), what the card and the editor show is ``presentation.py``, OLX lives in
+``credential_olx.py``, an uploaded badge is a course asset (``badge_asset.py``), and everything about
+evidence, issuance and public URLs is the service's (``microcredential_xblock.service.api``; the
+learner's side of the block: ``learner.py``), because a block cannot read other blocks' learner state
+in the LMS (docs/upper-floor.md). Nothing secret is a field: keys and issuer configuration are Django settings.
 """
 
 from __future__ import annotations
@@ -14,27 +17,25 @@ import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.utils.formats import number_format
 from web_fragments.fragment import Fragment
 from xblock.completable import XBlockCompletionMode
 from xblock.core import XBlock
-from xblock.fields import Dict, Float, Integer, List, Scope, String
+from xblock.fields import Dict, Scope, String
 from xblock.utils.resources import ResourceLoader
 from xblock.validation import ValidationMessage
 
 from badge_issuer.definition import parse_definition
-from badge_issuer.did import valid_did
-from badge_issuer.errors import DefinitionError, KeyMaterialError, MicrovetError
+from badge_issuer.errors import DefinitionError
 from badge_issuer.rules import validate_rules
-from badge_issuer.vocab import ASSESSMENT_TYPES, PARTICIPATION_FORMS, SUPERVISION
 
 from .. import compat
 from ..wallet import card as wallet_card
-from . import credential_olx, editor
+from . import badge_asset, credential_olx, editor, learner, presentation
 from .common import ApiError, add_scripts, initialize_js, json_api, json_response, service_api, translator
+from .credential_legacy import LegacyDefinitionFields
 
 log = logging.getLogger(__name__)
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -42,29 +43,10 @@ LOADER = ResourceLoader("microcredential_xblock")
 #: gettext with a fallback and JSON POSTs with the CSRF header, shared with the assessment block.
 #: An editor submission: the fields plus at most one base64 PNG (4/3 of its bytes).
 STUDIO_SUBMIT_MAX = editor.IMAGE_MAX_BYTES * 4 // 3 + 256 * 1024
-#: ``service.api.ISSUING``: the rules hold, the credential is being issued (the card keeps polling).
-ISSUING = "issuing"
 
 
 def _(message: str) -> str:
     return translator().gettext(message)
-
-
-def linkedin_url(
-    *, name: str, organization: str, issued: str, cert_url: str, cert_id: str, expires: str | None = None
-) -> str:
-    """LinkedIn's "Add to profile" link for a certification; ``issued``/``expires`` are ISO 8601 dates."""
-    params = [
-        ("startTask", "CERTIFICATION_NAME"),
-        ("name", name),
-        ("organizationName", organization),
-        ("issueYear", issued[:4]),
-        ("issueMonth", str(int(issued[5:7]))),
-    ]
-    if expires:
-        params += [("expirationYear", expires[:4]), ("expirationMonth", str(int(expires[5:7])))]
-    params += [("certUrl", cert_url), ("certId", cert_id)]
-    return "https://www.linkedin.com/profile/add?" + urlencode(params)
 
 
 def _service():
@@ -75,16 +57,6 @@ def _service():
     return api
 
 
-def compat_usage_key(usage_key: str) -> Any:
-    """An Open edX UsageKey for a stored key string (the LMS runtime loads blocks by key object)."""
-    try:
-        from opaque_keys.edx.keys import UsageKey  # noqa: PLC0415 - only installed with Open edX
-
-        return UsageKey.from_string(usage_key)
-    except Exception:  # not an opaque key (workbench ids) or no opaque-keys: use the string
-        return usage_key
-
-
 def _issuer_keys():
     """Raises KeyMaterialError when the issuer keys are not configured (cached by the service)."""
     from microcredential_xblock.service.config import issuer_keys  # noqa: PLC0415
@@ -93,7 +65,7 @@ def _issuer_keys():
 
 
 @XBlock.wants("user", "i18n")
-class MicroCredentialXBlock(XBlock):
+class MicroCredentialXBlock(LegacyDefinitionFields, XBlock):
     """An EU micro-credential (Council Recommendation 2022, Annex I) issued as an Open Badges 3.0 credential."""
 
     resources_dir = ".."  # public/ and templates/ are shared by the package's blocks
@@ -102,40 +74,24 @@ class MicroCredentialXBlock(XBlock):
     has_score = False
 
     display_name = String(display_name="Title", default="Micro-credential", scope=Scope.settings)
-    achievement_id = String(
-        help="Stable https URL identifying the achievement; derived when empty", default="", scope=Scope.settings
-    )
-    description = String(default="", scope=Scope.content)
-    language = String(default="en", scope=Scope.settings)
-    version = String(default="", scope=Scope.settings)
-    field_of_study = String(default="", scope=Scope.settings)
-    awarding_body = Dict(default={}, scope=Scope.settings)
-    learning_outcomes = List(default=[], scope=Scope.content)
-    ects = Float(default=None, scope=Scope.settings)
-    hours = Float(default=None, scope=Scope.settings)
-    eqf_level = Integer(default=None, scope=Scope.settings)
-    nqf_level = String(default="", scope=Scope.settings)
-    assessment_type = String(default="", scope=Scope.settings)
-    participation = String(default="", scope=Scope.settings)
-    quality_assurance = String(default="", scope=Scope.content)
-    prerequisites = String(default="", scope=Scope.content)
-    supervision = String(default="", scope=Scope.settings)
-    stackability = String(default="", scope=Scope.content)
-    further_information = String(default="", scope=Scope.settings)
-    pass_mark = Float(default=None, scope=Scope.settings)
-    valid_for_days = Integer(default=None, scope=Scope.settings)
-    image = String(
-        help="Uploaded PNG badge as a data: URI; empty for the generated badge", default="", scope=Scope.settings
+    definition = Dict(
+        help=(
+            "The micro-credential in the format of examples/micro-credential.yaml, without the title (display_name), "
+            "with an id only where the author gave one and an uploaded image as its /static/ course asset"
+        ),
+        default={},
+        scope=Scope.content,
     )
     rules = Dict(default={"all_outcomes": True}, scope=Scope.settings)
 
-    EDITOR_FIELDS = (*editor.TEXT_FIELDS, *editor.NUMBER_FIELDS, "awarding_body", "learning_outcomes", "image", "rules")
+    #: What the author writes (the editor saves these; the pre-0017 fields only ever lose their values).
+    AUTHORED_FIELDS = ("display_name", "definition", "rules")
 
     # ------------------------------------------------------------------------------------------ definition
 
-    def field_values(self) -> dict[str, Any]:
-        """Every author field, as plain data (editor, OLX and the service use this)."""
-        return {name: getattr(self, name) for name in self.EDITOR_FIELDS}
+    def stored_definition(self) -> dict[str, Any]:
+        """The definition as saved: ``definition``, or the old fields of a course authored before ADR 0017."""
+        return dict(self.definition) if self.definition else self.legacy_definition()
 
     @property
     def course_key(self) -> str:
@@ -157,17 +113,32 @@ class MicroCredentialXBlock(XBlock):
         name = uuid.uuid5(uuid.NAMESPACE_URL, f"{self.course_key}/{self.usage_key}")
         return f"https://{base.netloc or 'localhost'}/microvet/achievements/{name}"
 
-    def definition_dict(self) -> dict[str, Any]:
-        """The definition (format of examples/micro-credential.yaml) described by the fields; maybe invalid."""
-        return editor.definition_from_fields(self.field_values(), default_id=self.default_achievement_id())
+    def definition_dict(self, default_id: str | None = None) -> dict[str, Any]:
+        """The whole definition (format of examples/micro-credential.yaml), as it would be published; maybe
+        invalid. The id is derived where the author gave none; an uploaded image is read from the course."""
+        definition = {**self.stored_definition(), "title": self.display_name}
+        definition["id"] = definition.get("id") or default_id or self.default_achievement_id()
+        if badge_asset.is_reference(definition.get("image")):
+            definition["image"] = self._asset_image(definition["image"]) or definition["image"]
+        return {key: value for key, value in definition.items() if value not in ("", None)}
+
+    def _asset_image(self, reference: str) -> str | None:
+        """The uploaded image as a data: URI, read from the course's assets once per block instance."""
+        cache = self.__dict__.setdefault("_asset_images", {})
+        if reference not in cache:
+            cache[reference] = badge_asset.data_uri(self, reference)
+        return cache[reference]
 
     def problems(self) -> dict[str, str]:
         """What keeps the micro-credential from being issuable: field path -> reason (empty when fine)."""
         problems: dict[str, str] = {}
+        definition = self.definition_dict()
         try:
-            parse_definition(self.definition_dict())
+            parse_definition(definition)
         except DefinitionError as exc:
             problems.update(getattr(exc, "errors", {exc.subject: exc.reason}))
+        if badge_asset.is_reference(definition.get("image")):
+            problems["image"] = _("The uploaded badge image is missing from the course files: upload it again.")
         try:
             validate_rules(self.rules)
         except DefinitionError as exc:
@@ -195,77 +166,15 @@ class MicroCredentialXBlock(XBlock):
         return _service().Learner(*compat.current_user(self))
 
     def learner_state(self) -> dict[str, Any]:
-        """What the credential card shows: progress per outcome, the state and the learner's credential.
-
-        Read-only: learners see the last *published* definition (and their credentials, which are
-        snapshots); a draft is never registered from here. The one write is the service's throttled
-        retry of a credential that is due but missing (``api.card_progress``).
-        """
-        try:
-            progress = _service().card_progress(self._learner(), self.course_key, self.usage_key)
-        except LookupError:  # service.api.NotFound: never published with a complete definition
-            return {
-                "status": "unavailable",
-                "final": True,
-                "message": _("This micro-credential is not ready yet: the course team has not published it."),
-            }
-        except Exception:  # any failure: the learner gets a message, the log keeps the traceback
-            log.exception("microvet: the credential service failed for %s", self.usage_key)
-            return {
-                "status": "error",
-                "final": True,
-                "message": _("Your progress cannot be shown right now. Please reload the page later."),
-            }
-        state = {
-            "status": "ok",
-            "state": progress.state,
-            "final": progress.state != ISSUING,
-            "outcomes": [self._outcome_view(o) for o in progress.outcomes],
-            "credential": credential_view(progress.credential) if progress.credential else None,
-            "definition": getattr(progress, "definition", None),
-        }
-        if progress.state == ISSUING:
-            state["notice"] = (
-                _(
-                    "You have met every requirement. Your credential could not be issued yet because of a "
-                    "technical problem; it will be issued automatically, there is no need to submit again."
-                )
-                if getattr(progress, "issue_failed", False)
-                else _("You have met every requirement: your credential is being issued.")
-            )
-        if progress.credential is None:
-            try:
-                _issuer_keys()
-            except KeyMaterialError as exc:
-                log.warning("microvet: issuer keys are not configured: %s", exc)
-                state["final"] = True
-                state["notice"] = _(
-                    "Credentials cannot be issued yet: the issuer keys are not configured. Please tell the course team."
-                )
-        return state
-
-    def _outcome_view(self, outcome) -> dict[str, Any]:
-        return {
-            "id": outcome.id,
-            "text": outcome.text,
-            "validated": outcome.validated,
-            "assessments": [self._block_name(key) for key in outcome.validated_by],
-        }
-
-    def _block_name(self, usage_key: str) -> str:
-        """An assessment's display name (its usage key where the runtime cannot load it)."""
-        try:
-            return self.runtime.get_block(compat_usage_key(usage_key)).display_name
-        except Exception:  # a deleted or foreign block still has a key to show
-            return usage_key
+        """What the credential card shows (``learner.card_state``)."""
+        return learner.card_state(self, _service(), _issuer_keys, _)
 
     def student_view_data(self, context=None) -> dict[str, Any]:
         """The micro-credential for the mobile app (public information only; rules stay on the server)."""
-        values = self.field_values()
         return {
             "title": self.display_name,
             "definition": self.definition_dict() if not self.problems() else None,
-            "labels": self._labels(values),
+            "labels": presentation.value_labels(self.stored_definition(), _),
             "progress_url": self.runtime.handler_url(self, "student_view_user_state"),
         }
 
@@ -280,7 +189,7 @@ class MicroCredentialXBlock(XBlock):
         else:
             message = _("Preview: each learner sees their progress and their credential here.")
         state = {"status": "author", "message": message, "issuer": self._issuer_summary()}
-        return self._card(state, self.field_values())
+        return self._card(state, self.definition_dict())
 
     def _issuer_summary(self) -> dict[str, str] | None:
         """Who signs, from the public issuer profile (Studio has no keys); None where unknown."""
@@ -290,30 +199,27 @@ class MicroCredentialXBlock(XBlock):
             log.warning("microvet: the issuer profile could not be read for %s", self.usage_key, exc_info=True)
             return None
 
-    def _card_values(self, state: Mapping[str, Any]) -> dict[str, Any]:
+    def _card_definition(self, state: Mapping[str, Any]) -> Mapping[str, Any]:
         """What a learner's card describes: the published definition only (empty before the first publish)."""
-        if state.get("definition"):
-            return editor.fields_from_definition(state["definition"])
-        return {"display_name": self.display_name}
+        return state.get("definition") or {"title": self.display_name}
 
-    def _card_html(self, state: dict[str, Any], values: Mapping[str, Any]) -> str:
+    def _card_html(self, state: dict[str, Any], definition: Mapping[str, Any]) -> str:
         context = {
-            "block": values,
-            "labels": self._labels(values),
-            "numbers": {k: _number(values[k]) for k in ("ects", "hours") if values.get(k) is not None},
+            "definition": definition,
+            "facts": presentation.card_facts(definition, _),
             "state": state,
-            "title": values.get("display_name") or self.display_name,
+            "title": definition.get("title") or self.display_name,
             "element_id": self.usage_key.replace(".", "-"),
         }
         if state.get("credential"):
-            context["share"] = self._share(state["credential"], values)
+            context["share"] = self._share(state["credential"], definition)
             context["wallet_html"] = wallet_card.render(self, translator())
         return LOADER.render_django_template(
             "templates/microvet/credential/student.html", context, i18n_service=translator()
         )
 
-    def _card(self, state: dict[str, Any], values: Mapping[str, Any] | None = None) -> Fragment:
-        frag = Fragment(self._card_html(state, self._card_values(state) if values is None else values))
+    def _card(self, state: dict[str, Any], definition: Mapping[str, Any] | None = None) -> Fragment:
+        frag = Fragment(self._card_html(state, self._card_definition(state) if definition is None else definition))
         frag.add_css_url(self.runtime.local_resource_url(self, "public/credential/credential.css"))
         add_scripts(self, frag, "public/credential/credential.js")
         if state.get("status") != "author":  # the wallet button can appear after a swap, without a reload
@@ -321,23 +227,11 @@ class MicroCredentialXBlock(XBlock):
         initialize_js(frag, "MicrovetCredential", {"final": state.get("final", True)})
         return frag
 
-    def _labels(self, values: Mapping[str, Any]) -> dict[str, str]:
-        """Translated labels of the EU value lists chosen by the author."""
-
-        def label(options, key):
-            return _(options[key].label) if key in options else ""
-
+    def _share(self, credential: Mapping[str, Any], definition: Mapping[str, Any]) -> dict[str, str]:
+        body = definition.get("awarding_body") or {}
         return {
-            "assessment_type": label(ASSESSMENT_TYPES, values.get("assessment_type")),
-            "participation": label(PARTICIPATION_FORMS, values.get("participation")),
-            "supervision": label(SUPERVISION, values.get("supervision")),
-        }
-
-    def _share(self, credential: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, str]:
-        body = values.get("awarding_body") or {}
-        return {
-            "linkedin": linkedin_url(
-                name=values.get("display_name") or self.display_name,
+            "linkedin": presentation.linkedin_url(
+                name=definition.get("title") or self.display_name,
                 organization=body.get("name", ""),
                 issued=credential["issued_on"],
                 expires=credential.get("expires_on"),
@@ -363,7 +257,7 @@ class MicroCredentialXBlock(XBlock):
         state = self.learner_state()
         body = {key: value for key, value in state.items() if key != "definition"}
         if suffix == "card":
-            body["html"] = self._card_html(state, self._card_values(state))
+            body["html"] = self._card_html(state, self._card_definition(state))
         return json_response(200, body)
 
     @json_api(max_bytes=1024)
@@ -374,49 +268,21 @@ class MicroCredentialXBlock(XBlock):
     @json_api(max_bytes=4096)
     def reissue(self, data, suffix=""):
         """Re-issue the learner's credential to a DID they control (did:key or did:web)."""
-        did = data.get("did", "").strip() if isinstance(data, Mapping) and isinstance(data.get("did"), str) else ""
-        if not valid_did(did):
-            return {
-                "ok": False,
-                "field": "did",
-                "message": _("Enter a DID such as did:key:z6Mk… or did:web:example.org."),
-            }
-        api = _service()
-        try:
-            learner = self._learner()
-            progress = api.learner_progress(learner, self.course_key, self.usage_key)
-            if progress.state != api.EARNED:
-                return {"ok": False, "message": _("Only an earned, valid credential can be re-issued.")}
-            if getattr(progress.credential, "subject_did", "") == did:  # each re-issue uses a status-list index
-                return {"ok": False, "field": "did", "message": _("Your credential already names this DID.")}
-            credential = api.reissue(
-                progress.credential.uuid,
-                actor=f"learner:{learner.user_id}",
-                reason="re-issued to the learner's DID at the learner's request",
-                subject_did=did,
-            )
-        except MicrovetError as exc:
-            return {"ok": False, "field": "did", "message": exc.reason}
-        except Exception:  # any failure: a message for the learner, the traceback in the log
-            log.exception("microvet: re-issue failed for %s", self.usage_key)
-            return {"ok": False, "message": _("The credential could not be re-issued. Please try again later.")}
-        return {
-            "ok": True,
-            "message": _("Your credential was re-issued to %(did)s.") % {"did": did},
-            "credential": credential_view(credential),
-        }
+        return learner.reissue(self, _service(), data, _)
 
     def index_dictionary(self) -> dict[str, Any]:
         """Course search: find courses by skill, outcome, EQF level or ECTS."""
         index = super().index_dictionary()
-        outcomes = self.learning_outcomes or []
+        definition = self.stored_definition()
+        outcomes = definition.get("learning_outcomes") or []
+        ects = (definition.get("workload") or {}).get("ects")
         index.setdefault("content", {}).update(
             {
                 "display_name": self.display_name,
                 "learning_outcomes": " ".join(o.get("text", "") for o in outcomes),
                 "esco_skills": " ".join(s for o in outcomes for s in o.get("esco_skills", [])),
-                "eqf_level": f"EQF {self.eqf_level}" if self.eqf_level else "",
-                "ects": f"{self.ects:g} ECTS" if self.ects is not None else "",
+                "eqf_level": f"EQF {definition['eqf_level']}" if definition.get("eqf_level") else "",
+                "ects": f"{ects:g} ECTS" if ects is not None else "",
             }
         )
         index["content_type"] = "Micro-credential"
@@ -425,20 +291,17 @@ class MicroCredentialXBlock(XBlock):
     # ----------------------------------------------------------------------------------------- author side
 
     def studio_view(self, context=None) -> Fragment:
-        values = self.field_values()
+        definition = self.definition_dict()
         simple = (
             editor.as_simple(self.rules or {}) if self.rules else {"min_score": "", "not_before": "", "not_after": ""}
         )
         context = {
-            "values": values,
+            "groups": presentation.editor_groups({**definition, "id": self.stored_definition().get("id", "")}, _),
+            "image": "" if badge_asset.is_reference(definition.get("image")) else definition.get("image", ""),
             "simple": simple or {},
             "advanced": simple is None,
             "rules_json": _json(self.rules),
             "default_id": self.default_achievement_id(),
-            "assessment_types": _options(ASSESSMENT_TYPES),
-            "participation_forms": _options(PARTICIPATION_FORMS),
-            "supervision_options": _options(SUPERVISION),
-            "eqf_levels": range(1, 9),
             "problems": self.problems(),
             "image_max_kb": editor.IMAGE_MAX_BYTES // 1024,
             "publishes": not compat.platform_publishes(),
@@ -450,7 +313,7 @@ class MicroCredentialXBlock(XBlock):
         )
         frag.add_css_url(self.runtime.local_resource_url(self, "public/credential/studio.css"))
         add_scripts(self, frag, "public/credential/studio.js")
-        initialize_js(frag, "MicrovetCredentialEditor", {"outcomes": values["learning_outcomes"]})
+        initialize_js(frag, "MicrovetCredentialEditor", {"outcomes": definition.get("learning_outcomes") or []})
         return frag
 
     @json_api(max_bytes=STUDIO_SUBMIT_MAX, authoring=True)
@@ -467,8 +330,12 @@ class MicroCredentialXBlock(XBlock):
                 "errors": result.errors,
                 "message": _("Nothing was saved: please correct the fields marked below."),
             }
-        for name, value in result.values.items():
-            setattr(self, name, value)
+        definition = result.values["definition"]
+        if definition.get("image"):  # the editor only lets a PNG data: URI through: now a course asset
+            definition["image"] = badge_asset.store(self, definition["image"])
+        for name in self.AUTHORED_FIELDS:
+            setattr(self, name, result.values[name])
+        self.clear_legacy_fields()
         return {"ok": True, "message": _("Saved. Learners see the change once it is published.")}
 
     @json_api(max_bytes=1024, authoring=True)
@@ -495,40 +362,24 @@ class MicroCredentialXBlock(XBlock):
     @classmethod
     def parse_xml(cls, node, runtime, keys):
         block = runtime.construct_xblock_from_class(cls, keys)
-        for name, value in credential_olx.import_fields(node).items():
-            setattr(block, name, value)
+        definition, rules = credential_olx.import_definition(node)
+        if "title" in definition:
+            block.display_name = definition.pop("title")
+        block.definition = definition
+        if rules is not None:
+            block.rules = rules
         return block
 
     def add_xml_to_node(self, node):
         node.tag = self.xml_element_name()
         node.set("xblock-family", self.entry_point)
-        credential_olx.export_fields(self.field_values(), node)
+        credential_olx.export_definition({**self.stored_definition(), "title": self.display_name}, self.rules, node)
 
     @staticmethod
     def workbench_scenarios():
         from microcredential_xblock.demo.scenarios import SCENARIOS  # noqa: PLC0415
 
         return SCENARIOS
-
-
-def credential_view(credential: Any) -> dict[str, Any]:
-    """The issued credential's public facts and URLs for the card (never the recipient's e-mail)."""
-    return {
-        "id": str(credential.uuid),
-        "issued_on": credential.issued_at.date().isoformat(),
-        "expires_on": credential.valid_until.date().isoformat() if credential.valid_until else None,
-        "urls": _service().public_urls(credential),
-        "endorsements": _service().endorsements_shown(credential),
-    }
-
-
-def _number(value: float) -> str:
-    """A number as people write it in the active language: ``1`` not ``1.0``, ``0,5`` in Italian."""
-    return number_format(int(value) if float(value).is_integer() else value)
-
-
-def _options(concepts: Mapping[str, Any]) -> list[tuple[str, str]]:
-    return [(key, _(concept.label)) for key, concept in concepts.items()]
 
 
 def _json(value: Any) -> str:

@@ -1,18 +1,22 @@
 """OLX for the micro-credential block: every EU element as readable XML, rules as XML elements.
 
 ```xml
-<microcredential display_name="..." language="en" eqf_level="5" ects="1" hours="25" ...>
+<microcredential display_name="..." language="en" ects="1" hours="25" eqf_level="5" ...>
   <description>...</description>
-  <awarding_body name="..." url="https://..." country="IT" region="..." email="..."/>
+  <awarding_body name="..." url="https://..." email="..." country="IT" region="..."/>
   <outcome id="lo-1"><text>...</text><esco>http://data.europa.eu/esco/skill/...</esco></outcome>
   <quality_assurance>...</quality_assurance>
+  <image>/static/microvet-badge-....png</image>
   <rules><all><all_outcomes/><min_score value="70" op="&gt;="/><window not_before="2026-01-01"/></all></rules>
 </microcredential>
 ```
-Export then import gives back exactly the same field values (tests/test_credential_olx.py).
-The functions work on plain dicts of field values so they are testable without a runtime. Import only
-checks the XML's shape and number syntax; the EU elements and rules are validated by badge_issuer when
-the block is saved or checked (``validate()``), so an imported draft is kept, not lost.
+Which element is an attribute, which a child element and under which name: ``badge_issuer.elements``
+(``olx``, ``olx_child``). The names are the block's field names from before ADR 0017, so OLX exported
+then (a data: URI in <image> included) imports unchanged. Export then import gives back exactly the same
+definition (tests/test_credential_olx.py). The functions work on plain definitions (the format of
+examples/micro-credential.yaml) so they are testable without a runtime. Import only checks the XML's shape
+and number syntax; the EU elements and rules are validated by badge_issuer when the block is saved or
+checked (``validate()``), so an imported draft is kept, not lost.
 """
 
 from __future__ import annotations
@@ -22,86 +26,71 @@ from typing import Any
 
 from lxml import etree
 
+from badge_issuer.elements import ELEMENTS, from_fields, to_fields
 from badge_issuer.i18n import gettext_noop
 
 from .olx import OlxError, check_element, format_number, number, sub_element
 
-#: Short values kept as attributes of <microcredential>, in this order.
-ATTRIBUTES = (
-    "display_name",
-    "achievement_id",
-    "language",
-    "version",
-    "eqf_level",
-    "nqf_level",
-    "ects",
-    "hours",
-    "assessment_type",
-    "participation",
-    "supervision",
-    "pass_mark",
-    "valid_for_days",
-)
-#: Prose kept as child elements (readable, and free of attribute escaping), in this order.
-ELEMENTS = (
-    "description",
-    "field_of_study",
-    "quality_assurance",
-    "prerequisites",
-    "stackability",
-    "further_information",
-    "image",
-)
-#: Numeric attributes: True for whole numbers. Ranges are badge_issuer's job; this only bounds the syntax.
-NUMBERS = {"eqf_level": True, "valid_for_days": True, "ects": False, "hours": False, "pass_mark": False}
+#: Elements written as attributes of <microcredential>, and as its child elements (with text).
+ATTRIBUTES = tuple(e for e in ELEMENTS if e.olx and not e.olx_child and e.parent != "awarding_body")
+CHILDREN = tuple(e for e in ELEMENTS if e.olx_child)
+AWARDING_BODY = tuple(e for e in ELEMENTS if e.parent == "awarding_body")
+#: Elements read from OLX where the author's file has no value (the pre-0017 fields' defaults).
+DEFAULTS = {"language": "en"}
 NUMBER_LIMIT = 1e9
-AWARDING_BODY_KEYS = ("name", "url", "email", "country", "region")
+#: Set by the platform's OLX import/export around the block; they are not block data.
+IGNORED_ATTRIBUTES = ("xblock-family", "url_name")
 _FLAG_RULES = ("all_outcomes", "course_passed")
 _GROUP_RULES = ("all", "any")
 
 
-def export_fields(values: Mapping[str, Any], node: etree._Element) -> None:
-    """Write the block's field ``values`` onto ``node`` (a <microcredential> element)."""
-    for key in ATTRIBUTES:
-        if values.get(key) not in (None, ""):
-            node.set(key, format_number(values[key]) if key in NUMBERS else values[key])
-    for key in ELEMENTS[:3]:
-        _child_text(node, key, values.get(key))
-    body = values.get("awarding_body") or {}
-    if any(body.get(k) for k in AWARDING_BODY_KEYS):
-        element = etree.SubElement(node, "awarding_body")
-        for key in AWARDING_BODY_KEYS:
-            if body.get(key):
-                element.set(key, body[key])
-    for outcome in values.get("learning_outcomes") or []:
-        element = sub_element(node, "outcome", id=outcome.get("id", ""))
-        sub_element(element, "text", outcome.get("text", ""))
-        for skill in outcome.get("esco_skills") or []:
-            sub_element(element, "esco", skill)
-    for key in ELEMENTS[3:]:
-        _child_text(node, key, values.get(key))
-    if values.get("rules"):
-        sub_element(node, "rules").append(rules_to_xml(values["rules"]))
+def export_definition(definition: Mapping[str, Any], rules: Mapping[str, Any] | None, node: etree._Element) -> None:
+    """Write a definition (its title included) and the issuing rules onto ``node`` (a <microcredential>)."""
+    values = to_fields(definition)
+    for element in ELEMENTS:
+        value = values.get(element.field)
+        if element in ATTRIBUTES and value not in (None, ""):
+            node.set(element.olx, format_number(value) if _is_number(element) else value)
+        elif element in CHILDREN and value:
+            sub_element(node, element.olx, value)
+        elif element is AWARDING_BODY[0] and any(values["awarding_body"].values()):
+            child = etree.SubElement(node, "awarding_body")
+            for part in AWARDING_BODY:
+                if values["awarding_body"].get(part.key):
+                    child.set(part.olx, values["awarding_body"][part.key])
+        elif element.kind == "outcomes":
+            for outcome in value or []:
+                child = sub_element(node, "outcome", id=outcome.get("id", ""))
+                sub_element(child, "text", outcome.get("text", ""))
+                for skill in outcome.get("esco_skills") or []:
+                    sub_element(child, "esco", skill)
+    if rules:
+        sub_element(node, "rules").append(rules_to_xml(rules))
 
 
-def import_fields(node: etree._Element) -> dict[str, Any]:
-    """Read field values from a <microcredential> element; unknown elements and bad numbers are errors."""
+def import_definition(node: etree._Element) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """``(definition, rules)`` from a <microcredential> element (rules None where it has none).
+
+    Unknown attributes and elements and bad numbers are errors; the definition's title is there only
+    when the element has a ``display_name``.
+    """
     here = "microcredential"
+    names = [e.olx for e in ATTRIBUTES]
     check_element(
-        node, here, (*ATTRIBUTES, "xblock-family", "url_name"), (*ELEMENTS, "awarding_body", "outcome", "rules")
+        node, here, (*names, *IGNORED_ATTRIBUTES), (*(e.olx for e in CHILDREN), "awarding_body", "outcome", "rules")
     )
-    values: dict[str, Any] = {}
-    for key in ATTRIBUTES:
-        text = node.get(key)
+    values: dict[str, Any] = dict(DEFAULTS)
+    for element in ATTRIBUTES:
+        text = node.get(element.olx)
         if text is not None:
-            values[key] = _number(text, f"{here}/@{key}", NUMBERS[key]) if key in NUMBERS else text
-    outcomes = []
+            values[element.field] = (
+                _number(text, f"{here}/@{element.olx}", element.kind == "integer") if _is_number(element) else text
+            )
+    outcomes, rules = [], None
     for child in _elements(node):
-        if child.tag in ELEMENTS:
-            values[child.tag] = child.text or ""
-        elif child.tag == "awarding_body":
-            check_element(child, f"{here}/awarding_body", AWARDING_BODY_KEYS)
-            values["awarding_body"] = {k: child.get(k, "") for k in AWARDING_BODY_KEYS}
+        if child.tag == "awarding_body":
+            check_element(child, f"{here}/awarding_body", tuple(e.olx for e in AWARDING_BODY))
+            values["awarding_body"] = {e.key: child.get(e.olx, "") for e in AWARDING_BODY}
         elif child.tag == "outcome":
             check_element(child, f"{here}/outcome", ("id",), ("text", "esco"))
             outcomes.append(
@@ -111,14 +100,15 @@ def import_fields(node: etree._Element) -> dict[str, Any]:
                     "esco_skills": [e.text or "" for e in child.findall("esco")],
                 }
             )
-        else:
+        elif child.tag == "rules":
             rule_nodes = _elements(child)
             if len(rule_nodes) != 1:
                 raise OlxError(f"{here}/rules", gettext_noop("must contain exactly one rule element"))
-            values["rules"] = rules_from_xml(rule_nodes[0], f"{here}/rules")
-    if outcomes:
-        values["learning_outcomes"] = outcomes
-    return values
+            rules = rules_from_xml(rule_nodes[0], f"{here}/rules")
+        else:
+            values[next(e.field for e in CHILDREN if e.olx == child.tag)] = child.text or ""
+    values["learning_outcomes"] = outcomes
+    return from_fields(values), rules
 
 
 def rules_to_xml(rule: Mapping[str, Any]) -> etree._Element:
@@ -164,9 +154,8 @@ def _elements(node: etree._Element) -> list[etree._Element]:
     return [child for child in node if isinstance(child.tag, str)]
 
 
-def _child_text(node: etree._Element, tag: str, text: str | None) -> None:
-    if text:
-        sub_element(node, tag, text)
+def _is_number(element: Any) -> bool:
+    return element.kind in ("number", "integer")
 
 
 def _number(text: str, subject: str, integer: bool) -> int | float:

@@ -1,9 +1,10 @@
 """Server-side validation of the micro-credential editor (Studio), free of XBlock so it is unit-testable.
 
-The editor posts one JSON object (``FORM_FIELDS`` plus ``learning_outcomes``, ``awarding_body`` and the
-rule inputs). ``validate_submission`` casts the text the author typed, delegates the EU elements to
-``badge_issuer.definition.parse_definition`` and the issuing rules to ``badge_issuer.rules.validate_rules``,
-and returns either clean block field values or *every* problem keyed by the form field that shows it.
+The editor posts one JSON object: the elements of ``badge_issuer.elements`` by form key (the awarding
+body as one mapping), ``learning_outcomes`` and the rule inputs. ``validate_submission`` casts the text
+the author typed, delegates the EU elements to ``badge_issuer.definition.parse_definition`` and the
+issuing rules to ``badge_issuer.rules.validate_rules``, and returns either the block's new values
+(title, stored definition, rules) or *every* problem keyed by the form field that shows it.
 The block saves all or nothing: an invalid submission changes no field, and the form keeps what was typed.
 """
 
@@ -19,61 +20,31 @@ from typing import Any
 
 from django.conf.locale import LANG_INFO
 
-from badge_issuer.definition import SCALAR_FIELDS, parse_definition
+from badge_issuer.definition import parse_definition
+from badge_issuer.elements import BY_PATH, ELEMENTS, Element, children, from_fields
 from badge_issuer.errors import DefinitionError
 from badge_issuer.rules import validate_rules
 
-#: Uploaded badge images are stored in a field (and so in OLX): keep them small.
+#: Uploaded badge images are stored as course assets (ADR 0017) and copied into every credential: keep them small.
 IMAGE_MAX_BYTES = 256 * 1024
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _PNG_DATA_URI = re.compile(r"^data:image/png;base64,([A-Za-z0-9+/]+={0,2})$")
 #: A rules JSON text longer than this is refused before parsing (the rule tree is small by design).
 RULES_JSON_MAX = 20_000
-
-#: Scalar text fields of the form: block field name == form key.
-TEXT_FIELDS = (
-    "display_name",
-    "achievement_id",
-    "description",
-    "language",
-    "version",
-    "field_of_study",
-    "nqf_level",
-    "assessment_type",
-    "participation",
-    "quality_assurance",
-    "prerequisites",
-    "supervision",
-    "stackability",
-    "further_information",
-)
-#: Numeric fields: form key -> the type the typed text is cast to.
-NUMBER_FIELDS: dict[str, Callable[[str], Any]] = {
-    "ects": float,
-    "hours": float,
-    "eqf_level": int,
-    "pass_mark": float,
-    "valid_for_days": int,
-}
-AWARDING_BODY_KEYS = ("name", "url", "email", "country", "region")
-
-# Definition paths (badge_issuer) -> form keys where they differ.
-_PATH_TO_FORM = {
-    "title": "display_name",
-    "id": "achievement_id",
-    "workload.ects": "ects",
-    "workload.hours": "hours",
-    "grading.pass_mark": "pass_mark",
-    "grading.result_type": "pass_mark",
-    "workload": "ects",
-    "grading": "pass_mark",
-}
+#: The elements the editor shows, each as one input (the outcomes and the image have their own).
+FORM_ELEMENTS: tuple[Element, ...] = tuple(e for e in ELEMENTS if e.group)
+_CASTS: dict[str, Callable[[str], Any]] = {"number": float, "integer": int}
 _OUTCOME_PATH = re.compile(r"^learning_outcomes\[(\d+)\](?:\.(id|text|esco_skills))?")
 
 
 @dataclass
 class Submission:
-    """Result of validating one editor submission: ``values`` to save (only when ``errors`` is empty)."""
+    """Result of validating one editor submission: ``values`` to save (only when ``errors`` is empty).
+
+    ``values``: ``display_name``, ``definition`` (as the block stores it: no title, no id when the
+    default is meant, the image as the uploaded data: URI) and ``rules``; ``definition`` here is the
+    whole normalised definition.
+    """
 
     values: dict[str, Any] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
@@ -91,65 +62,31 @@ def validate_submission(data: Any, *, default_id: str, gettext: Callable[[str], 
     if not isinstance(data, Mapping):
         result.errors["form"] = _("The editor sent something that is not a form.")
         return result
-    values: dict[str, Any] = {key: _text(data.get(key)) for key in TEXT_FIELDS}
-    for key, cast in NUMBER_FIELDS.items():
-        values[key] = _number(data.get(key), cast, key, result.errors, _)
     body = data.get("awarding_body") if isinstance(data.get("awarding_body"), Mapping) else {}
-    values["awarding_body"] = {key: _text(body.get(key)) for key in AWARDING_BODY_KEYS}
+    values: dict[str, Any] = {"awarding_body": {e.key: _text(body.get(e.key)) for e in children("awarding_body")}}
+    for element in FORM_ELEMENTS:
+        if element.parent == "awarding_body":
+            continue
+        raw = data.get(element.field)
+        cast = _CASTS.get(element.kind)
+        values[element.field] = _number(raw, cast, element.field, result.errors, _) if cast else _text(raw)
     values["learning_outcomes"] = _outcomes(data.get("learning_outcomes"), result.errors, _)
     values["image"] = _image(data.get("image"), result.errors, _)
-    values["rules"] = _rules(data, result.errors, _)
-    definition = definition_from_fields(values, default_id=default_id)
+    rules = _rules(data, result.errors, _)
+    stored = from_fields(values)
     try:
-        result.definition = parse_definition(definition).to_dict()
+        result.definition = parse_definition({**stored, "id": stored.get("id") or default_id}).to_dict()
     except DefinitionError as exc:
         for path, reason in getattr(exc, "errors", {exc.subject: exc.reason}).items():
             result.errors.setdefault(form_key(path), reason)
     if values["language"] and "language" not in result.errors and not known_language(values["language"]):
         result.errors["language"] = _("Unknown language code; use a code such as en, it, el, es, pt or de.")
     if not result.errors:
-        result.values = values
+        normalised = {k: v for k, v in result.definition.items() if k != "title"}
+        if not stored.get("id"):
+            del normalised["id"]
+        result.values = {"display_name": result.definition["title"], "definition": normalised, "rules": rules}
     return result
-
-
-def definition_from_fields(values: Mapping[str, Any], *, default_id: str) -> dict[str, Any]:
-    """The definition (format of examples/micro-credential.yaml) described by the block's field values."""
-    body = {k: v for k, v in (values.get("awarding_body") or {}).items() if v not in ("", None)}
-    outcomes = []
-    for item in values.get("learning_outcomes") or []:
-        outcome = {"id": item.get("id", ""), "text": item.get("text", "")}
-        if item.get("esco_skills"):
-            outcome["esco_skills"] = list(item["esco_skills"])
-        outcomes.append(outcome)
-    data: dict[str, Any] = {
-        "id": values.get("achievement_id") or default_id,
-        "title": values.get("display_name"),
-        "awarding_body": body,
-        "learning_outcomes": outcomes,
-        "workload": {k: values.get(k) for k in ("ects", "hours") if values.get(k) is not None},
-    }
-    for key in SCALAR_FIELDS:
-        data[key] = values.get(key)
-    if values.get("pass_mark") is not None:
-        data["grading"] = {"result_type": "Percent", "pass_mark": values["pass_mark"]}
-    return {k: v for k, v in data.items() if v not in ("", None)}
-
-
-def fields_from_definition(definition: Mapping[str, Any]) -> dict[str, Any]:
-    """The field values a (normalised) definition describes: the inverse of ``definition_from_fields``, so
-    the learner's card shows the *published* definition, never a draft in the block's fields."""
-    workload, grading = definition.get("workload") or {}, definition.get("grading") or {}
-    values: dict[str, Any] = {key: definition.get(key) for key in SCALAR_FIELDS}
-    values.update(
-        display_name=definition.get("title", ""),
-        achievement_id=definition.get("id", ""),
-        awarding_body=dict(definition.get("awarding_body") or {}),
-        learning_outcomes=[dict(o) for o in definition.get("learning_outcomes") or []],
-        ects=workload.get("ects"),
-        hours=workload.get("hours"),
-        pass_mark=grading.get("pass_mark"),
-    )
-    return values
 
 
 def known_language(tag: str) -> bool:
@@ -158,12 +95,19 @@ def known_language(tag: str) -> bool:
 
 
 def form_key(path: str) -> str:
-    """The editor field that shows the problem reported for a definition ``path``."""
+    """The editor field that shows the problem reported for a definition ``path``: the element's own
+    input, or for a mapping (``workload``) and a part the form has no input for (``grading.result_type``)
+    the first input of that mapping."""
     match = _OUTCOME_PATH.match(path)
     if match:
         index, part = match.groups()
         return f"learning_outcomes[{index}].{part}" if part else f"learning_outcomes[{index}].text"
-    return _PATH_TO_FORM.get(path, path)
+    element = BY_PATH.get(path)
+    if element is not None and (element.group or not element.parent):
+        return element.field
+    mapping = element.parent if element is not None else path
+    shown = [e for e in FORM_ELEMENTS if e.parent == mapping and e.form]
+    return shown[0].field if shown else path
 
 
 def _text(value: Any) -> str:
@@ -230,10 +174,15 @@ def _image(value: Any, errors: dict[str, str], _: Callable) -> str:
     if len(raw) > IMAGE_MAX_BYTES:
         errors["image"] = _("The image is larger than 256 KB; upload a smaller PNG.")
         return ""
-    if not raw.startswith(PNG_SIGNATURE) or raw[12:16] != b"IHDR":
+    if not is_png(raw):
         errors["image"] = _("This file is not a PNG image.")
         return ""
     return text
+
+
+def is_png(raw: bytes) -> bool:
+    """Whether ``raw`` starts as a PNG file does (signature, then the IHDR chunk)."""
+    return raw.startswith(PNG_SIGNATURE) and raw[12:16] == b"IHDR"
 
 
 def _rules(data: Mapping[str, Any], errors: dict[str, str], _: Callable) -> dict[str, Any]:

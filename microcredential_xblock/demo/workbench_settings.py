@@ -79,6 +79,7 @@ WORKBENCH = {**WORKBENCH, "reset_state_on_restart": False}
 MICROVET = {
     "BASE_URL": f"http://127.0.0.1:{PORT}",
     "KEYS_DIR": str(VAR / "keys"),
+    "ASSETS_DIR": str(VAR / "assets"),  # the workbench's course files: uploaded badge images (ADR 0017)
     "FORMATS": ["di", "jwt"],
     "ISSUE_IN_BACKGROUND": False,
 }

@@ -12,34 +12,33 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from badge_issuer.definition import Definition
-from badge_issuer.vocab import ASSESSMENT_TYPES, PARTICIPATION_FORMS, SUPERVISION
+from badge_issuer.elements import ELEMENTS, Element
 
 from .models import IssuedCredential
 
 Pair = tuple[str, Any]
+#: The elements pages list, in the Annex's order; the grade is an award's (the score), not the definition's.
+PAGE_ELEMENTS = sorted((e for e in ELEMENTS if e.annex and e.path != "grading.pass_mark"), key=lambda e: e.annex)
 
 
-def _mandatory(definition: Definition) -> list[Pair]:
-    body = definition.awarding_body
-    return [
-        (_("Title"), definition.title),
-        (_("Country and region of the issuer"), ", ".join(filter(None, [body.country, body.region]))),
-        (_("Awarding body"), body.name),
-        (_("Learning outcomes"), [lo.text for lo in definition.learning_outcomes]),
-        (
-            _("Notional workload"),
-            _("%(ects)s ECTS, %(hours)s hours") % {"ects": definition.ects, "hours": definition.hours},
-        ),
-        (_("EQF level"), definition.eqf_level),
-        (_("Type of assessment"), _(ASSESSMENT_TYPES[definition.assessment_type].label)),
-        (_("Form of participation"), _(PARTICIPATION_FORMS[definition.participation].label)),
-        (_("Quality assurance"), definition.quality_assurance),
-    ]
+def _text(definition: Definition, element: Element) -> Any:
+    """An element's value as the pages write it (a list for the learning outcomes)."""
+    value = definition.value(element)
+    if element.kind == "outcomes":
+        return [outcome["text"] for outcome in value]
+    if element.kind == "choice":
+        return _(element.options[value].label) if value else ""
+    if element.path == "awarding_body.country":
+        return ", ".join(filter(None, [value, definition.awarding_body.region]))
+    if element.path == "workload.ects":
+        return _("%(ects)s ECTS, %(hours)s hours") % {"ects": definition.ects, "hours": definition.hours}
+    return value
 
 
-def _supervision(definition: Definition) -> Pair:
-    label = _(SUPERVISION[definition.supervision].label) if definition.supervision else ""
-    return _("Supervision and identity verification"), label
+def _elements(definition: Definition, award: list[tuple[float, Pair]] = ()) -> list[Pair]:
+    """(heading, value) of every element, with an award's own pairs at their places in the Annex's order."""
+    pairs = [(e.annex, (_(e.heading), _text(definition, e))) for e in PAGE_ELEMENTS]
+    return [pair for _place, pair in sorted([*pairs, *award], key=lambda item: item[0])]
 
 
 def _rows(pairs: list[Pair]) -> list[dict[str, Any]]:
@@ -53,15 +52,7 @@ def _rows(pairs: list[Pair]) -> list[dict[str, Any]]:
 
 def course_elements(definition: Definition) -> list[dict[str, Any]]:
     """The elements known before an award: for about pages, certificates and the learner dashboard."""
-    return _rows(
-        [
-            *_mandatory(definition),
-            (_("Prerequisites"), definition.prerequisites),
-            _supervision(definition),
-            (_("Integration and stackability"), definition.stackability),
-            (_("Further information"), definition.further_information),
-        ]
-    )
+    return _rows(_elements(definition))
 
 
 def signed_name(document: Mapping[str, Any]) -> str:
@@ -78,19 +69,16 @@ def signed_name(document: Mapping[str, Any]) -> str:
 
 
 def award_elements(row: IssuedCredential, definition: Definition) -> list[dict[str, Any]]:
-    """All elements of one issued credential, as the verification page shows them."""
-    mandatory = _mandatory(definition)
+    """All elements of one issued credential, as the verification page shows them (Annex places of the
+    award's own: 1 the learner, 5 the date of issue, 14 the grade; the validity after stackability)."""
     return _rows(
-        [
-            (_("Learner"), signed_name(row.document) or _("(identified by a hashed e-mail address)")),
-            *mandatory[:3],
-            (_("Date of issue"), row.issued_at.date().isoformat()),
-            *mandatory[3:],
-            (_("Prerequisites"), definition.prerequisites),
-            _supervision(definition),
-            (_("Grade achieved"), f"{row.score_percent:g} %" if row.score_percent is not None else ""),
-            (_("Integration and stackability"), definition.stackability),
-            (_("Valid until"), row.valid_until.date().isoformat() if row.valid_until else ""),
-            (_("Further information"), definition.further_information),
-        ]
+        _elements(
+            definition,
+            [
+                (1, (_("Learner"), signed_name(row.document) or _("(identified by a hashed e-mail address)"))),
+                (5, (_("Date of issue"), row.issued_at.date().isoformat())),
+                (14, (_("Grade achieved"), f"{row.score_percent:g} %" if row.score_percent is not None else "")),
+                (15.5, (_("Valid until"), row.valid_until.date().isoformat() if row.valid_until else "")),
+            ],
+        )
     )
