@@ -21,6 +21,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import ARTIFACTS, AXE
 from tests.browser.server import SCENARIO
 from tests.conftest import require
+from tests.test_editor import png_bytes
 
 pytestmark = pytest.mark.browser
 
@@ -333,6 +334,29 @@ FORMAT_FIELDS = (
     "not before (date, optional)",
     "not after (date, optional)",
 )
+
+
+def test_an_uploaded_badge_is_kept_as_a_course_file(demo_server, watched, tmp_path):
+    """The author uploads a PNG: the demo keeps it under its data dir (var/assets), not in a field, and the
+    editor shows it again after a reload; the generated badge is one click away."""
+    png = tmp_path / "badge.png"
+    png.write_bytes(png_bytes())
+    page = watched.page
+    page.goto(scenario(demo_server, "author", "studio_view"))
+    editor(page).locator(".microvet-image-file").set_input_files(str(png))
+    expect(editor(page).locator(".microvet-image-preview")).to_be_visible()
+    assert save(page)["ok"] is True
+    (stored,) = (demo_server.var / "assets").glob("*/microvet-badge-*.png")  # one folder per course
+    assert stored.read_bytes() == png_bytes()
+    page.reload()
+    preview = editor(page).locator(".microvet-image-preview")
+    expect(preview).to_be_visible()
+    assert preview.get_attribute("src").startswith("data:image/png;base64,")
+    assert publish(page)["ok"] is True
+    editor(page).get_by_role("button", name="Use the generated badge").click()
+    assert save(page)["ok"] is True
+    page.reload()
+    expect(editor(page).locator(".microvet-image-preview")).to_be_hidden()
 
 
 def test_xss_corpus_stays_text_everywhere(demo_server, watched, browser):
