@@ -30,7 +30,7 @@ import json
 import sys
 import tarfile
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from string import Template
 from typing import Any
@@ -38,7 +38,9 @@ from typing import Any
 import yaml
 from lxml import etree
 
+from badge_issuer import elements
 from badge_issuer.files import write_atomic
+from badge_issuer.i18n import translator
 from microcredential_xblock.blocks import credential_olx, question_formats
 from microcredential_xblock.blocks.olx import format_number, to_string
 
@@ -53,10 +55,60 @@ ADVANCED_MODULES = ["outcome_assessment", "microcredential"]
 CREDENTIAL_URL_NAME = "microcredential"
 
 
-def _labels(language: str) -> dict[str, Any]:
-    """About-page labels in the course language (``olx_template/labels.yaml``), English as fallback."""
+def _labels(language: str) -> dict[str, str]:
+    """The about page's own prose in the course language (``olx_template/labels.yaml``), English as fallback.
+
+    The EU element headings and value labels are not in it: they come from the catalogs (``_about_rows``).
+    """
     table = yaml.safe_load((TEMPLATE_DIR / "labels.yaml").read_text(encoding="utf-8"))
     return table.get(language) or table.get(language.split("-", maxsplit=1)[0]) or table["en"]
+
+
+#: The elements the about page lists: those with a place in Annex I, in the Annex's order.
+ABOUT_ELEMENTS = tuple(sorted((e for e in elements.ELEMENTS if e.annex and e.heading), key=lambda e: e.annex))
+
+
+def _about_rows(definition: Mapping[str, Any], language: str, labels: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(heading, value HTML) of each element the definition states, in the course language.
+
+    Headings are the declaration's (``badge_issuer.elements``), value labels the EU value lists'
+    (``badge_issuer.vocab``), both translated by the package's compiled catalogs with stdlib gettext
+    (``badge_issuer.i18n.translator``): ``microvet course new`` runs without Django settings, and the
+    course pages, the verification page and the credentials read the same catalogs, so the about page
+    names every element as they do.
+    """
+    t, esc = translator(language), html.escape
+    body, workload = definition["awarding_body"], definition["workload"]
+    special = {
+        "awarding_body.name": lambda name: _link(name, body.get("url", "")),
+        "awarding_body.country": lambda country: esc(country + (f" ({body['region']})" if body.get("region") else "")),
+        "learning_outcomes": lambda outcomes: (
+            "<ul>" + "".join(f"<li>{esc(o['text'])}</li>" for o in outcomes) + "</ul>"
+        ),
+        "workload.ects": lambda ects: esc(
+            t("%(ects)s ECTS, %(hours)s hours")
+            % {"ects": format_number(ects), "hours": format_number(workload["hours"])}
+        ),
+        "eqf_level": lambda level: esc(
+            t("EQF level %(level)s") % {"level": level}
+            + (f"; {definition['nqf_level']}" if definition.get("nqf_level") else "")
+        ),
+        "grading.pass_mark": lambda mark: esc(labels["grade_value"].format(pass_mark=format_number(mark))),
+        "further_information": lambda info: _link(info, info) if info.startswith("https://") else esc(info),
+    }
+    rows = []
+    for element in ABOUT_ELEMENTS:
+        value = elements.get(definition, element)
+        if value in (None, ""):
+            continue
+        if element.path in special:
+            shown = special[element.path](value)
+        elif element.options is not None:
+            shown = esc(t(element.options[value].label))
+        else:
+            shown = esc(str(value))
+        rows.append((t(element.heading), shown))
+    return rows
 
 
 # ------------------------------------------------------------------------------------------- writing
@@ -216,50 +268,7 @@ class _Writer:
     def about(self) -> None:
         spec, labels = self.spec, _labels(self.spec.language)
         definition = spec.definition
-        values = labels["values"]
-        body = definition["awarding_body"]
-        workload = definition["workload"]
-        grading = definition.get("grading") or {}
         esc = html.escape
-        where = body["country"] + (f" ({body['region']})" if body.get("region") else "")
-        rows = [
-            ("title", esc(definition["title"])),
-            ("awarding_body", _link(body["name"], body.get("url", ""))),
-            ("country_region", esc(where)),
-            (
-                "learning_outcomes",
-                "<ul>" + "".join(f"<li>{esc(o['text'])}</li>" for o in definition["learning_outcomes"]) + "</ul>",
-            ),
-            (
-                "workload",
-                esc(
-                    labels["workload_value"].format(
-                        ects=format_number(workload["ects"]), hours=format_number(workload["hours"])
-                    )
-                ),
-            ),
-            (
-                "level",
-                esc(
-                    labels["eqf_value"].format(level=definition["eqf_level"])
-                    + (f"; {definition['nqf_level']}" if definition.get("nqf_level") else "")
-                ),
-            ),
-            ("assessment_type", esc(values[definition["assessment_type"]])),
-            ("participation", esc(values[definition["participation"]])),
-            ("quality_assurance", esc(definition["quality_assurance"])),
-        ]
-        if definition.get("prerequisites"):
-            rows.append(("prerequisites", esc(definition["prerequisites"])))
-        if definition.get("supervision"):
-            rows.append(("supervision", esc(values[definition["supervision"]])))
-        if grading.get("pass_mark") is not None:
-            rows.append(("grade", esc(labels["grade_value"].format(pass_mark=format_number(grading["pass_mark"])))))
-        if definition.get("stackability"):
-            rows.append(("stackability", esc(definition["stackability"])))
-        if definition.get("further_information"):
-            info = definition["further_information"]
-            rows.append(("further_information", _link(info, info) if info.startswith("https://") else esc(info)))
         template = Template((TEMPLATE_DIR / "about" / "overview.html").read_text(encoding="utf-8"))
         overview = template.substitute(
             about=esc(labels["about"]),
@@ -268,13 +277,14 @@ class _Writer:
             outcome_items="\n".join(f"    <li>{esc(o['text'])}</li>" for o in definition["learning_outcomes"]),
             credential=esc(labels["credential"]),
             element_rows="\n".join(
-                f'      <tr><th scope="row">{esc(labels[key])}</th><td>{value}</td></tr>' for key, value in rows
+                f'      <tr><th scope="row">{esc(heading)}</th><td>{value}</td></tr>'
+                for heading, value in _about_rows(definition, spec.language, labels)
             ),
             standard_note=esc(" ".join(labels["standard_note"].split())),
         )
         self.file("about/overview.html", overview)
         self.file("about/short_description.html", esc(spec.short_description) + "\n")
-        hours = workload["hours"]
+        hours = definition["workload"]["hours"]
         self.file("about/effort.html", f"{int(hours):02d}:{round((hours % 1) * 60):02d}\n")
 
 

@@ -317,7 +317,7 @@ def test_the_elements_are_written_in_the_credentials_language(definition):
     assert "Carico di lavoro: 1 ECTS, 25 ore." in a["description"]
     assert "Tipo di valutazione: " in a["description"]
     assert "Supervisione e verifica dell'identità: Senza supervisione" in a["description"]
-    assert a["criteria"]["narrative"].startswith("Risultati di apprendimento:")
+    assert a["criteria"]["narrative"].startswith("Risultati dell'apprendimento:")
     german = build(dataclasses.replace(definition, language="de-AT"))["credentialSubject"]["achievement"]
     assert "Form of participation" not in german["description"]  # de-AT uses the de catalog
 
