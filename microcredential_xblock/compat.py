@@ -221,6 +221,21 @@ def published_blocks(course_key: Any, block_type: str = MICROCREDENTIAL_BLOCK_TY
         return list(store.get_items(course_key, qualifiers={"category": block_type}))
 
 
+def missing_block_errors() -> tuple[type[Exception], ...]:
+    """What a runtime's ``get_block`` raises for a block it cannot load: XBlock's ``NoSuchUsage``
+    (workbench, ToyRuntime), the modulestore's ``ItemNotFoundError`` (LMS, Studio), opaque-keys'
+    ``InvalidKeyError`` for a key of another format. Anything else is a bug and is raised."""
+    from xblock.exceptions import NoSuchUsage  # noqa: PLC0415
+
+    errors: list[type[Exception]] = [NoSuchUsage]
+    for path in ("xmodule.modulestore.exceptions.ItemNotFoundError", "opaque_keys.InvalidKeyError"):
+        try:
+            errors.append(_platform_attribute(path))
+        except (ImportError, AttributeError):
+            continue
+    return tuple(errors)
+
+
 # ----------------------------------------------------------------------------------- platform signals
 # Added for learner retirement (platform/retirement.py, issue 11).
 

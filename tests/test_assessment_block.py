@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections import namedtuple
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 from django.utils import translation
@@ -75,8 +74,14 @@ class Course:
 class FakeApi:
     """Stands in for microcredential_xblock.service.api: records calls, can be told to fail."""
 
-    Learner = namedtuple("Learner", "user_id email name")
-    OutcomeScore = namedtuple("OutcomeScore", "fraction validated")
+    class Learner(NamedTuple):
+        user_id: str
+        email: str
+        name: str
+
+    class OutcomeScore(NamedTuple):
+        fraction: float
+        validated: bool
 
     class InvalidInput(ValueError):
         pass

@@ -163,7 +163,7 @@ any_text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max
 def test_arbitrary_text_in_substituted_values_is_byte_identical(example_definition, name, email_local, tail):
     """Names, ids and descriptions with quotes, backslashes, control characters, non-ASCII: the template
     path or the pyld fallback, never a different canonical form."""
-    document = credential(example_definition, 7, name=name or "x")
+    document = credential(example_definition, 7, name=name if name.strip() else "x")  # a blank name is refused
     for primer in ("primer", "second primer"):  # the shape's template exists (made on its second document)
         canonical.canonize(credential(example_definition, 8, name=primer))
     document["credentialSubject"]["achievement"]["description"] += tail

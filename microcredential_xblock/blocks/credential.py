@@ -78,10 +78,13 @@ def _service():
 def compat_usage_key(usage_key: str) -> Any:
     """An Open edX UsageKey for a stored key string (the LMS runtime loads blocks by key object)."""
     try:
-        from opaque_keys.edx.keys import UsageKey  # noqa: PLC0415 - only installed with Open edX
-
+        from opaque_keys import InvalidKeyError  # noqa: PLC0415 - only installed with Open edX
+        from opaque_keys.edx.keys import UsageKey  # noqa: PLC0415
+    except ImportError:  # no opaque-keys (workbench): the string is the key
+        return usage_key
+    try:
         return UsageKey.from_string(usage_key)
-    except Exception:  # not an opaque key (workbench ids) or no opaque-keys: use the string
+    except InvalidKeyError:  # not an opaque key (workbench ids): use the string
         return usage_key
 
 
@@ -255,9 +258,10 @@ class MicroCredentialXBlock(XBlock):
     def _block_name(self, usage_key: str) -> str:
         """An assessment's display name (its usage key where the runtime cannot load it)."""
         try:
-            return self.runtime.get_block(compat_usage_key(usage_key)).display_name
-        except Exception:  # a deleted or foreign block still has a key to show
+            block = self.runtime.get_block(compat_usage_key(usage_key))
+        except compat.missing_block_errors():  # a deleted or foreign block still has a key to show
             return usage_key
+        return usage_key if block is None else block.display_name  # None: the runtime hides it from the learner
 
     def student_view_data(self, context=None) -> dict[str, Any]:
         """The micro-credential for the mobile app (public information only; rules stay on the server)."""

@@ -194,10 +194,10 @@ def _endorsed_subjects() -> dict[str, str]:
     """Subject id -> kind, for everything on this platform that can be endorsed."""
     from .issuance import issuer_profile  # noqa: PLC0415  (loads the public issuer profile only)
 
-    subjects = {
-        mc_id: Endorsement.ACHIEVEMENT
-        for mc_id in MicroCredentialDefinition.objects.values_list("microcredential_id", flat=True).distinct()
-    }
+    subjects = dict.fromkeys(
+        MicroCredentialDefinition.objects.values_list("microcredential_id", flat=True).distinct(),
+        Endorsement.ACHIEVEMENT,
+    )
     subjects[str(issuer_profile()["id"])] = Endorsement.ISSUER
     return subjects
 
