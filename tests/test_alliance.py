@@ -30,7 +30,6 @@ from microcredential_xblock.service.issuance import issuer_profile
 from microcredential_xblock.service.models import AssessmentResult, OutcomeEvidence
 from tests.service_fixtures import COURSE, LEARNER, QUIZ1, all_validated, outcome_ids
 
-pytest_plugins = ["tests.service_fixtures"]
 pytestmark = [pytest.mark.storage, pytest.mark.django_db(transaction=False)]
 
 ACHIEVEMENT = "https://microvet.example.eu/achievements/designing-micro-credentials-for-vet/v1"

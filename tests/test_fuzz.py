@@ -41,7 +41,6 @@ from microcredential_xblock.blocks.credential import MicroCredentialXBlock
 from tests import platform_settings
 from tests.service_fixtures import COURSE
 
-pytest_plugins = ["tests.service_fixtures"]
 pytestmark = [pytest.mark.storage, pytest.mark.django_db]
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -35,7 +35,6 @@ needs_tab_filter = pytest.mark.skipif(
     InstructorDashboardTabsRequested is None, reason="this release's openedx-filters has no instructor tab filter"
 )
 
-pytest_plugins = ["tests.service_fixtures"]
 pytestmark = pytest.mark.django_db
 
 OTHER_COURSE = "course-v1:Other+X1+2026"
