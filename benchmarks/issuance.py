@@ -2,12 +2,15 @@
 
     python benchmarks/issuance.py [-n 100] [--db sqlite|mysql|postgresql] [--json]
 
-Each learner submits once. "Without issuance" the submission misses the rule (evidence stored,
-rules evaluated, nothing issued); "with issuance" it satisfies the rule, so the same call also
-signs (Data Integrity + VC-JWT), allocates a status index and stores the credential. The cost of
-one issuance (the difference of the two) is reported as a multiple of one Data Integrity signature
-(``issue_credential`` of the same definition in DI format, measured in the same run) and of one
-bare Ed25519 signature. The three are measured in interleaved rounds and the medians reported.
+Each learner submits once, with the same outcome evidence either way. "Without issuance" the
+score misses the rule's minimum (evidence stored, rules evaluated, nothing issued); "with
+issuance" it meets it, so the same call also signs (Data Integrity + VC-JWT), allocates a status
+index and stores the credential. The cost of one issuance (the difference of the two) is reported
+as a multiple of one Data Integrity signature (``issue_credential`` in DI format of the credential
+the service signs: same definition, a credential URL and a status entry; measured in the same run)
+and of one bare Ed25519 signature. The three are measured in interleaved rounds and the medians reported.
+The clock is ``_service.clock``: CPU time of this process on SQLite (the database works in-process),
+wall time on MariaDB and PostgreSQL (run those on an idle machine).
 
 Targets (one process, 2-core CI machine): >= 50 submissions/s without issuance, >= 20 with it,
 and one issuance at most 1.5 Data Integrity signatures (issue 12: the service adds little more
@@ -22,6 +25,7 @@ import json
 import statistics
 import sys
 import time
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -33,16 +37,17 @@ from benchmarks import _service  # noqa: E402
 WITHOUT_TARGET = 50.0
 WITH_TARGET = 20.0
 SIGNATURES_TARGET = 1.5
+CLOCK = time.process_time  # measure() sets wall time for the server databases
 
 
 def bare_signature_seconds(n: int = 5000) -> float:
     from cryptography.hazmat.primitives.asymmetric import ed25519
 
     key, message = ed25519.Ed25519PrivateKey.generate(), b"\x00" * 32
-    start = time.perf_counter()
+    start = CLOCK()
     for _ in range(n):
         key.sign(message)
-    return (time.perf_counter() - start) / n
+    return (CLOCK() - start) / n
 
 
 class DiSignature:
@@ -59,31 +64,38 @@ class DiSignature:
     def seconds(self, n: int) -> float:
         from badge_issuer.issue import issue_credential
         from badge_issuer.model import Recipient
+        from badge_issuer.status import status_entry
 
-        start = time.perf_counter()
+        base = "https://lms.example.org/microvet"
+        status_url = f"{base}/status/revocation-1"
+
+        start = CLOCK()
         for _ in range(n):
             self.count += 1  # a new recipient and second each time, as in the service
             issued_at = datetime(2026, 11, 1, tzinfo=UTC) + timedelta(seconds=self.count)
             issue_credential(self.definition, Recipient(f"sig{self.count}@example.org"), self.keys,
-                             issued_at=issued_at, score=90)  # fmt: skip
-        return (time.perf_counter() - start) / n
+                             issued_at=issued_at, score=90, credential_id=f"{base}/credentials/{uuid.uuid4()}",
+                             status_entries=[status_entry(status_url, self.count, "revocation")])  # fmt: skip
+        return (CLOCK() - start) / n
 
 
 def submissions_per_second(n: int, *, issue: bool, tag: str) -> float:
     from microcredential_xblock.service import api
 
-    scores = _service.all_validated() if issue else dict(list(_service.all_validated().items())[:1])
+    scores, score = _service.all_validated(), 9 if issue else 5  # the rules ask for at least 70 %
     learners = [api.Learner(user_id=f"{tag}-{i}", email=f"{tag}{i}@example.org") for i in range(n + 1)]
-    api.record_assessment(learners[-1], _service.COURSE, _service.QUIZ1, scores, 9, 10)  # warm-up
-    start = time.perf_counter()
+    api.record_assessment(learners[-1], _service.COURSE, _service.QUIZ1, scores, score, 10)  # warm-up
+    start = CLOCK()
     for learner in learners[:n]:
-        (progress,) = api.record_assessment(learner, _service.COURSE, _service.QUIZ1, scores, 9, 10)
+        (progress,) = api.record_assessment(learner, _service.COURSE, _service.QUIZ1, scores, score, 10)
         assert (progress.credential is not None) is issue
-    return n / (time.perf_counter() - start)
+    return n / (CLOCK() - start)
 
 
 def measure(n: int, db: str, rounds: int = 3) -> dict:
     """Median figures over ``rounds`` rounds of without / with / one DI signature, side by side."""
+    global CLOCK  # noqa: PLW0603 - one clock for every figure of the run
+    CLOCK = _service.clock(db)
     databases = _service.setup(db)
     from microcredential_xblock.service import api
 
@@ -104,6 +116,7 @@ def measure(n: int, db: str, rounds: int = 3) -> dict:
     in_signatures = statistics.median((1 / x - 1 / w) / s for w, x, s in rows)
     return {
         "db": db,
+        "clock": "cpu" if db == "sqlite" else "wall",
         "n": n,
         "rounds": rounds,
         "without_issuance_ops": without,
@@ -131,7 +144,7 @@ def main() -> int:
     if args.json:
         print(json.dumps(f | {"targets_met": met}))
         return 0 if met else 1
-    print(f"database: {args.db}, learners per run: {args.n}")
+    print(f"database: {args.db}, learners per run: {args.n}, clock: {f['clock']}")
     print(f"submissions/s without issuance: {f['without_issuance_ops']:8.1f}   (target >= {WITHOUT_TARGET:.0f})")
     print(f"submissions/s with issuance:    {f['with_issuance_ops']:8.1f}   (target >= {WITH_TARGET:.0f})")
     print(

@@ -40,6 +40,18 @@ def example_definition_path() -> Path:
     return ROOT / "examples" / "micro-credential.yaml"
 
 
+@pytest.fixture(autouse=True)
+def forget_remembered_rows():
+    """The service remembers committed rows per process (status-list pictures, endorsements to embed:
+    ADR 0019). A test's transaction is rolled back afterwards even when the test ran its on-commit
+    callbacks, so what was remembered may name rows that no longer exist: forget it after each test."""
+    yield
+    if "microcredential_xblock.service.status_lists" in sys.modules:
+        sys.modules["microcredential_xblock.service.status_lists"].SLOTS.forget()
+    if "microcredential_xblock.service.embedding" in sys.modules:
+        sys.modules["microcredential_xblock.service.embedding"].forget()
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """Remove this run's temp folder (tests/djsettings.py), then fail the run if it left private keys in

@@ -23,12 +23,21 @@ from badge_issuer.keys import generate_issuer
 from badge_issuer.proofs.jwt import sign_jwt
 from badge_issuer.status import StatusList, status_entry, status_list_credential
 from badge_issuer.verify import verify
-from microcredential_xblock.service import alliance, api, impact
+from microcredential_xblock.service import alliance, api, embedding, impact
 from microcredential_xblock.service.alliance_models import AllianceMember, CredentialViews, Endorsement
 from microcredential_xblock.service.errors import InvalidInput
 from microcredential_xblock.service.issuance import issuer_profile
 from microcredential_xblock.service.models import AssessmentResult, OutcomeEvidence
-from tests.service_fixtures import COURSE, LEARNER, QUIZ1, all_validated, outcome_ids
+from tests.service_fixtures import (
+    COURSE,
+    LEARNER,
+    MC_BLOCK,
+    QUIZ1,
+    RULES,
+    all_validated,
+    example_definition,
+    outcome_ids,
+)
 
 pytestmark = [pytest.mark.storage, pytest.mark.django_db(transaction=False)]
 
@@ -281,7 +290,7 @@ def test_an_endorsement_that_expires_is_no_longer_embedded_and_shown_as_expired(
     assert alliance.shown_endorsements(earned.credential.document)[0]["state"] == Endorsement.ACCEPTED
 
     later = timezone.now() + timedelta(days=2)
-    assert alliance.embeddable(ACHIEVEMENT, "did:example:none", now=later)["achievement"] == []
+    assert embedding.embeddable(ACHIEVEMENT, "did:example:none", now=later)["achievement"] == []
     row.refresh_from_db()
     assert row.state == Endorsement.EXPIRED
     assert alliance.shown_endorsements(earned.credential.document)[0]["state"] == Endorsement.EXPIRED
@@ -396,3 +405,64 @@ def csv_rows(response):
     import csv  # noqa: PLC0415
 
     return csv.reader(io.StringIO(b"".join(response.streaming_content).decode()))
+
+
+# ------------------------------------------------------------------------------------------ remembered for issuance
+
+
+@pytest.fixture
+def remembering():
+    """Transactional (answers are remembered only once committed), with an empty memory."""
+    embedding.forget()
+    api.register_definition(COURSE, MC_BLOCK, example_definition(), RULES)
+    yield
+    embedding.forget()
+
+
+def _embedded(i: int) -> list:
+    learner = api.Learner(user_id=f"embed-{i}", email=f"embed{i}@example.org")
+    (progress,) = api.record_assessment(learner, COURSE, QUIZ1, all_validated(), 9, 10)
+    return progress.credential.document["credentialSubject"]["achievement"].get("endorsement", [])
+
+
+def _endorsement_reads(queries) -> int:
+    return sum("microvet_endorsement" in q["sql"] and q["sql"].startswith("SELECT") for q in queries.captured_queries)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_answer_is_remembered_between_issuances(remembering, member, member_keys):
+    alliance.accept_endorsement(member, json.dumps(endorsement_of(member_keys)), actor="staff")
+    assert len(_embedded(0)) == 1
+    with CaptureQueriesContext(connection) as queries:
+        assert len(_embedded(1)) == 1
+    assert _endorsement_reads(queries) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_withdrawn_endorsement_is_not_embedded_in_the_next_credential(remembering, member, member_keys):
+    row = alliance.accept_endorsement(member, json.dumps(endorsement_of(member_keys)), actor="staff")
+    assert len(_embedded(0)) == 1
+    row.state = Endorsement.REVOKED
+    row.save()  # what the admin does
+    assert _embedded(1) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_endorsement_that_expires_is_not_embedded_after_its_end(remembering, member, member_keys):
+    end = datetime.now(UTC) + timedelta(days=1)
+    alliance.accept_endorsement(member, json.dumps(endorsement_of(member_keys, valid_until=end)), actor="staff")
+    assert len(embedding.embeddable(ACHIEVEMENT, "did:example:none")["achievement"]) == 1
+    assert embedding.embeddable(ACHIEVEMENT, "did:example:none", now=timezone.now() + timedelta(days=2)) == {
+        "achievement": [],
+        "issuer": [],
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_due_recheck_ends_the_remembered_answer(remembering, member, member_keys):
+    alliance.accept_endorsement(member, json.dumps(endorsement_of(member_keys)), actor="staff")
+    embedding.embeddable(ACHIEVEMENT, "did:example:none")
+    later = timezone.now() + alliance.RECHECK_AFTER + timedelta(seconds=1)
+    with CaptureQueriesContext(connection) as queries:
+        embedding.embeddable(ACHIEVEMENT, "did:example:none", now=later)
+    assert _endorsement_reads(queries) == 1

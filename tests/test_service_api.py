@@ -12,7 +12,7 @@ from badge_issuer.keys import OfflineResolver
 from badge_issuer.model import verify_recipient
 from badge_issuer.verify import verify
 from microcredential_xblock.platform import tasks
-from microcredential_xblock.service import api, issuance, lifecycle
+from microcredential_xblock.service import api, issuance, lifecycle, status_lists
 from microcredential_xblock.service.config import issuer_keys
 from microcredential_xblock.service.models import (
     AuditEvent,
@@ -409,17 +409,8 @@ def test_public_urls(earned):
     assert urls["verify"].endswith("/verify") and urls["jwt"].endswith(".jwt")
 
 
-def test_status_index_collisions_draw_again(registered, monkeypatch):
-    """Every issuance first draws index 0: the unique allocation row forces the others to move on."""
-    monkeypatch.setattr(issuance.Bits, "allocate", lambda self, taken, rng=None: min(set(range(8)) - set(taken)))
-    for i in range(3):
-        learner = api.Learner(user_id=f"l{i}", email=f"l{i}@example.org")
-        api.record_assessment(learner, COURSE, QUIZ1, all_validated(), 9, 10)
-    assert sorted(StatusAllocation.objects.values_list("index", flat=True)) == [0, 1, 2]
-
-
 def test_a_full_list_gets_a_successor(registered, monkeypatch):
-    monkeypatch.setattr(issuance, "FILL_LIMIT", 1 / 131_072)  # one credential fills a list
+    monkeypatch.setattr(status_lists, "FILL_LIMIT", 1 / 131_072)  # one credential fills a list
     for i in range(2):
         api.record_assessment(api.Learner(user_id=f"l{i}", email=f"l{i}@example.org"), COURSE, QUIZ1,
                               all_validated(), 9, 10)  # fmt: skip

@@ -315,19 +315,6 @@ def recheck(endorsement: Endorsement, *, now: datetime | None = None, force: boo
     return endorsement
 
 
-def embeddable(achievement_id: str, issuer_id: str, *, now: datetime | None = None) -> dict[str, list[Any]]:
-    """The endorsements to embed in a credential issued now: target ("achievement"/"issuer") -> documents."""
-    found: dict[str, list[Any]] = {Endorsement.ACHIEVEMENT: [], Endorsement.ISSUER: []}
-    rows = Endorsement.objects.filter(
-        subject_id__in=[achievement_id, issuer_id], state=Endorsement.ACCEPTED
-    ).select_related("member")
-    for row in rows:
-        checked = recheck(row, now=now)
-        if checked.state == Endorsement.ACCEPTED:
-            found[checked.subject_kind].append(checked.document)
-    return found
-
-
 def shown_endorsements(document: Mapping[str, Any]) -> list[dict[str, str]]:
     """The endorsements embedded in an issued credential, with their state today (for people)."""
     subject = document.get("credentialSubject") or {}

@@ -29,7 +29,7 @@ from badge_issuer.rules import evaluate as evaluate_rules
 from badge_issuer.rules import explain, validate_rules
 
 from . import attempts, evidence, issuance, lifecycle
-from .config import config
+from .config import absolute_url, config
 from .errors import InvalidInput, NotFound
 from .evidence import OutcomeScore
 from .models import IssuedCredential, IssuerProfile, MicroCredentialDefinition
@@ -333,7 +333,7 @@ def _evaluate_one(learner: Learner, row: MicroCredentialDefinition, *, sign: boo
     standing = _standing(learner.user_id, row)
     credential = issuance.claimed(learner.user_id, row.microcredential_id)
     if credential is None and sign and evaluate_rules(row.rules, standing.facts):
-        credential = issuance.issue_once(row, _award(learner, row, standing))
+        credential = issuance.issue_once(row, _award(learner, row, standing), unclaimed=True)
         if credential is None:  # vetoed by the BEFORE_ISSUE hook: not being issued, may be later
             return dataclasses.replace(_progress(row, standing, None), state=IN_PROGRESS)
     return _progress(row, standing, credential)
@@ -578,14 +578,14 @@ def public_urls(credential: IssuedCredential) -> dict[str, str]:
     """Absolute public URLs of a credential: JSON-LD, JWT, verification page, baked badges, ELM."""
     uid = credential.uuid
     urls = {
-        "json": issuance.absolute_url("credential", uid),
-        "verify": issuance.absolute_url("verify", uid),
-        "png": issuance.absolute_url("badge_png", uid),
-        "svg": issuance.absolute_url("badge_svg", uid),
-        "elm": issuance.absolute_url("elm", uid),
+        "json": absolute_url("credential", uid),
+        "verify": absolute_url("verify", uid),
+        "png": absolute_url("badge_png", uid),
+        "svg": absolute_url("badge_svg", uid),
+        "elm": absolute_url("elm", uid),
     }
     if credential.jwt:
-        urls["jwt"] = issuance.absolute_url("credential_jwt", uid)
+        urls["jwt"] = absolute_url("credential_jwt", uid)
     return urls
 
 

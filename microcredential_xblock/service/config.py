@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from django.urls import reverse
 
 from badge_issuer.errors import KeyMaterialError
 from badge_issuer.keys import ISSUER_FILE, IssuerKeys, load_issuer
@@ -177,6 +178,11 @@ def issuer_keys() -> IssuerKeys:
     keys = load_issuer(directory)
     _loaded = (directory, stamp, keys)
     return keys
+
+
+def absolute_url(name: str, *args: Any) -> str:
+    """A public URL of the service (credential, status list, verification page) under BASE_URL."""
+    return config().base_url + reverse(f"microvet:{name}", args=args)
 
 
 @receiver(setting_changed)

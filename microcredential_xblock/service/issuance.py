@@ -1,10 +1,12 @@
-"""Signing and storing credentials exactly once; status-list changes (docs/decisions/0005).
+"""Signing and storing credentials exactly once; status-list changes (docs/decisions/0005, 0019).
 
-One transaction per issuance: the unique ``IssuanceClaim`` row is inserted first (rivals for the
-same learner and micro-credential wait on it and then fail with IntegrityError), then the
-credential row, its status-list index (a unique ``StatusAllocation``), the signature, and the
-signed document. Signing (``badge_issuer.issue``) happens before commit, so a failure anywhere
-rolls everything back and the next submission or retried event simply tries again.
+An issuance signs first and then writes, in one transaction, the credential row with its signed
+documents, the unique ``IssuanceClaim`` that makes it the learner's one credential for the
+micro-credential, and the unique ``StatusAllocation`` of its status-list index (drawn without a
+query from ``status_lists.SLOTS``). A rival for the same claim or index fails that transaction
+with IntegrityError and nothing of it remains: the loser returns the winner's credential, or
+draws another index and signs again. Nothing is signed inside the transaction, so it holds its
+locks for the three inserts only.
 """
 
 from __future__ import annotations
@@ -15,44 +17,28 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from badge_issuer.definition import parse_definition
-from badge_issuer.issue import issue_credential, sign_credential
+from badge_issuer.definition import Definition, parse_definition
+from badge_issuer.issue import issue_credential
 from badge_issuer.keys import IssuerKeys
 from badge_issuer.model import Recipient
 from badge_issuer.rules import expiry
-from badge_issuer.status import StatusList as Bits
-from badge_issuer.status import status_entry, status_list_credential
 
-from .alliance import embeddable
-from .config import config, issuer_keys
+from .config import absolute_url, config, issuer_keys
+from .embedding import embeddable
 from .errors import InvalidInput, NotFound
-from .models import (
-    AuditEvent,
-    IssuanceClaim,
-    IssuedCredential,
-    IssuerProfile,
-    MicroCredentialDefinition,
-    StatusAllocation,
-    StatusList,
-)
+from .models import AuditEvent, IssuanceClaim, IssuedCredential, IssuerProfile, MicroCredentialDefinition
+from .status_lists import SLOTS, Slot, list_purposes, set_status_bit
 
-#: A list is retired once half full, so every index hides among at least 65,536 unused ones.
-FILL_LIMIT = 0.5
 _ATTEMPTS = 5
 #: A staff reason is shown on the public verification page: a sentence or two, not a document.
 MAX_REASON = 1000
 #: Control characters other than line breaks and tabs (PostgreSQL refuses NUL in text outright).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def absolute_url(name: str, *args: Any) -> str:
-    return config().base_url + reverse(f"microvet:{name}", args=args)
 
 
 def issuer_profile(keys: IssuerKeys | None = None) -> dict[str, Any]:
@@ -68,80 +54,6 @@ def issuer_profile(keys: IssuerKeys | None = None) -> dict[str, Any]:
             **({"addressRegion": row.region} if row.region else {}),
         }
     return profile
-
-
-# ------------------------------------------------------------------------------------------ status lists
-
-
-def current_status_list(purpose: str) -> StatusList:
-    """The list new credentials draw from, created (and signed) when none has room.
-
-    Runs in its own transaction before issuance so the issuing transaction never creates a list.
-    """
-    size = config().status_list_size
-    latest = StatusList.objects.filter(purpose=purpose).order_by("-sequence").first()
-    if latest is not None and latest.allocations.count() < latest.size * FILL_LIMIT:
-        return latest
-    sequence = latest.sequence + 1 if latest is not None else 1
-    try:
-        with transaction.atomic():
-            row = StatusList.objects.create(
-                list_id=f"{purpose}-{sequence}",
-                purpose=purpose,
-                sequence=sequence,
-                size=size,
-                encoded=Bits(purpose, size).encode(),
-            )
-            sign_list(row)
-            return row
-    except IntegrityError:  # a rival made the successor first: use theirs
-        with transaction.atomic():
-            return StatusList.objects.select_for_update().get(purpose=purpose, sequence=sequence)
-
-
-def sign_list(row: StatusList) -> None:
-    """Re-sign a status list credential with the active key (after a bit change or a key rotation)."""
-    keys = issuer_keys()
-    unsigned = status_list_credential(
-        absolute_url("status", row.list_id),
-        keys.issuer_id,
-        row.purpose,
-        row.encoded,
-        timezone.now(),
-        ttl_ms=config().cache_seconds * 1000,
-    )
-    row.signed = sign_credential(unsigned, keys, ("di",)).document
-    row.save(update_fields=["signed", "encoded", "updated"])
-
-
-def _allocate(row: StatusList, credential: IssuedCredential) -> int:
-    """A random free index, made unique by the database (a collision just draws again)."""
-    bits = Bits.from_encoded(row.purpose, row.encoded)
-    taken: set[int] = set()
-    for _attempt in range(_ATTEMPTS):
-        index = bits.allocate(taken)
-        try:
-            with transaction.atomic():
-                StatusAllocation.objects.create(status_list=row, index=index, credential=credential)
-            return index
-        except IntegrityError:
-            taken.add(index)
-    raise IntegrityError(f"no free index found in status list {row.list_id}")
-
-
-def list_purposes(credential: IssuedCredential) -> set[str]:
-    """statusPurpose of the list(s) the credential was issued on (what outside verifiers will report)."""
-    return {allocation.status_list.purpose for allocation in credential.allocations.select_related("status_list")}
-
-
-def set_status_bit(credential: IssuedCredential, value: bool) -> None:
-    """Set or clear the credential's bit and re-sign the list (caller holds a transaction)."""
-    for allocation in credential.allocations.all():
-        row = StatusList.objects.select_for_update().get(pk=allocation.status_list_id)
-        bits = Bits.from_encoded(row.purpose, row.encoded)
-        bits.set(allocation.index, value)
-        row.encoded = bits.encode()
-        sign_list(row)
 
 
 # ------------------------------------------------------------------------------------------ issuance
@@ -161,31 +73,37 @@ class Award:
     score_percent: float | None
 
 
-def issue_once(registered: MicroCredentialDefinition, award: Award) -> IssuedCredential | None:
+def issue_once(
+    registered: MicroCredentialDefinition, award: Award, *, unclaimed: bool = False
+) -> IssuedCredential | None:
     """The learner's current credential for this micro-credential, issuing it if there is none
-    (None if the before-issue hook vetoed it)."""
+    (None if the before-issue hook vetoed it). ``unclaimed``: the caller has just seen no claim."""
     microcredential_id = registered.microcredential_id
-    existing = claimed(award.learner_id, microcredential_id)
+    existing = None if unclaimed else claimed(award.learner_id, microcredential_id)
     if existing is not None:
         return existing
     if config().before_issue:  # the platform's MicroCredentialIssuanceRequested filter (issue 5)
         award = import_string(config().before_issue)(award, registered.definition)
         if award is None:  # vetoed: the learner stays in progress and may be issued later
             return None
-    status_list = current_status_list(config().status_purpose)
     for _attempt in range(_ATTEMPTS):
+        slot = SLOTS.draw(config().status_purpose)
+        credential = _signed(award, microcredential_id, slot)
         try:
             with transaction.atomic():
-                claim = IssuanceClaim.objects.create(learner_id=award.learner_id, microcredential_id=microcredential_id)
-                credential = _create(award, microcredential_id, status_list)
-                claim.credential = credential
-                claim.save(update_fields=["credential"])
+                credential.save(force_insert=True)
+                IssuanceClaim.objects.create(
+                    learner_id=award.learner_id, microcredential_id=microcredential_id, credential=credential
+                )
+                slot.allocation(credential).save(force_insert=True)
+                SLOTS.taken(slot)
                 return credential
         except IntegrityError:
-            pass  # a rival holds the claim: read it with a fresh, locking read below
+            pass  # a rival holds the claim or the index: a fresh, locking read tells which
         existing = claimed(award.learner_id, microcredential_id, lock=True)
         if existing is not None:
             return existing
+        SLOTS.collided(slot)
     raise IntegrityError(f"could not claim {microcredential_id} for learner {award.learner_id}")
 
 
@@ -217,14 +135,32 @@ def check_reason(reason: str) -> str:
     return reason
 
 
-def _create(
-    award: Award, microcredential_id: str, status_list: StatusList, replaces: IssuedCredential | None = None
+#: Parsed definitions by the registered content hash: a snapshot is issued to many learners.
+_PARSED: dict[str, Definition] = {}
+_PARSED_LIMIT = 64
+
+
+def _definition(snapshot: dict[str, Any]) -> Definition:
+    content_hash = snapshot.get("content_hash") or ""
+    parsed = _PARSED.get(content_hash) if content_hash else None
+    if parsed is None:
+        parsed = parse_definition(snapshot["definition"])
+        if content_hash:
+            if len(_PARSED) >= _PARSED_LIMIT:
+                _PARSED.clear()
+            _PARSED[content_hash] = parsed
+    return parsed
+
+
+def _signed(
+    award: Award, microcredential_id: str, slot: Slot, replaces: IssuedCredential | None = None
 ) -> IssuedCredential:
-    """Insert, allocate, sign, store: inside the caller's transaction, so all or nothing."""
+    """The credential row for ``award`` with its signed documents, not yet saved."""
     award = replace(award, name=printable(award.name), email=printable(award.email))
     issued_at = timezone.now().replace(microsecond=0)
-    definition = parse_definition(award.snapshot["definition"])
-    credential = IssuedCredential.objects.create(
+    definition = _definition(award.snapshot)
+    keys = issuer_keys()
+    credential = IssuedCredential(
         learner_id=award.learner_id,
         recipient_email=award.email,
         recipient_name=award.name,
@@ -233,29 +169,41 @@ def _create(
         usage_key=award.usage_key,
         microcredential_id=microcredential_id,
         definition_snapshot=award.snapshot,
-        document={},
         score_percent=award.score_percent,
         issued_at=issued_at,
         replaces=replaces,
         valid_until=expiry(issued_at, definition.valid_for_days),
     )
-    index = _allocate(status_list, credential)
-    entry = status_entry(absolute_url("status", status_list.list_id), index, status_list.purpose)
     signed = issue_credential(
         definition,
         Recipient(award.email, award.subject_did or None, award.name or None),
-        issuer_keys(),
+        keys,
         formats=config().formats,
         credential_id=absolute_url("credential", credential.uuid),
         issued_at=issued_at,
         score=award.score_percent if definition.pass_mark is not None else None,
-        status_entries=[entry],
+        status_entries=[slot.entry],
         include_name=config().include_name and bool(award.name),
-        endorsements=embeddable(definition.id, issuer_keys().issuer_id),
+        endorsements=embeddable(definition.id, keys.issuer_id),
     )
     credential.document, credential.jwt = signed.document, signed.jwt or ""
-    credential.save(update_fields=["document", "jwt"])
     return credential
+
+
+def _replacement(award: Award, old: IssuedCredential) -> IssuedCredential:
+    """Sign and store the successor of ``old`` inside the caller's transaction (which holds the claim)."""
+    for _attempt in range(_ATTEMPTS):
+        slot = SLOTS.draw(config().status_purpose)
+        new = _signed(award, old.microcredential_id, slot, replaces=old)
+        try:
+            with transaction.atomic():
+                new.save(force_insert=True)
+                slot.allocation(new).save(force_insert=True)
+                SLOTS.taken(slot)
+                return new
+        except IntegrityError:
+            SLOTS.collided(slot)  # the claim is ours (locked): only the index can collide
+    raise IntegrityError(f"no free status-list index for the successor of {old.uuid}")
 
 
 #: action -> the states it may start from (checked under the row lock, so two staff clicks can't both apply).
@@ -319,7 +267,6 @@ def reissue(
 ) -> IssuedCredential:
     """A new credential from the old one's frozen snapshot; the old one is revoked and linked."""
     check_reason(reason)
-    status_list = current_status_list(config().status_purpose)
     with transaction.atomic():
         old = _locked(credential_uuid)
         claim = IssuanceClaim.objects.select_for_update().filter(credential=old).first()
@@ -338,7 +285,7 @@ def reissue(
             snapshot=old.definition_snapshot,
             score_percent=old.score_percent,
         )
-        new = _create(award, old.microcredential_id, status_list, replaces=old)
+        new = _replacement(award, old)
         if old.state != IssuedCredential.REVOKED:
             _apply(old, "revoke", reason)
         claim.credential = new

@@ -19,7 +19,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from microcredential_xblock.service import issuance
+from microcredential_xblock.service import status_lists
 from microcredential_xblock.service.models import StatusList
 
 from ..base import MicrovetCommand
@@ -75,7 +75,7 @@ class Command(MicrovetCommand):
         try:
             with transaction.atomic():  # the same lock issuance and status changes take
                 row = StatusList.objects.select_for_update().get(pk=pk)
-                issuance.sign_list(row)
+                status_lists.sign_list(row)
         except Exception:
             log.exception("microvet_resign_status_lists: list %s failed", pk)
             return "failed"
