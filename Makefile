@@ -6,15 +6,18 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 NODE_STAMPS := interop/node_modules/.installed interop/oid4vci/node_modules/.installed tests/browser/node_modules/.installed
 
-.PHONY: test test-releases demo quality venv node bench extract_translations compile_translations check_translations clean
+.PHONY: test test-releases demo quality venv node bench extract_translations compile_translations check_translations clean requirements upgrade
 
-$(STAMP): setup.py requirements/test.txt requirements/constraints.txt
+# One lock for the demo and the tests (requirements/test.txt, compiled by pip-tools from setup.py and
+# requirements/test.in); the package itself goes in editable, without resolving anything again.
+$(STAMP): setup.py requirements/test.txt requirements/mysql.txt
 	test -x $(PY) || "$$(scripts/find-python312)" -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e . -r requirements/test.txt -c requirements/constraints.txt
+	$(PY) -m pip install --quiet -r requirements/test.txt
+	$(PY) -m pip install --quiet --no-deps -e .
 	@# mysqlclient (what Open edX uses) compiles against libmariadb; without it the MariaDB tests are skipped.
 	if pkg-config --exists libmariadb 2>/dev/null || pkg-config --exists mysqlclient 2>/dev/null; then \
-	  $(PY) -m pip install --quiet "mysqlclient>=2.2"; \
+	  $(PY) -m pip install --quiet -r requirements/mysql.txt; \
 	else echo "NOTE: libmariadb-dev not installed: mysqlclient skipped, MariaDB tests will be skipped"; fi
 	touch $(STAMP)
 
@@ -60,6 +63,25 @@ compile_translations: venv
 
 check_translations: venv
 	$(PY) scripts/i18n.py check
+
+# The locks, compiled by pip-tools from the .in files (each against its constraints, the release locks
+# with the release's Python): `make requirements` after editing a .in file or setup.py, `make upgrade`
+# to move every pin to the newest release the constraints allow.
+PIP_COMPILE_OPTIONS := --quiet --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links
+RELEASE_PYTHONS := teak:3.11 ulmo:3.11 verawood:3.12
+requirements: venv
+	$(PY) -m piptools compile $(PIP_COMPILE_OPTIONS) $(COMPILE_ARGS) -o requirements/test.txt setup.py requirements/test.in
+	$(PY) -m piptools compile $(PIP_COMPILE_OPTIONS) $(COMPILE_ARGS) -o requirements/mysql.txt requirements/mysql.in
+	for entry in $(RELEASE_PYTHONS); do \
+	  release=$${entry%%:*} python=$$(scripts/find-python $${entry##*:}) tools=.tox/pip-tools-$${entry##*:}; \
+	  test -x $$tools/bin/python || "$$python" -m venv $$tools; \
+	  $$tools/bin/python -m pip install --quiet -c requirements/test.txt pip-tools; \
+	  $$tools/bin/python -m piptools compile $(PIP_COMPILE_OPTIONS) $(COMPILE_ARGS) \
+	    -o requirements/release-$$release.txt setup.py requirements/release-$$release.in || exit 1; \
+	done
+
+upgrade:
+	$(MAKE) requirements COMPILE_ARGS=--upgrade
 
 clean:
 	rm -rf $(VENV) .tox interop/node_modules interop/oid4vci/node_modules tests/browser/node_modules var

@@ -136,11 +136,15 @@ class FetchingResolver(OfflineResolver):
 def jwks_of(document: Mapping[str, Any]) -> dict[str, Any]:
     """A JWK set of the JsonWebKey methods a DID / controller document lists under assertionMethod."""
     listed = {p if isinstance(p, str) else p.get("id") for p in document.get("assertionMethod", [])}
-    keys = []
-    for method in document.get("verificationMethod", []):
-        if isinstance(method, Mapping) and method.get("id") in listed and isinstance(method.get("publicKeyJwk"), dict):
-            keys.append({**method["publicKeyJwk"], "kid": method["id"]})
-    return {"keys": keys}
+    return {
+        "keys": [
+            {**method["publicKeyJwk"], "kid": method["id"]}
+            for method in document.get("verificationMethod", [])
+            if isinstance(method, Mapping)
+            and method.get("id") in listed
+            and isinstance(method.get("publicKeyJwk"), dict)
+        ]
+    }
 
 
 def status_fetcher(fetcher: Fetcher, resolve_dir: str | Path | None = None):

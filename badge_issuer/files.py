@@ -10,7 +10,7 @@ from typing import Any
 
 
 def write_atomic(path: str | os.PathLike[str], data: bytes, mode: int = 0o644) -> None:
-    """Write ``data`` through a temp file in the same directory, then os.replace it into place."""
+    """Write ``data`` through a temp file in the same directory, then rename it into place."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
@@ -20,7 +20,7 @@ def write_atomic(path: str | os.PathLike[str], data: bytes, mode: int = 0o644) -
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, target)
+        Path(tmp).replace(target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -8,11 +8,12 @@ depend on which optional format-checking packages happen to be installed.
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from importlib import resources
 from typing import Any
 
-from jsonschema import Draft201909Validator
+from jsonschema import Draft201909Validator, ValidationError
 from referencing import Registry, Resource
 from referencing.exceptions import NoSuchResource
 
@@ -122,12 +123,30 @@ def _errors(document: Any, kind: str) -> list[str]:
     shape = (kind, json.dumps(_shape(keyed, "", _value_names()), separators=(",", ":")))
     if shape in _VALID_SHAPES:
         return []
-    errors = sorted(validator.iter_errors(document), key=lambda e: (e.json_path, e.message))
+    errors = sorted(validator.iter_errors(document), key=lambda e: (_json_path(e), e.message))
     if not errors:
         if len(_VALID_SHAPES) >= _VALID_SHAPES_MAX:
             _VALID_SHAPES.clear()
         _VALID_SHAPES.add(shape)
-    return [f"{error.json_path}: {error.message}" for error in errors]
+    return [f"{_json_path(error)}: {error.message}" for error in errors]
+
+
+#: A key written ``.key`` in a JSON path; any other is quoted, ``['@context']``.
+_PLAIN_KEY = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+
+
+def _json_path(error: ValidationError) -> str:
+    """``error.json_path`` as jsonschema >= 4.25 spells it on every release: 4.24 (Open edX Teak's pin)
+    writes ``$.@context`` where later versions quote the key."""
+    path = "$"
+    for step in error.absolute_path:
+        if isinstance(step, int):
+            path += f"[{step}]"
+        elif _PLAIN_KEY.fullmatch(step):
+            path += f".{step}"
+        else:
+            path += "['" + step.replace("\\", "\\\\").replace("'", "\\'") + "']"
+    return path
 
 
 def validate(document: Any, kind: str = "achievement") -> list[str]:

@@ -77,7 +77,7 @@ def _html(c: Checker, data: Mapping, key: str, path: tuple) -> str:
     if text:
         try:
             lxml_html.fragments_fromstring(text)
-        except Exception as exc:
+        except (lxml_html.etree.LxmlError, ValueError, AssertionError) as exc:  # lxml.html asserts on several <html>
             c.fail((*path, key), f"is not valid HTML: {exc}")
     return text
 

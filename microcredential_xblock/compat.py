@@ -140,6 +140,20 @@ def parse_course_key(value: str) -> Any | None:
         return None
 
 
+def usage_key_or_text(value: str) -> Any:
+    """The ``UsageKey`` spelled by ``value`` (the LMS runtime loads blocks by key object), else ``value``
+    itself: workbench ids are no opaque keys, and the workbench has no opaque-keys installed."""
+    try:
+        from opaque_keys import InvalidKeyError  # noqa: PLC0415  (installed with Open edX)
+        from opaque_keys.edx.keys import UsageKey  # noqa: PLC0415
+    except ImportError:
+        return value
+    try:
+        return UsageKey.from_string(value)
+    except InvalidKeyError:
+        return value
+
+
 def is_course_staff(user: Any, course_key: str) -> bool:
     """Course staff or instructor in the LMS (courseware access rules); Django staff elsewhere.
     Nobody is staff of a malformed course key."""
@@ -303,6 +317,21 @@ def _asset_file(block: Any, name: str) -> Path | None:
         return None
     course = re.sub(r"[^A-Za-z0-9._-]", "_", course_and_usage_keys(block)[0])
     return Path(folder) / course / Path(name).name
+
+
+def missing_block_errors() -> tuple[type[Exception], ...]:
+    """What a runtime's ``get_block`` raises for a block it cannot load: XBlock's ``NoSuchUsage``
+    (workbench, ToyRuntime), the modulestore's ``ItemNotFoundError`` (LMS, Studio), opaque-keys'
+    ``InvalidKeyError`` for a key of another format. Anything else is a bug and is raised."""
+    from xblock.exceptions import NoSuchUsage  # noqa: PLC0415
+
+    errors: list[type[Exception]] = [NoSuchUsage]
+    for path in ("xmodule.modulestore.exceptions.ItemNotFoundError", "opaque_keys.InvalidKeyError"):
+        try:
+            errors.append(_platform_attribute(path))
+        except (ImportError, AttributeError):
+            continue
+    return tuple(errors)
 
 
 # ----------------------------------------------------------------------------------- platform signals

@@ -57,6 +57,11 @@ from pathlib import Path  # noqa: E402
 
 from badge_issuer.keystore import generate_issuer  # noqa: E402
 
+#: The environment variable naming the run's temp folder (``RUN_DIR``) to the processes a run starts.
+RUN_DIR_VARIABLE = "MICROVET_TEST_RUN_DIR"
+#: In the run's folder: the process id of the run that made it (another run's live folder is not a leftover).
+RUN_OWNER_FILE = "owner.pid"
+
 INSTALLED_APPS += ["microcredential_xblock.service"]
 ROOT_URLCONF = "tests.urls"
 STATIC_URL = "/static/"  # the live server (tests/test_oid4vci_interop.py) wraps static files
@@ -78,23 +83,30 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
 ]
-#: Throw-away test keys (did:web, so the DID document view has something to serve), made once per run:
-#: processes the tests start (workers, servers) inherit the folder through the environment, so one
-#: killed by SIGKILL leaves no folder of private keys behind; the process that made it removes it.
-_INHERITED_KEYS = os.environ.get("MICROVET_TEST_KEYS_DIR")
-if _INHERITED_KEYS:
-    _KEYS_DIR = Path(_INHERITED_KEYS)
-else:
-    _KEYS_DIR = Path(tempfile.mkdtemp(prefix="microvet-test-keys-"))
-    atexit.register(shutil.rmtree, _KEYS_DIR, ignore_errors=True)
+#: Everything a test run writes to the temp dir goes into one folder of this run: the process that makes
+#: it points ``TMPDIR`` there (pytest's ``tmp_path``, and the workers, servers and tools it starts, which
+#: inherit it through the environment, so one killed by SIGKILL leaves nothing outside it) and removes it
+#: at the end; tests/conftest.py then checks that no key material was left in the system's temp dir.
+#: In it, throw-away test keys (did:web, so the DID document view has something to serve).
+OWNS_RUN_DIR = not os.environ.get(RUN_DIR_VARIABLE)
+if OWNS_RUN_DIR:
+    SYSTEM_TEMP_DIR = Path(tempfile.gettempdir())
+    SYSTEM_TEMP_BEFORE = frozenset(entry.name for entry in SYSTEM_TEMP_DIR.iterdir())
+    RUN_DIR = Path(tempfile.mkdtemp(prefix="microvet-test-run-"))
+    (RUN_DIR / RUN_OWNER_FILE).write_text(str(os.getpid()), encoding="ascii")
+    atexit.register(shutil.rmtree, RUN_DIR, ignore_errors=True)
+    os.environ[RUN_DIR_VARIABLE] = str(RUN_DIR)
+    os.environ["TMPDIR"] = tempfile.tempdir = str(RUN_DIR)
     generate_issuer(
-        _KEYS_DIR / "default",
+        RUN_DIR / "keys" / "default",
         did="web",
         domain="lms.example.org",
         path="microvet",
         profile={"name": "Aurora VET", "url": "https://aurora-vet.example.it", "country": "IT"},
     )
-    os.environ["MICROVET_TEST_KEYS_DIR"] = str(_KEYS_DIR)
+else:
+    RUN_DIR = Path(os.environ[RUN_DIR_VARIABLE])
+_KEYS_DIR = RUN_DIR / "keys"
 #: Suspension lists, so the service tests can suspend and reinstate; the default (revocation lists)
 #: is tested in tests/test_status.py.
 MICROVET = {

@@ -39,7 +39,6 @@ from tests.service_fixtures import (
     outcome_ids,
 )
 
-pytest_plugins = ["tests.service_fixtures"]
 pytestmark = [pytest.mark.storage, pytest.mark.django_db(transaction=False)]
 
 ACHIEVEMENT = "https://microvet.example.eu/achievements/designing-micro-credentials-for-vet/v1"

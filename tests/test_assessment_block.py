@@ -5,11 +5,11 @@ The harness (``Course``, ``fake_service``, ``post``) is imported by test_assessm
 
 from __future__ import annotations
 
+import gettext
 import json
 import re
-from collections import namedtuple
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 from django.utils import translation
@@ -75,8 +75,14 @@ class Course:
 class FakeApi:
     """Stands in for microcredential_xblock.service.api: records calls, can be told to fail."""
 
-    Learner = namedtuple("Learner", "user_id email name")
-    OutcomeScore = namedtuple("OutcomeScore", "fraction validated")
+    class Learner(NamedTuple):
+        user_id: str
+        email: str
+        name: str
+
+    class OutcomeScore(NamedTuple):
+        fraction: float
+        validated: bool
 
     class InvalidInput(ValueError):
         pass
@@ -243,25 +249,21 @@ def test_student_view_of_broken_content_explains_instead_of_crashing():
     assert "not set up correctly" in html
 
 
-class GermanCatalog:
-    """The shape of the platform's i18n service that XBlock's ``{% trans %}`` merges into Django's catalog."""
-
-    _fallback = None
-    _catalog = {"Submit": "Absenden", "Your answer": "Ihre Antwort"}
-
-    @staticmethod
-    def plural(n):
-        return int(n != 1)
-
-    def gettext(self, text):
-        return self._catalog.get(text, text)
-
-    ugettext = gettext
+def _platform_i18n(language: str) -> gettext.GNUTranslations:
+    """What the platform's XBlock i18n service forwards to: the block package's ``translations/`` catalog."""
+    return gettext.translation("text", common.PACKAGE_DIR / "translations", languages=[language])
 
 
-def test_translations_reach_the_template():
-    html = Course().learner(i18n=GermanCatalog()).student_view({}).content
-    assert "Absenden" in html and "Ihre Antwort" in html
+@pytest.mark.parametrize(
+    "services",
+    [{}, {"i18n": _platform_i18n("de")}],
+    ids=["runtime-null-i18n-and-package-catalog", "platform-catalog"],
+)
+def test_translations_reach_the_template(services):
+    """XBlock's own i18n service (the package catalog of the Django language), or the platform's catalog."""
+    with translation.override("de"):
+        html = Course().learner(**services).student_view({}).content
+    assert "Abgeben" in html and "Ihre Antwort" in html
     assert "Submit" not in html
 
 

@@ -17,7 +17,6 @@ from microcredential_xblock.service.spreadsheet import neutralise
 from tests import platform_settings
 from tests.service_fixtures import COURSE, QUIZ1, all_validated
 
-pytest_plugins = ["tests.service_fixtures"]
 pytestmark = [pytest.mark.storage, pytest.mark.django_db]
 
 ACTION = f"/microvet/staff/{COURSE}/action"

@@ -137,8 +137,10 @@ def test_svg_rebaking_replaces_the_credential():
     [
         b"<svg xmlns='http://www.w3.org/2000/svg'><rect></svg>",
         b"<html><body/></html>",
-        b"<svg xmlns='http://www.w3.org/2000/svg' xmlns:openbadges='https://purl.imsglobal.org/ob/v3p0'>"
-        b"<openbadges:credential>not json</openbadges:credential></svg>",
+        (
+            b"<svg xmlns='http://www.w3.org/2000/svg' xmlns:openbadges='https://purl.imsglobal.org/ob/v3p0'>"
+            b"<openbadges:credential>not json</openbadges:credential></svg>"
+        ),
         b"GIF89a",
     ],
 )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -141,7 +140,7 @@ def test_bad_definitions_give_one_clear_message_and_no_output(tmp_path, keys, ca
 
 def test_unreadable_and_wrong_type_keys(tmp_path, keys, capsys):
     private = next((keys / "keys").glob("*.pem"))
-    os.chmod(private, 0o644)
+    private.chmod(0o644)
     code, _, err = run(
         capsys,
         "issue",
@@ -155,7 +154,7 @@ def test_unreadable_and_wrong_type_keys(tmp_path, keys, capsys):
         tmp_path / "o.json",
     )
     assert code == 2 and private.name in err
-    os.chmod(private, 0o600)
+    private.chmod(0o600)
     private.write_text("-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n")
     code, _, err = run(
         capsys,

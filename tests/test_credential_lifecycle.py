@@ -289,7 +289,6 @@ def test_an_assessment_banner_names_outcomes_no_published_credential_has():
     """Renaming or removing an outcome that a published assessment references shows in its Studio banner."""
     published = authored_block()
     runtime = ToyRuntime("author")
-    runtime._services["i18n"] = FakeI18n()
     root = etree.parse(str(OLX_DIR / "designing-micro-credentials.xml")).getroot()
     xml = etree.tostring(root.find("outcome_assessment"))
     assessment = runtime.get_block(runtime.parse_xml_string(xml))
@@ -303,15 +302,3 @@ def test_an_assessment_banner_names_outcomes_no_published_credential_has():
     messages = assessment.validate().messages
     assert messages and all(m.type == "warning" and "no credential" in m.text for m in messages)
     assert any("lo-write-outcomes" in m.text for m in messages)
-
-
-class FakeI18n:
-    """The i18n service the assessment block needs; English."""
-
-    def gettext(self, message):
-        return message
-
-    ugettext = gettext
-
-    def ngettext(self, singular, plural, count):
-        return singular if count == 1 else plural

@@ -11,8 +11,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from pyld import jsonld
 
-from badge_issuer import canonical, multibase, rdfc
+from badge_issuer import canonical, model, multibase, rdfc
 from badge_issuer.contexts import microvet_context
+from badge_issuer.definition import load_definition
 from badge_issuer.errors import SafeModeError, SigningError
 from badge_issuer.issuer_keys import IssuerKeys
 from badge_issuer.keystore import generate_issuer
@@ -232,9 +233,7 @@ def test_missing_proof_is_reported(credential):
 
 def _eu_micro_credential() -> dict:
     """A full EU micro-credential built by the model from examples/micro-credential.yaml."""
-    definition_module = pytest.importorskip("badge_issuer.definition")
-    definition = definition_module.load_definition(ROOT / "examples" / "micro-credential.yaml")
-    model = pytest.importorskip("badge_issuer.model")
+    definition = load_definition(ROOT / "examples" / "micro-credential.yaml")
     return model.build_credential(
         definition,
         model.Recipient("learner@example.org", subject_id="did:example:learner"),

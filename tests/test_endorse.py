@@ -80,7 +80,7 @@ def test_endorsement_shape_schema_and_safe_mode(endorser):
         ({"name": " "}, "name"),
         ({"issuer_profile": "https://chamber.example"}, "issuer"),
         ({"valid_until": WHEN - timedelta(days=1)}, "validUntil"),
-        ({"valid_from": datetime(2026, 1, 1)}, "validFrom"),
+        ({"valid_from": datetime(2026, 1, 1)}, "validFrom"),  # noqa: DTZ001 - naive: the bad input
         ({"comment": ""}, "credentialSubject.endorsementComment"),
     ],
 )

@@ -20,7 +20,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
-from badge_issuer import status
+from badge_issuer import issue, status
 from badge_issuer.definition import load_definition
 from badge_issuer.keystore import generate_issuer, load_issuer
 from badge_issuer.model import Recipient
@@ -276,8 +276,6 @@ def write_status_cases(issue, issuer, name: str, *, definition, recipient, resol
 @pytest.fixture(scope="module")
 def our_results(tmp_path_factory, example_definition_path) -> dict[str, dict[str, Any]]:
     """Issue with badge_issuer for every issuer and format, plus tampered and wrongly keyed copies."""
-    issue = pytest.importorskip("badge_issuer.issue", reason="badge_issuer.issue is not written yet")
-
     tmp = tmp_path_factory.mktemp("ours")
     resolve = tmp / "resolve"
     definition = load_definition(example_definition_path)

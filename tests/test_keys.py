@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import stat
 from pathlib import Path
 
@@ -87,7 +86,7 @@ def test_jwks_has_kid_alg_use_and_no_private_member(issuer_dir):
 
 def test_group_readable_private_key_is_refused_naming_the_file(issuer_dir):
     pem = issuer_dir / "keys" / "key-1.pem"
-    os.chmod(pem, 0o640)
+    pem.chmod(0o640)
     with pytest.raises(KeyMaterialError) as error:
         load_issuer(issuer_dir)
     assert error.value.subject == str(pem)

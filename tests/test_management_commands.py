@@ -25,7 +25,6 @@ from microcredential_xblock.service.config import issuer_keys
 from microcredential_xblock.service.models import AuditEvent, IssuanceClaim, IssuedCredential, StatusList
 from tests.service_fixtures import COURSE, MC_BLOCK, QUIZ1, RULES, all_validated, outcome_ids
 
-pytest_plugins = ["tests.service_fixtures"]
 pytestmark = pytest.mark.django_db
 
 STRICTER = {"all": [{"all_outcomes": True}, {"min_score": {"value": 95, "op": ">="}}]}

@@ -254,7 +254,7 @@ def test_minimal_definition_never_emits_null_or_empty(definition):
     "kwargs,subject",
     [
         ({"credential_id": "not an iri"}, "credential_id"),
-        ({"issued_at": datetime(2026, 1, 1)}, "issued_at"),
+        ({"issued_at": datetime(2026, 1, 1)}, "issued_at"),  # noqa: DTZ001 - naive: the bad input
         ({"recipient": Recipient("not-an-email")}, "recipient.email"),
         ({"recipient": Recipient("a@b.org", subject_id="relative/id")}, "recipient.subject_id"),
         ({"status_entries": [{"id": "urn:a", "type": "X"}, {"id": "urn:b", "type": "X"}]}, "status_entries"),

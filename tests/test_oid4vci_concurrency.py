@@ -40,7 +40,7 @@ def test_parallel_credential_requests_for_one_offer_issue_one_credential():
     credential, offer, code = _offer()
     token = take_token(Client(), code, offer.tx_code).json()["access_token"]
     key = WalletKey.ed25519()
-    body_for = {i: None for i in range(PARALLEL)}
+    body_for = dict.fromkeys(range(PARALLEL))
     for i in body_for:  # proofs with their own nonces, made before the race
         proof = key.proof(take_nonce(Client()))
         body_for[i] = {

@@ -23,7 +23,6 @@ from openedx_filters.learning.filters import (
 from microcredential_xblock.platform import filters
 from microcredential_xblock.platform.filters import MicroCredentialIssuanceRequested, MicroCredentialIssued
 from microcredential_xblock.service import api, issuance
-from microcredential_xblock.service.config import Config
 from microcredential_xblock.service.models import IssuedCredential
 from tests import platform_settings
 from tests.service_fixtures import COURSE, LEARNER, MC_BLOCK, QUIZ1, RULES, all_validated
@@ -35,7 +34,6 @@ needs_tab_filter = pytest.mark.skipif(
     InstructorDashboardTabsRequested is None, reason="this release's openedx-filters has no instructor tab filter"
 )
 
-pytest_plugins = ["tests.service_fixtures"]
 pytestmark = pytest.mark.django_db
 
 OTHER_COURSE = "course-v1:Other+X1+2026"
@@ -251,13 +249,7 @@ def test_issued_filter_hands_credential_and_public_urls_to_operators(earned):
 
 # ------------------------------------------------------------------------------------------ on the issuing path
 
-needs_hook = pytest.mark.skipif(
-    "before_issue" not in Config.__dataclass_fields__,
-    reason="service does not call MICROVET['BEFORE_ISSUE'] yet (change requested in the issue 5 report)",
-)
 
-
-@needs_hook
 def test_a_veto_keeps_the_learner_in_progress_until_allowed(registered):
     with own_filter(REQUESTED, Veto):
         (progress,) = api.record_assessment(LEARNER, COURSE, QUIZ1, all_validated(), 9, 10)
@@ -267,7 +259,6 @@ def test_a_veto_keeps_the_learner_in_progress_until_allowed(registered):
     assert progress.state == api.EARNED
 
 
-@needs_hook
 def test_an_enriched_award_is_what_gets_signed(registered):
     with own_filter(REQUESTED, AddWalletDid):
         (progress,) = api.record_assessment(LEARNER, COURSE, QUIZ1, all_validated(), 9, 10)

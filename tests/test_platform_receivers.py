@@ -32,7 +32,6 @@ from tests import platform_settings
 from tests.service_fixtures import COURSE, LEARNER, MC_BLOCK, QUIZ1, all_validated
 from tests.test_platform_plugin import disconnect_afterwards, registered_plugin  # noqa: F401  (fixtures)
 
-pytest_plugins = ["tests.service_fixtures"]
 pytestmark = pytest.mark.django_db
 
 PASSED_AND_OUTCOMES = {"all": [{"course_passed": True}, {"all_outcomes": True}]}

@@ -16,7 +16,6 @@ from microcredential_xblock.service.models import AuditEvent, IssuedCredential
 from tests import platform_settings
 from tests.service_fixtures import COURSE, QUIZ1, outcome_ids
 
-pytest_plugins = ["tests.service_fixtures"]
 pytestmark = pytest.mark.django_db
 
 PAGE = f"/microvet/staff/{COURSE}/"

@@ -11,7 +11,6 @@ from microcredential_xblock.service.models import IssuedCredential, StatusAlloca
 from tests.djsettings import MICROVET
 from tests.service_fixtures import COURSE, QUIZ1, all_validated
 
-pytest_plugins = ["tests.service_fixtures"]
 pytestmark = [pytest.mark.storage, pytest.mark.django_db]
 
 

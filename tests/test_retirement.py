@@ -28,7 +28,6 @@ from microcredential_xblock.service.models import (
 from tests.service_fixtures import COURSE, QUIZ1, all_validated
 from tests.test_platform_plugin import registered_plugin  # noqa: F401 - fixture
 
-pytest_plugins = ["tests.service_fixtures"]
 pytestmark = [pytest.mark.storage, pytest.mark.django_db]
 ROOT = Path(__file__).resolve().parent.parent
 SIGNAL = "microcredential_xblock.compat.USER_RETIRE_LMS_CRITICAL"

@@ -17,14 +17,14 @@ OUTCOMES = frozenset({"lo-a", "lo-b", "lo-c"})
 
 
 def facts(**kw) -> Facts:
-    base = dict(
-        validated_outcomes=frozenset(),
-        all_outcomes=OUTCOMES,
-        score_percent=None,
-        completed_assessments=frozenset(),
-        now=NOW,
-        course_passed=False,
-    )
+    base = {
+        "validated_outcomes": frozenset(),
+        "all_outcomes": OUTCOMES,
+        "score_percent": None,
+        "completed_assessments": frozenset(),
+        "now": NOW,
+        "course_passed": False,
+    }
     base.update(kw)
     return Facts(**base)
 

@@ -26,7 +26,6 @@ from microcredential_xblock.service.models import (
 from microcredential_xblock.service.views import _status_fetcher
 from tests.service_fixtures import COURSE, LEARNER, MC_BLOCK, QUIZ1, QUIZ2, RULES, all_validated, outcome_ids
 
-pytest_plugins = ["tests.service_fixtures"]
 pytestmark = [pytest.mark.storage, pytest.mark.django_db]
 
 

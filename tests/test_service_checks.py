@@ -14,8 +14,6 @@ from microcredential_xblock.service.checks import check_configuration
 from microcredential_xblock.service.config import config
 from tests.service_fixtures import COURSE, LEARNER, QUIZ1, all_validated
 
-pytest_plugins = ["tests.service_fixtures"]
-
 
 def ids(messages) -> list[str]:
     return [m.id for m in messages]

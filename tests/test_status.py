@@ -181,7 +181,7 @@ def test_status_list_credential_is_well_formed_and_safe_mode_clean():
     with pytest.raises(StatusListError) as info:
         status_list_credential(LIST_URL, ISSUER, "revocation", "uAAAA", "2026-11-28T12:00:00Z")
     assert info.value.subject == "encodedList"
-    for when in ("2026-11-28 noon", "2026-11-28T12:00:00", datetime(2026, 11, 28)):
+    for when in ("2026-11-28 noon", "2026-11-28T12:00:00", datetime(2026, 11, 28)):  # noqa: DTZ001 - naive is refused
         with pytest.raises(DefinitionError) as info:
             status_list_credential(LIST_URL, ISSUER, "revocation", SPEC_EXAMPLE, when)
         assert info.value.subject == "validFrom"

@@ -14,7 +14,6 @@ from microcredential_xblock.service.config import issuer_keys
 from microcredential_xblock.service.models import StatusList
 from tests.service_fixtures import COURSE, LEARNER, MC_BLOCK, QUIZ1, RULES, all_validated
 
-pytest_plugins = ["tests.service_fixtures"]
 pytestmark = [pytest.mark.storage, pytest.mark.django_db]
 XSS = '<script>alert("x")</script>'
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from badge_issuer.did import valid_did
 from badge_issuer.errors import KeyMaterialError, MicrovetError
+from microcredential_xblock import compat
 
 Gettext = Callable[[str], str]
 log = logging.getLogger(__name__)
@@ -115,16 +116,6 @@ def reissue(block: Any, api: Any, data: Any, _: Gettext) -> dict[str, Any]:
     }
 
 
-def compat_usage_key(usage_key: str) -> Any:
-    """An Open edX UsageKey for a stored key string (the LMS runtime loads blocks by key object)."""
-    try:
-        from opaque_keys.edx.keys import UsageKey  # noqa: PLC0415 - only installed with Open edX
-
-        return UsageKey.from_string(usage_key)
-    except Exception:  # not an opaque key (workbench ids) or no opaque-keys: use the string
-        return usage_key
-
-
 def _outcome_view(block: Any, outcome: Any) -> dict[str, Any]:
     return {
         "id": outcome.id,
@@ -137,6 +128,7 @@ def _outcome_view(block: Any, outcome: Any) -> dict[str, Any]:
 def _block_name(block: Any, usage_key: str) -> str:
     """An assessment's display name (its usage key where the runtime cannot load it)."""
     try:
-        return block.runtime.get_block(compat_usage_key(usage_key)).display_name
-    except Exception:  # a deleted or foreign block still has a key to show
+        found = block.runtime.get_block(compat.usage_key_or_text(usage_key))
+    except compat.missing_block_errors():  # a deleted or foreign block still has a key to show
         return usage_key
+    return usage_key if found is None else found.display_name  # None: the runtime hides it from the learner

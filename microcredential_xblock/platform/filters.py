@@ -38,9 +38,18 @@ log = logging.getLogger(__name__)
 class MicroCredentialIssuanceRequested(OpenEdxPublicFilter):
     """Runs before a credential is signed: steps may veto (PreventIssuance) or return an enriched award.
 
-    ``award`` is a ``service.issuance.Award`` (frozen: steps return ``dataclasses.replace(award, ...)``,
-    e.g. with a learner's DID from a wallet registry as ``subject_did``, or the legal name as
-    ``name``); ``definition`` is the definition as registered (read-only).
+    Purpose:
+        ``award`` is a ``service.issuance.Award`` (frozen: steps return ``dataclasses.replace(award, ...)``,
+        e.g. with a learner's DID from a wallet registry as ``subject_did``, or the legal name as
+        ``name``); ``definition`` is the definition as registered (read-only).
+
+    Filter Type:
+        org.openedx.microvet.credential.issuance.requested.v1
+
+    Trigger:
+        - Repository: microvet-credentials (this package)
+        - Path: microcredential_xblock/service/issuance.py
+        - Function or Method: issue_once, through MICROVET['BEFORE_ISSUE'] (request_issuance in the LMS)
     """
 
     filter_type = "org.openedx.microvet.credential.issuance.requested.v1"
@@ -55,7 +64,20 @@ class MicroCredentialIssuanceRequested(OpenEdxPublicFilter):
 
 
 class MicroCredentialIssued(OpenEdxPublicFilter):
-    """Runs after a credential is committed: ``credential`` (IssuedCredential) and its public ``urls``."""
+    """Runs after a credential is committed: ``credential`` (IssuedCredential) and its public ``urls``.
+
+    Purpose:
+        Forward an issued credential (to a CRM, a wallet registry, a notification); steps should
+        enqueue, not call remote systems inline, as they run in the issuing process.
+
+    Filter Type:
+        org.openedx.microvet.credential.issued.v1
+
+    Trigger:
+        - Repository: microvet-credentials (this package)
+        - Path: microcredential_xblock/platform/receivers.py
+        - Function or Method: on_credential_saved, after the issuing transaction commits (LMS)
+    """
 
     filter_type = "org.openedx.microvet.credential.issued.v1"
 

@@ -34,8 +34,20 @@ FILTER_STEPS: dict[str, list[str]] = {
 #: Defaults inside the LMS (the service's own defaults, service/config.py, apply to everything else).
 LMS_DEFAULTS: dict[str, Any] = {
     "ISSUE_IN_BACKGROUND": True,  # the platform's Celery workers sign; web requests only enqueue
-    "REVOKE_WITH_CERTIFICATE": False,  # CERTIFICATE_REVOKED revokes course_passed credentials only if True
-    "CELERY_QUEUE": None,  # None: the platform's default queue
+    # .. toggle_name: MICROVET['REVOKE_WITH_CERTIFICATE']
+    # .. toggle_implementation: SettingDictToggle
+    # .. toggle_default: False
+    # .. toggle_description: When the platform revokes a learner's course certificate (CERTIFICATE_REVOKED),
+    #   also revoke their micro-credentials of that course whose rules rest on passing the course
+    #   (course_passed). Off, credentials stand on the outcome evidence they were issued for.
+    # .. toggle_use_cases: opt_in
+    # .. toggle_creation_date: 2026-11-28
+    "REVOKE_WITH_CERTIFICATE": False,
+    # .. setting_name: MICROVET['CELERY_QUEUE']
+    # .. setting_default: None (the platform's default queue); "edx.lms.core.default" in Studio
+    # .. setting_description: Celery queue of the signing and re-evaluation tasks. Studio enqueues on the
+    #   LMS's default queue, whose workers hold the keys, as the platform routes its own LMS work from Studio.
+    "CELERY_QUEUE": None,
     #: Run before every issuance by the service: our public filter MicroCredentialIssuanceRequested.
     "BEFORE_ISSUE": f"{PLUGIN_PATH}.filters.request_issuance",
 }
@@ -43,10 +55,13 @@ LMS_DEFAULTS: dict[str, Any] = {
 #: Defaults inside Studio. Studio authors and publishes; it never signs, so it needs no private keys
 #: and the key checks are skipped there (service/checks.py reads ``SIGNS``).
 CMS_DEFAULTS: dict[str, Any] = {
-    # .. setting_name: MICROVET['SIGNS']
-    # .. setting_default: True (False in Studio, set by the plugin)
-    # .. setting_description: Whether this process signs credentials. Where False (Studio), the issuer's
+    # .. toggle_name: MICROVET['SIGNS']
+    # .. toggle_implementation: SettingDictToggle
+    # .. toggle_default: True (False in Studio, set by the plugin)
+    # .. toggle_description: Whether this process signs credentials. Where False (Studio), the issuer's
     #   private keys are not needed and the start-up checks do not look for them.
+    # .. toggle_use_cases: open_edx
+    # .. toggle_creation_date: 2026-12-01
     "SIGNS": False,
     #: Learners re-evaluated on publishing are issued by the LMS's workers, which hold the keys: Studio
     #: enqueues on the LMS's default queue, as the platform routes its own LMS work from Studio

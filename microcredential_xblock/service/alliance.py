@@ -194,10 +194,10 @@ def parse_upload(raw: bytes | str) -> dict[str, Any] | str:
 
 def _endorsed_subjects() -> dict[str, str]:
     """Subject id -> kind, for everything on this platform that can be endorsed."""
-    subjects = {
-        mc_id: Endorsement.ACHIEVEMENT
-        for mc_id in MicroCredentialDefinition.objects.values_list("microcredential_id", flat=True).distinct()
-    }
+    subjects = dict.fromkeys(
+        MicroCredentialDefinition.objects.values_list("microcredential_id", flat=True).distinct(),
+        Endorsement.ACHIEVEMENT,
+    )
     subjects[issuer_keys().issuer_id] = Endorsement.ISSUER  # the id of the issuer Profile
     return subjects
 

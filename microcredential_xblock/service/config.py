@@ -23,9 +23,32 @@ DEFAULTS: dict[str, Any] = {
     #   Read when first used, so inside Open edX it is the LMS_ROOT_URL the YAML configured (at
     #   plugin-settings time the platform still has its placeholder). Never change it once issuing.
     "BASE_URL": "",
+    # .. setting_name: MICROVET['KEYS_DIR']
+    # .. setting_default: "" (not set: nothing can be signed, and the start-up check microvet.E001 says so)
+    # .. setting_description: Directory of the issuer's keys, as `microvet keygen` writes it (issuer.json
+    #   and keys/*.pem, private keys readable by their owner only), or a directory of such issuers named
+    #   by ISSUER. Needed where credentials are signed (the LMS and its workers), not in Studio.
     "KEYS_DIR": "",
+    # .. setting_name: MICROVET['ISSUER']
+    # .. setting_default: "default"
+    # .. setting_description: Which issuer under KEYS_DIR signs: KEYS_DIR/<ISSUER> if that holds an
+    #   issuer.json, else KEYS_DIR itself (a single issuer). Also the key directory name of the issuer's
+    #   public profile (IssuerProfile) in the admin.
     "ISSUER": "default",
+    # .. setting_name: MICROVET['FORMATS']
+    # .. setting_default: ["di", "jwt"]
+    # .. setting_description: Proof formats of every credential: "di" (W3C Data Integrity, eddsa-rdfc-2022
+    #   JSON-LD) and/or "jwt" (VC-JWT). At least one; the start-up check microvet.E005 refuses others.
     "FORMATS": ["di", "jwt"],
+    # .. toggle_name: MICROVET['ISSUE_IN_BACKGROUND']
+    # .. toggle_implementation: SettingDictToggle
+    # .. toggle_default: False (True in the LMS and Studio, set by the plugin)
+    # .. toggle_description: Sign credentials in a Celery task (microvet.evaluate_for_learner) instead of
+    #   in the web request that met the rules: the request only enqueues. Studio always enqueues on the
+    #   LMS's queue (CELERY_QUEUE), as it holds no keys. The start-up check microvet.E101 reports a missing
+    #   Celery app.
+    # .. toggle_use_cases: open_edx
+    # .. toggle_creation_date: 2026-11-28
     "ISSUE_IN_BACKGROUND": False,
     # .. setting_name: MICROVET['STATUS_PURPOSE']
     # .. setting_default: "revocation"
@@ -34,17 +57,40 @@ DEFAULTS: dict[str, Any] = {
     #   reversible suspension, but a revocation then reads "suspended" outside (docs/decisions/0013).
     #   Credentials keep the list they were issued on when this changes.
     "STATUS_PURPOSE": "revocation",
+    # .. setting_name: MICROVET['STATUS_LIST_SIZE']
+    # .. setting_default: 131072
+    # .. setting_description: Entries (bits) of each new BitstringStatusList; the next list starts once
+    #   one is half full. The W3C minimum of 131072 keeps a credential's index from telling who holds
+    #   it (herd privacy). Lists already made keep their size.
     "STATUS_LIST_SIZE": 131_072,
+    # .. setting_name: MICROVET['CACHE_SECONDS']
+    # .. setting_default: 300
+    # .. setting_description: How long verifiers and browsers may cache the public documents (credentials,
+    #   status lists, issuer and DID documents: Cache-Control max-age), and the status lists' ttl. A
+    #   revocation reaches a verifier that caches at most this much later.
     "CACHE_SECONDS": 300,
+    # .. toggle_name: MICROVET['INCLUDE_NAME']
+    # .. toggle_implementation: SettingDictToggle
+    # .. toggle_default: False
+    # .. toggle_description: Write the learner's full name (the platform profile's, or what a BEFORE_ISSUE
+    #   step sets) into the credential, unhashed, next to the hashed e-mail. Off, a credential names the
+    #   learner by the salted hash of their e-mail only (data minimisation).
+    # .. toggle_use_cases: opt_in
+    # .. toggle_creation_date: 2026-11-28
     "INCLUDE_NAME": False,
+    # .. setting_name: MICROVET['BEFORE_ISSUE']
+    # .. setting_default: "" (none; in the LMS the plugin sets microcredential_xblock.platform.filters.request_issuance)
+    # .. setting_description: Dotted path of a function f(award, definition) -> Award | None run before
+    #   every signing: it may return an enriched Award (a DID, the legal name) or None to veto. In the LMS
+    #   it runs the public filter org.openedx.microvet.credential.issuance.requested.v1.
     "BEFORE_ISSUE": "",
-    # .. setting_name: MICROVET["REISSUE_LIMIT"]
+    # .. setting_name: MICROVET['REISSUE_LIMIT']
     # .. setting_default: 5
     # .. setting_description: How many times one learner's credential for one micro-credential may be
     #   re-issued (by the learner to a DID, or by staff) within REISSUE_WINDOW_SECONDS. Each re-issue
     #   signs a new credential and takes a status-list index, so an unbounded re-issue fills lists.
     "REISSUE_LIMIT": 5,
-    # .. setting_name: MICROVET["REISSUE_WINDOW_SECONDS"]
+    # .. setting_name: MICROVET['REISSUE_WINDOW_SECONDS']
     # .. setting_default: 86400
     # .. setting_description: The sliding window of REISSUE_LIMIT, in seconds (default: one day).
     "REISSUE_WINDOW_SECONDS": 86_400,

@@ -135,7 +135,7 @@ def _learners_with_evidence(keys: list[str]) -> dict[str, int]:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*keys, *keys])
-        return {course_key: count for course_key, count in cursor.fetchall()}
+        return dict(cursor.fetchall())
 
 
 def alliance_figures() -> dict[str, int]:

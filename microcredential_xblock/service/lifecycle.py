@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 SUBMISSION, COURSE_PASSING, PUBLISHED, RETRY = "submission", "course_passing", "published", "retry"
 REASONS = (SUBMISSION, COURSE_PASSING, PUBLISHED, RETRY)
 
-# .. setting_name: MICROVET["PUBLISH_INLINE_LEARNERS"]
+# .. setting_name: MICROVET['PUBLISH_INLINE_LEARNERS']
 # .. setting_default: 20
 # .. setting_description: After a publish changes a micro-credential, courses with at most this many learners
 #   with evidence are re-evaluated in the publishing process (Studio only reads and enqueues the due ones;
@@ -37,7 +37,7 @@ REASONS = (SUBMISSION, COURSE_PASSING, PUBLISHED, RETRY)
 #   cores: 50 learners took 0.7 s (SQLite) and 0.9 s (PostgreSQL) in Studio, 4-5 s where signing in process;
 #   20 keeps the author's publish about a third of a second longer.
 PUBLISH_INLINE_LEARNERS = 20
-# .. setting_name: MICROVET["RETRY_SECONDS"]
+# .. setting_name: MICROVET['RETRY_SECONDS']
 # .. setting_default: 60
 # .. setting_description: At most one retry per learner and course in this many seconds when the card shows
 #   a credential that is due but missing (a signing fault, a lost task); the card polls with back-off.

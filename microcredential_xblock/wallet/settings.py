@@ -7,26 +7,30 @@ from typing import Any
 
 from django.conf import settings
 
-# .. setting_name: MICROVET["WALLET_OFFER_SECONDS"]
-# .. setting_default: 600
-# .. setting_description: How long a wallet offer (QR code / link on the credential card) can be redeemed.
-# .. setting_name: MICROVET["WALLET_TOKEN_SECONDS"]
-# .. setting_default: 300
-# .. setting_description: Lifetime of the access token a wallet gets for an offer (and of a LCW exchange).
-# .. setting_name: MICROVET["WALLET_NONCE_SECONDS"]
-# .. setting_default: 300
-# .. setting_description: Lifetime of a c_nonce from the nonce endpoint (single use).
-# .. setting_name: MICROVET["WALLET_TX_CODE"]
-# .. setting_default: True
-# .. setting_description: Protect OID4VCI offers with a 6-digit transaction code shown to the learner on the card.
-# .. setting_name: MICROVET["WALLET_LOGO_URI"]
-# .. setting_default: ""
-# .. setting_description: https URL of the issuer's logo for the credential issuer metadata (empty: none).
 DEFAULTS: dict[str, Any] = {
+    # .. setting_name: MICROVET['WALLET_OFFER_SECONDS']
+    # .. setting_default: 600
+    # .. setting_description: How long a wallet offer (QR code / link on the credential card) can be redeemed.
     "WALLET_OFFER_SECONDS": 600,
+    # .. setting_name: MICROVET['WALLET_TOKEN_SECONDS']
+    # .. setting_default: 300
+    # .. setting_description: Lifetime of the access token a wallet gets for an offer (and of a LCW exchange).
     "WALLET_TOKEN_SECONDS": 300,
+    # .. setting_name: MICROVET['WALLET_NONCE_SECONDS']
+    # .. setting_default: 300
+    # .. setting_description: Lifetime of a c_nonce from the nonce endpoint (single use).
     "WALLET_NONCE_SECONDS": 300,
+    # .. toggle_name: MICROVET['WALLET_TX_CODE']
+    # .. toggle_implementation: SettingDictToggle
+    # .. toggle_default: True
+    # .. toggle_description: Protect OID4VCI offers with a 6-digit transaction code shown to the learner on
+    #   the card, so that a photographed QR code alone does not hand the credential to someone else.
+    # .. toggle_use_cases: open_edx
+    # .. toggle_creation_date: 2026-12-01
     "WALLET_TX_CODE": True,
+    # .. setting_name: MICROVET['WALLET_LOGO_URI']
+    # .. setting_default: ""
+    # .. setting_description: https URL of the issuer's logo for the credential issuer metadata (empty: none).
     "WALLET_LOGO_URI": "",
 }
 
