@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-#: A PEM private key (badge_issuer.keys, cryptography); a JWK holds its private part in ``"d"``.
+#: A PEM private key (badge_issuer.keystore, cryptography); a JWK holds its private part in ``"d"``.
 _PEM_PRIVATE = b"PRIVATE KEY-----"
 _JWK_PRIVATE = (b'"kty"', b'"d"')
 #: Larger files are databases and logs, never key files.
