@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 from badge_issuer.keystore import generate_issuer
-
 from tests import djsettings
 from tests.temp_hygiene import holds_private_key, leftovers
 
