@@ -22,6 +22,8 @@ import yaml
 
 from .elements import ELEMENTS, MAPPINGS, OUTCOME_ID_MAX, OUTCOME_KEYS, Element, children, put
 from .errors import DefinitionError
+from .formats import is_email_address
+from .problems import Problems
 from .vocab import COUNTRY_ALPHA3
 
 #: The OB 3.0 schema's LanguageCode pattern (a BCP 47 subset).
@@ -108,13 +110,13 @@ class Definition:
 
 
 class _Collector:
-    """Accumulates field errors; each check returns the cleaned value or None."""
+    """Field checks over one ``Problems``; each check returns the cleaned value or None."""
 
     def __init__(self) -> None:
-        self.errors: dict[str, str] = {}
+        self.problems = Problems()
 
     def fail(self, path: str, reason: str) -> None:
-        self.errors.setdefault(path, reason)
+        self.problems.add(path, reason)
 
     def text(
         self,
@@ -268,8 +270,8 @@ def _image(c: _Collector, data: Mapping) -> str:
 
 
 def _looks_like_email(value: str) -> bool:
-    local, at, domain = value.rpartition("@")
-    return bool(at and local and "." in domain and not _IRI_FORBIDDEN.search(value))
+    """An address (``formats``), with a dotted domain and fit for the ``mailto:`` IRI the credential carries."""
+    return is_email_address(value) and "." in value.rpartition("@")[2] and not _IRI_FORBIDDEN.search(value)
 
 
 #: Checks of the text kinds beyond ``_Collector.text``: the reason a value is wrong, or None.
@@ -341,17 +343,9 @@ def parse_definition(data: Mapping) -> Definition:
         if mappings[parent] is not None:
             values[element.path] = c.element(mappings[parent], element)
     c.unknown(data, TOP_LEVEL_FIELDS, "")
-    if c.errors:
-        raise _definition_error(c.errors)
+    c.problems.raise_first(DefinitionError)  # with ``.errors``: every field's first problem, for forms
     body = AwardingBody(**{e.key: values.pop(e.path) for e in children("awarding_body")})
     return Definition(awarding_body=body, **{path.rpartition(".")[2]: value for path, value in values.items()})
-
-
-def _definition_error(errors: dict[str, str]) -> DefinitionError:
-    subject, reason = next(iter(errors.items()))
-    error = DefinitionError(subject, reason)
-    error.errors = dict(errors)  # type: ignore[attr-defined]  # every problem, for per-field forms
-    return error
 
 
 _LOADERS: dict[str, Callable[[str], Any]] = {".json": json.loads, ".yaml": yaml.safe_load, ".yml": yaml.safe_load}

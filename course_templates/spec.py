@@ -18,6 +18,7 @@ from typing import Any
 
 from lxml import html as lxml_html
 
+from badge_issuer.dates import xsd_datetime
 from badge_issuer.definition import parse_definition
 from badge_issuer.errors import DefinitionError
 from badge_issuer.formats import parse_datetime
@@ -180,7 +181,7 @@ def _start(c: Checker, course: Mapping) -> str:
         except DefinitionError:
             c.fail(("course", "start"), 'must be an ISO 8601 date-time such as "2026-01-12T00:00:00Z"')
             return ""
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return xsd_datetime(when)
 
 
 def validate(data: Any, lines: dict[tuple, int], source: str) -> CourseSpec:
