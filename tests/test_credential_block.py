@@ -141,11 +141,12 @@ class Runtime(ToyRuntime):
         return f"/resource/{block.scope_ids.block_type}/{uri}"
 
 
-def make_block(xml: str | None = None, user: str = "alice"):
+def make_block(xml: str | None = None, user: str = "alice", **services):
     if xml is None:
         root = etree.parse(str(OLX_DIR / "designing-micro-credentials.xml")).getroot()
         xml = etree.tostring(root.find("microcredential"))
     runtime = Runtime(user)
+    runtime._services.update(services)
     return runtime.get_block(runtime.parse_xml_string(xml))
 
 
@@ -630,3 +631,19 @@ def editor_form(block) -> dict:
     form["rules_mode"] = "simple"
     form["rules_simple"] = {"min_score": "", "not_before": "", "not_after": ""}
     return form
+
+
+def test_the_card_editor_and_handlers_translate_through_the_runtimes_i18n_service(api):
+    """The LMS and Studio bind the block's i18n service to the package's ``translations/`` catalog: that
+    catalog, not the Django language (English here), decides the card's, the preview's and a handler's words."""
+    platform_catalog = gettext.translation("text", PUBLIC.parent.parent / "translations", languages=["de"])
+    block = make_block(i18n=platform_catalog)
+    preview = text_of(block.author_view({}).content)
+    assert platform_catalog.gettext("Preview: each learner sees their progress and their credential here.") in preview
+    assert "Preview: each learner" not in preview
+    request = Request.blank("/", method="DELETE")
+    refused = json.loads(block.handle("student_view_user_state", request).body)["error"]
+    assert refused == platform_catalog.gettext("This address only accepts GET and POST requests.") != (
+        "This address only accepts GET and POST requests."
+    )
+

@@ -33,20 +33,15 @@ from badge_issuer.rules import validate_rules
 
 from .. import compat
 from ..wallet import card as wallet_card
-from . import badge_asset, credential_olx, editor, learner, presentation
-from .common import ApiError, add_scripts, initialize_js, json_api, json_response, service_api, translator
+from . import badge_asset, common, credential_olx, editor, learner, presentation
+from .common import ApiError, add_scripts, initialize_js, json_api, json_response, service_api
 from .credential_legacy import LegacyDefinitionFields
 
 log = logging.getLogger(__name__)
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 LOADER = ResourceLoader("microcredential_xblock")
-#: gettext with a fallback and JSON POSTs with the CSRF header, shared with the assessment block.
 #: An editor submission: the fields plus at most one base64 PNG (4/3 of its bytes).
 STUDIO_SUBMIT_MAX = editor.IMAGE_MAX_BYTES * 4 // 3 + 256 * 1024
-
-
-def _(message: str) -> str:
-    return translator().gettext(message)
 
 
 def _service():
@@ -138,7 +133,9 @@ class MicroCredentialXBlock(LegacyDefinitionFields, XBlock):
         except DefinitionError as exc:
             problems.update(getattr(exc, "errors", {exc.subject: exc.reason}))
         if badge_asset.is_reference(definition.get("image")):
-            problems["image"] = _("The uploaded badge image is missing from the course files: upload it again.")
+            problems["image"] = self.gettext(
+                "The uploaded badge image is missing from the course files: upload it again."
+            )
         try:
             validate_rules(self.rules)
         except DefinitionError as exc:
@@ -167,14 +164,14 @@ class MicroCredentialXBlock(LegacyDefinitionFields, XBlock):
 
     def learner_state(self) -> dict[str, Any]:
         """What the credential card shows (``learner.card_state``)."""
-        return learner.card_state(self, _service(), _issuer_keys, _)
+        return learner.card_state(self, _service(), _issuer_keys, self.gettext)
 
     def student_view_data(self, context=None) -> dict[str, Any]:
         """The micro-credential for the mobile app (public information only; rules stay on the server)."""
         return {
             "title": self.display_name,
             "definition": self.definition_dict() if not self.problems() else None,
-            "labels": presentation.value_labels(self.stored_definition(), _),
+            "labels": presentation.value_labels(self.stored_definition(), self.gettext),
             "progress_url": self.runtime.handler_url(self, "student_view_user_state"),
         }
 
@@ -185,9 +182,9 @@ class MicroCredentialXBlock(LegacyDefinitionFields, XBlock):
     def author_view(self, context=None) -> Fragment:
         """Studio's preview: the card as learners will read it (the draft), without anyone's progress."""
         if self.problems():
-            message = _("Not issuable yet: open the editor to see what is missing.")
+            message = self.gettext("Not issuable yet: open the editor to see what is missing.")
         else:
-            message = _("Preview: each learner sees their progress and their credential here.")
+            message = self.gettext("Preview: each learner sees their progress and their credential here.")
         state = {"status": "author", "message": message, "issuer": self._issuer_summary()}
         return self._card(state, self.definition_dict())
 
@@ -206,16 +203,16 @@ class MicroCredentialXBlock(LegacyDefinitionFields, XBlock):
     def _card_html(self, state: dict[str, Any], definition: Mapping[str, Any]) -> str:
         context = {
             "definition": definition,
-            "facts": presentation.card_facts(definition, _),
+            "facts": presentation.card_facts(definition, self.gettext),
             "state": state,
             "title": definition.get("title") or self.display_name,
             "element_id": self.usage_key.replace(".", "-"),
         }
         if state.get("credential"):
             context["share"] = self._share(state["credential"], definition)
-            context["wallet_html"] = wallet_card.render(self, translator())
+            context["wallet_html"] = wallet_card.render(self, common.i18n_service(self))
         return LOADER.render_django_template(
-            "templates/microvet/credential/student.html", context, i18n_service=translator()
+            "templates/microvet/credential/student.html", context, i18n_service=common.i18n_service(self)
         )
 
     def _card(self, state: dict[str, Any], definition: Mapping[str, Any] | None = None) -> Fragment:
@@ -241,8 +238,9 @@ class MicroCredentialXBlock(LegacyDefinitionFields, XBlock):
         }
 
     def gettext(self, message: str) -> str:
-        """Used by ``json_api`` for its error messages."""
-        return _(message)
+        """The block's one gettext path (the runtime's i18n service, common.i18n_service); also
+        ``json_api``'s for its error messages."""
+        return common.gettext(self, message)
 
     @XBlock.handler
     def student_view_user_state(self, request, suffix=""):
@@ -253,7 +251,7 @@ class MicroCredentialXBlock(LegacyDefinitionFields, XBlock):
         Documented in docs/upper-floor.md.
         """
         if request.method not in ("GET", "POST"):
-            return json_response(405, {"error": _("This address only accepts GET and POST requests.")})
+            return json_response(405, {"error": self.gettext("This address only accepts GET and POST requests.")})
         state = self.learner_state()
         body = {key: value for key, value in state.items() if key != "definition"}
         if suffix == "card":
@@ -263,12 +261,12 @@ class MicroCredentialXBlock(LegacyDefinitionFields, XBlock):
     @json_api(max_bytes=1024)
     def wallet_offer(self, data, suffix=""):
         """A one-time offer of the learner's credential to a wallet (OID4VCI and LCW; microcredential_xblock/wallet)."""
-        return wallet_card.wallet_offer(self, _)
+        return wallet_card.wallet_offer(self, self.gettext)
 
     @json_api(max_bytes=4096)
     def reissue(self, data, suffix=""):
         """Re-issue the learner's credential to a DID they control (did:key or did:web)."""
-        return learner.reissue(self, _service(), data, _)
+        return learner.reissue(self, _service(), data, self.gettext)
 
     def index_dictionary(self) -> dict[str, Any]:
         """Course search: find courses by skill, outcome, EQF level or ECTS."""
@@ -296,7 +294,9 @@ class MicroCredentialXBlock(LegacyDefinitionFields, XBlock):
             editor.as_simple(self.rules or {}) if self.rules else {"min_score": "", "not_before": "", "not_after": ""}
         )
         context = {
-            "groups": presentation.editor_groups({**definition, "id": self.stored_definition().get("id", "")}, _),
+            "groups": presentation.editor_groups(
+                {**definition, "id": self.stored_definition().get("id", "")}, self.gettext
+            ),
             "image": "" if badge_asset.is_reference(definition.get("image")) else definition.get("image", ""),
             "simple": simple or {},
             "advanced": simple is None,
@@ -308,7 +308,7 @@ class MicroCredentialXBlock(LegacyDefinitionFields, XBlock):
         }
         frag = Fragment(
             LOADER.render_django_template(
-                "templates/microvet/credential/studio.html", context, i18n_service=translator()
+                "templates/microvet/credential/studio.html", context, i18n_service=common.i18n_service(self)
             )
         )
         frag.add_css_url(self.runtime.local_resource_url(self, "public/credential/studio.css"))
@@ -323,12 +323,12 @@ class MicroCredentialXBlock(LegacyDefinitionFields, XBlock):
         Saving changes the draft only: learners get the definition when it is published (Studio's
         Publish button; the demo's Publish action), never from here (docs/decisions/0009).
         """
-        result = editor.validate_submission(data, default_id=self.default_achievement_id(), gettext=_)
+        result = editor.validate_submission(data, default_id=self.default_achievement_id(), gettext=self.gettext)
         if result.errors:
             return {
                 "ok": False,
                 "errors": result.errors,
-                "message": _("Nothing was saved: please correct the fields marked below."),
+                "message": self.gettext("Nothing was saved: please correct the fields marked below."),
             }
         definition = result.values["definition"]
         if definition.get("image"):  # the editor only lets a PNG data: URI through: now a course asset
@@ -336,7 +336,7 @@ class MicroCredentialXBlock(LegacyDefinitionFields, XBlock):
         for name in self.AUTHORED_FIELDS:
             setattr(self, name, result.values[name])
         self.clear_legacy_fields()
-        return {"ok": True, "message": _("Saved. Learners see the change once it is published.")}
+        return {"ok": True, "message": self.gettext("Saved. Learners see the change once it is published.")}
 
     @json_api(max_bytes=1024, authoring=True)
     def demo_publish(self, data, suffix=""):
@@ -344,18 +344,22 @@ class MicroCredentialXBlock(LegacyDefinitionFields, XBlock):
         one learners are evaluated against. Under Open edX, Studio's Publish button does this
         (platform/publishing.py), so this handler refuses there."""
         if compat.platform_publishes():
-            raise ApiError(409, _("Use Studio's Publish button: it publishes the whole course."))
+            raise ApiError(409, self.gettext("Use Studio's Publish button: it publishes the whole course."))
         blocks = {self.usage_key: self.published_pair()}
         published = _service().publish(self.course_key, blocks, may_sign=True, complete=False)
         if self.usage_key in published.refused:
             return {
                 "ok": False,
-                "message": _(
+                "message": self.gettext(
                     "Not published: the micro-credential is not complete. Learners keep the last published version."
                 ),
                 "problems": self.problems(),
             }
-        return {"ok": True, "message": _("Published. Learners now see this version."), "learners": published.learners}
+        return {
+            "ok": True,
+            "message": self.gettext("Published. Learners now see this version."),
+            "learners": published.learners,
+        }
 
     # ------------------------------------------------------------------------------------------------- OLX
 
