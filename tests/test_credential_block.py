@@ -643,7 +643,8 @@ def test_the_card_editor_and_handlers_translate_through_the_runtimes_i18n_servic
     assert "Preview: each learner" not in preview
     request = Request.blank("/", method="DELETE")
     refused = json.loads(block.handle("student_view_user_state", request).body)["error"]
-    assert refused == platform_catalog.gettext("This address only accepts GET and POST requests.") != (
-        "This address only accepts GET and POST requests."
+    assert (
+        refused
+        == platform_catalog.gettext("This address only accepts GET and POST requests.")
+        != ("This address only accepts GET and POST requests.")
     )
-
