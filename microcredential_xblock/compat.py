@@ -306,7 +306,7 @@ def _asset_file(block: Any, name: str) -> Path | None:
     where no folder is configured (``microvet course check``: nothing was ever stored)."""
     from django.conf import settings  # noqa: PLC0415
 
-    # .. setting_name: MICROVET["ASSETS_DIR"]
+    # .. setting_name: MICROVET['ASSETS_DIR']
     # .. setting_default: "" (none)
     # .. setting_description: Outside Open edX only (the XBlock workbench, tests): the folder that stands
     #   for the courses' files, where uploaded badge images are kept (one sub-folder per course). Open edX
