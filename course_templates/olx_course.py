@@ -22,7 +22,7 @@ from xblock.test.toy_runtime import ToyRuntime
 from badge_issuer.definition import parse_definition
 from badge_issuer.errors import MicrovetError
 from badge_issuer.rules import validate_rules
-from microcredential_xblock.blocks import editor
+from microcredential_xblock.blocks import badge_asset, editor
 
 from .spec_reader import Problem
 
@@ -62,11 +62,14 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=Fals
 
 
 class _ParseRuntime(ToyRuntime):
-    """ToyRuntime with its own, fresh in-memory stores (ToyRuntime's are module globals)."""
+    """ToyRuntime with its own, fresh in-memory stores (ToyRuntime's are module globals), over the
+    course's own files: ``course_files`` is the export's ``static/`` folder, where Studio writes them
+    (``compat.read_course_asset`` reads an uploaded badge there)."""
 
-    def __init__(self) -> None:
+    def __init__(self, course_files: Path | None = None) -> None:
         ids = MemoryIdManager()
         Runtime.__init__(self, ids, ids, services={"field-data": KvsFieldData(DictKeyValueStore())})
+        self.course_files = course_files
 
 
 @dataclass
@@ -100,7 +103,10 @@ class Course:
     assessments: list[FoundAssessment] = field(default_factory=list)
     credentials: list[FoundCredential] = field(default_factory=list)
     graded_formats: set[str] = field(default_factory=set)
-    runtime: _ParseRuntime = field(default_factory=_ParseRuntime)
+    runtime: _ParseRuntime = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.runtime = _ParseRuntime(self.root / "static")
 
     def name(self, relative: str) -> str:
         return str(PurePosixPath(self.prefix) / relative) if self.prefix else relative
@@ -298,6 +304,10 @@ def _assessment(node: etree._Element, where: str, block: Any, graded: str | None
 
 def _credential(course: Course, node: etree._Element, where: str, block: Any) -> FoundCredential:
     definition = block.definition_dict(default_id="https://localhost/microvet/achievements/check")
+    if badge_asset.is_reference(definition.get("image")):  # the uploaded badge is not in the export
+        course.fail(
+            where, node.sourceline, f"<microcredential> image: {definition.pop('image')} is missing from static/"
+        )
     try:
         parse_definition(definition)
     except MicrovetError as exc:

@@ -281,8 +281,15 @@ def read_course_asset(block: Any, name: str) -> bytes | None:
     """The bytes of the block's course asset ``name``, or None when the course has no such asset.
 
     Open edX: ``contentstore().find(StaticContent.compute_location(course_key, name)).data``; ``find``
-    raises ``xmodule.exceptions.NotFoundError`` for a missing asset. Elsewhere: the file ``save_course_asset`` wrote.
+    raises ``xmodule.exceptions.NotFoundError`` for a missing asset. A runtime over an exported course
+    (``microvet course check``) names the export's ``static/`` folder as ``course_files``: the file there,
+    without Django or the platform (which may be installed but not running). Elsewhere: the file
+    ``save_course_asset`` wrote.
     """
+    course_files = getattr(block.runtime, "course_files", None)
+    if course_files is not None:
+        path = Path(course_files) / Path(name).name
+        return path.read_bytes() if path.is_file() else None
     try:
         from xmodule.contentstore.content import StaticContent  # noqa: PLC0415  (only in the LMS and Studio)
         from xmodule.contentstore.django import contentstore  # noqa: PLC0415
@@ -312,6 +319,8 @@ def _asset_file(block: Any, name: str) -> Path | None:
     #   for the courses' files, where uploaded badge images are kept (one sub-folder per course). Open edX
     #   keeps them in its contentstore and ignores this.
 
+    if not settings.configured:  # a command-line tool without Django: no folder either
+        return None
     folder = (getattr(settings, "MICROVET", None) or {}).get("ASSETS_DIR")
     if not folder:
         return None

@@ -4,6 +4,9 @@ wiki slug and textbooks, our blocks are written inline by their own ``add_xml_to
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import tarfile
 from pathlib import Path
 
@@ -11,6 +14,7 @@ from lxml import etree
 from xblock.runtime import DictKeyValueStore, KvsFieldData, MemoryIdManager, Runtime
 from xblock.test.toy_runtime import ToyRuntime
 
+from badge_issuer.badge_image import default_badge_png
 from course_templates import generator
 from course_templates.checker import check
 from course_templates.generator import build_course
@@ -73,3 +77,43 @@ def test_the_checker_still_refuses_unknown_elements_in_the_course(tmp_path):
     definition.write_text(text, encoding="utf-8")
     messages = [p.message for p in check(root.parent)]
     assert messages == ["<wiki> without slug", "<sidebar> inside <course>: Studio expects <chapter> here"]
+
+
+def _with_uploaded_badge(root: Path, *, file: bool) -> None:
+    """The credential as Studio exports it after an author uploaded a badge: ``<image>/static/NAME</image>``
+    in its OLX and, with ``file``, the PNG under the export's ``static/`` (where Studio writes course files)."""
+    name = "microvet-badge-0123456789abcdef01234567.png"
+    for vertical in (root / "vertical").glob("*.xml"):
+        tree = etree.parse(str(vertical))
+        for credential in tree.getroot().iter("microcredential"):
+            etree.SubElement(credential, "image").text = f"/static/{name}"
+            vertical.write_bytes(etree.tostring(tree, pretty_print=True))
+    if file:
+        (root / "static" / name).write_bytes(default_badge_png("Uploaded badge", 5))
+
+
+def test_the_checker_reads_an_uploaded_badge_from_the_exports_own_files(tmp_path):
+    """Found in a real Studio export: the checker asked the contentstore (or Django settings) for the
+    badge, and crashed outside the platform; the file is in the archive, under ``static/``."""
+    root = studio_export(build_course(SPEC, tmp_path / "c.tar.gz"), tmp_path / "export")
+    _with_uploaded_badge(root, file=True)
+    assert check(root.parent) == []
+    archive = tmp_path / "export.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(root, arcname=root.name)
+    environment = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}  # as an author runs it
+    run = subprocess.run(  # noqa: S603 - our own command
+        [sys.executable, "-m", "course_templates.cli", "check", str(archive)],
+        capture_output=True, text=True, env=environment, check=False, cwd=Path(__file__).parent.parent,
+    )  # fmt: skip
+    assert (run.returncode, run.stderr) == (0, "") and "no problems" in run.stdout
+
+
+def test_the_checker_reports_an_uploaded_badge_missing_from_the_export(tmp_path):
+    root = studio_export(build_course(SPEC, tmp_path / "c.tar.gz"), tmp_path / "export")
+    _with_uploaded_badge(root, file=False)
+    (problem,) = check(root.parent)
+    assert (
+        problem.message
+        == "<microcredential> image: /static/microvet-badge-0123456789abcdef01234567.png is missing from static/"
+    )
