@@ -85,25 +85,8 @@ def issue_once(
         award = import_string(config().before_issue)(award, registered.definition)
         if award is None:  # vetoed: the learner stays in progress and may be issued later
             return None
-    for _attempt in range(_ATTEMPTS):
-        slot = SLOTS.draw(config().status_purpose)
-        credential = _signed(award, microcredential_id, slot)
-        try:
-            with transaction.atomic():
-                credential.save(force_insert=True)
-                IssuanceClaim.objects.create(
-                    learner_id=award.learner_id, microcredential_id=microcredential_id, credential=credential
-                )
-                slot.allocation(credential).save(force_insert=True)
-                SLOTS.taken(slot)
-                return credential
-        except IntegrityError:
-            pass  # a rival holds the claim or the index: a fresh, locking read tells which
-        existing = claimed(award.learner_id, microcredential_id, lock=True)
-        if existing is not None:
-            return existing
-        SLOTS.collided(slot)
-    raise IntegrityError(f"could not claim {microcredential_id} for learner {award.learner_id}")
+    credential = _store(award, microcredential_id)
+    return credential if credential is not None else claimed(award.learner_id, microcredential_id, lock=True)
 
 
 def claimed(learner_id: str, microcredential_id: str, *, lock: bool = False) -> IssuedCredential | None:
@@ -189,20 +172,31 @@ def _signed(
     return credential
 
 
-def _replacement(award: Award, old: IssuedCredential) -> IssuedCredential:
-    """Sign and store the successor of ``old`` inside the caller's transaction (which holds the claim)."""
+def _store(
+    award: Award, microcredential_id: str, *, replaces: IssuedCredential | None = None
+) -> IssuedCredential | None:
+    """Sign, then insert the credential, its claim (unless it ``replaces`` one, whose claim the caller
+    holds and moves) and its status allocation in one transaction. A status-index collision draws again;
+    None when a rival holds the claim (the caller reads theirs)."""
     for _attempt in range(_ATTEMPTS):
         slot = SLOTS.draw(config().status_purpose)
-        new = _signed(award, old.microcredential_id, slot, replaces=old)
+        credential = _signed(award, microcredential_id, slot, replaces)
         try:
             with transaction.atomic():
-                new.save(force_insert=True)
-                slot.allocation(new).save(force_insert=True)
+                credential.save(force_insert=True)
+                if replaces is None:
+                    IssuanceClaim.objects.create(
+                        learner_id=award.learner_id, microcredential_id=microcredential_id, credential=credential
+                    )
+                slot.allocation(credential).save(force_insert=True)
                 SLOTS.taken(slot)
-                return new
+                return credential
         except IntegrityError:
-            SLOTS.collided(slot)  # the claim is ours (locked): only the index can collide
-    raise IntegrityError(f"no free status-list index for the successor of {old.uuid}")
+            pass  # a rival holds the claim or the index: a fresh, locking read tells which
+        if replaces is None and claimed(award.learner_id, microcredential_id, lock=True) is not None:
+            return None
+        SLOTS.collided(slot)
+    raise IntegrityError(f"could not store {microcredential_id} for learner {award.learner_id}")
 
 
 #: action -> the states it may start from (checked under the row lock, so two staff clicks can't both apply).
@@ -284,7 +278,7 @@ def reissue(
             snapshot=old.definition_snapshot,
             score_percent=old.score_percent,
         )
-        new = _replacement(award, old)
+        new = _store(award, old.microcredential_id, replaces=old)
         if old.state != IssuedCredential.REVOKED:
             _apply(old, "revoke", reason)
         claim.credential = new
