@@ -7,7 +7,7 @@
 - compile: Babel (pure Python, so ``make demo`` works on machines without gettext) writes the .mo files
   (also as microcredential_xblock/translations/<lang>/LC_MESSAGES/text.mo, where the platform's XBlock
   i18n service looks: ``resources.files(<root module>) / "translations"``, domain ``text``),
-  and the JavaScript catalogs public/common/i18n/<locale>.js that define ``window.MicrovetI18N``
+  and the JavaScript catalogs blocks/public/common/i18n/<locale>.js that define ``window.MicrovetI18N``
   (the blocks' ``i18n_js_namespace``), as Open edX's ``compilejsi18n`` would.
 - check: extracts into a temporary copy and fails if a msgid is missing from or obsolete in a catalog,
   or if a compiled file is out of date.
@@ -30,7 +30,7 @@ from babel.messages.pofile import read_po
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "microcredential_xblock"
 LOCALE_DIR = PACKAGE / "conf" / "locale"
-JS_DIR = PACKAGE / "public" / "common" / "i18n"
+JS_DIR = PACKAGE / "blocks" / "public" / "common" / "i18n"
 #: The XBlock runtimes' catalogs (Open edX XBlockI18nService; the convention of xblock-drag-and-drop-v2).
 XBLOCK_DIR = PACKAGE / "translations"
 LANGUAGES = ("en", "it", "el", "es", "pt", "de")

@@ -272,7 +272,7 @@ def test_javascript_catalog_of_the_active_language_is_loaded_before_the_view_cod
         urls = [r.data for r in Course().learner().student_view({}).resources if r.kind == "url"]
     scripts = [u.rsplit("/", 1)[-1] for u in urls if u.endswith(".js")]
     assert scripts == ["de.js", "common.js", "assessment.js"]
-    assert common.PACKAGE_DIR.joinpath(urls[1].split("/outcome_assessment/", 1)[1]).is_file()
+    assert common.BLOCKS_DIR.joinpath(urls[1].split("/outcome_assessment/", 1)[1]).is_file()
     with translation.override("fr"):  # no catalog bundled: the JS falls back to the English msgids
         urls = [r.data for r in Course().learner().student_view({}).resources if r.kind == "url"]
     assert [u.rsplit("/", 1)[-1] for u in urls if u.endswith(".js")] == ["common.js", "assessment.js"]

@@ -34,7 +34,7 @@ from microcredential_xblock.demo.scenarios import OLX_DIR
 from tests.test_editor import data_uri, png_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
-PUBLIC = ROOT / "microcredential_xblock" / "public" / "credential"
+PUBLIC = ROOT / "microcredential_xblock" / "blocks" / "public" / "credential"
 LANGUAGES = ("en", "it", "el", "es", "pt", "de")
 DID_KEY = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -636,7 +636,7 @@ def editor_form(block) -> dict:
 def test_the_card_editor_and_handlers_translate_through_the_runtimes_i18n_service(api):
     """The LMS and Studio bind the block's i18n service to the package's ``translations/`` catalog: that
     catalog, not the Django language (English here), decides the card's, the preview's and a handler's words."""
-    platform_catalog = gettext.translation("text", PUBLIC.parent.parent / "translations", languages=["de"])
+    platform_catalog = gettext.translation("text", ROOT / "microcredential_xblock" / "translations", languages=["de"])
     block = make_block(i18n=platform_catalog)
     preview = text_of(block.author_view({}).content)
     assert platform_catalog.gettext("Preview: each learner sees their progress and their credential here.") in preview

@@ -23,7 +23,7 @@ from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALE_DIR = ROOT / "microcredential_xblock" / "conf" / "locale"
-JS_DIR = ROOT / "microcredential_xblock" / "public" / "common" / "i18n"
+JS_DIR = ROOT / "microcredential_xblock" / "blocks" / "public" / "common" / "i18n"
 LANGUAGES = ("it", "el", "es", "pt", "de")
 DOMAINS = ("django", "djangojs")
 

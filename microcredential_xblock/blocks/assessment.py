@@ -40,7 +40,7 @@ MAX_STUDIO_BYTES = olx.MAX_SNIPPET_BYTES + 16 * 1024
 class OutcomeAssessmentXBlock(ScorableXBlockMixin, CompletableXBlockMixin, XBlock):
     """Questions tagged with learning outcomes; validated outcomes become evidence for a micro-credential."""
 
-    resources_dir = ".."  # public/ and templates/ sit next to blocks/ in the package
+    get_resources_dir = classmethod(common.platform_resources_dir)  # public/ is blocks/public/
     i18n_js_namespace = "MicrovetI18N"
     icon_class = "problem"
 

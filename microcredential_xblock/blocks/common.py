@@ -26,6 +26,8 @@ from .. import compat
 
 SERVICE_APP = "microcredential_xblock.service"
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
+#: The blocks' package: their public/ (scripts, styles, JS catalogs) sits here, where XBlock serves it from.
+BLOCKS_DIR = Path(__file__).resolve().parent
 LOCALE_DIR = PACKAGE_DIR / "conf" / "locale"
 #: Compiled by scripts/i18n.py for the whole package (both blocks share one catalog).
 JS_CATALOG_DIR = "public/common/i18n"
@@ -131,18 +133,29 @@ def gettext(block: XBlock, message: str) -> str:
 # ------------------------------------------------------------------------------------------ scripts
 
 
+def platform_resources_dir(cls: type[XBlock]) -> str:
+    """``get_resources_dir`` of both blocks, for Open edX's static finder only (collectstatic,
+    ``openedx/core/lib/xblock_pipeline/finder.py``): it looks for a block's resources under the package
+    *above* the block module's package (``xblock_resource_pkg`` gives ``microcredential_xblock.blocks``, the
+    finder opens ``microcredential_xblock``), one level higher than XBlock's own ``open_local_resource``,
+    which reads ``resources_dir`` (default "") from ``microcredential_xblock.blocks``. So the finder is told
+    ``blocks``: both then find ``blocks/public/...`` under the same URL (found in a real Teak LMS: with
+    ``resources_dir = ".."`` the finder would have collected site-packages and none of our files)."""
+    return "blocks"
+
+
 def js_catalog_url(block: XBlock, i18n: Any) -> str | None:
     """The ``MicrovetI18N`` JavaScript catalog: the platform's (atlas) if it has one, else the bundled one.
 
     Open edX only serves atlas catalogs for repositories in openedx-translations, so a third-party
-    package ships its own compiled catalogs (scripts/i18n.py) under public/.
+    package ships its own compiled catalogs (scripts/i18n.py) under blocks/public/.
     """
     platform = getattr(i18n, "get_javascript_i18n_catalog_url", None)
     if platform is not None and (url := platform(block)):
         return url
     locale = translation.to_locale(translation.get_language() or settings.LANGUAGE_CODE)
     name = f"{JS_CATALOG_DIR}/{locale}.js"
-    if (PACKAGE_DIR / name).is_file():
+    if (BLOCKS_DIR / name).is_file():
         return block.runtime.local_resource_url(block, name)
     return None
 

@@ -15,7 +15,6 @@ import json
 import logging
 import uuid
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -38,7 +37,6 @@ from .common import ApiError, add_scripts, initialize_js, json_api, json_respons
 from .credential_legacy import LegacyDefinitionFields
 
 log = logging.getLogger(__name__)
-PACKAGE_DIR = Path(__file__).resolve().parent.parent
 LOADER = ResourceLoader("microcredential_xblock")
 #: An editor submission: the fields plus at most one base64 PNG (4/3 of its bytes).
 STUDIO_SUBMIT_MAX = editor.IMAGE_MAX_BYTES * 4 // 3 + 256 * 1024
@@ -63,7 +61,7 @@ def _issuer_keys():
 class MicroCredentialXBlock(LegacyDefinitionFields, XBlock):
     """An EU micro-credential (Council Recommendation 2022, Annex I) issued as an Open Badges 3.0 credential."""
 
-    resources_dir = ".."  # public/ and templates/ are shared by the package's blocks
+    get_resources_dir = classmethod(common.platform_resources_dir)  # public/ is blocks/public/
     i18n_js_namespace = "MicrovetI18N"
     completion_mode = XBlockCompletionMode.EXCLUDED
     has_score = False
