@@ -531,6 +531,17 @@ def test_learner_view_renders_in_each_language_from_the_catalog(api, compiled_ca
     assert any(s.endswith(f"i18n/{language}.js") for s in scripts)
 
 
+@pytest.mark.parametrize(
+    ("platform_language", "catalog"),
+    [("pt-br", "pt"), ("de-de", "de"), ("es-419", "es"), ("it-it", "it"), ("el", "el")],
+)
+def test_the_javascript_catalog_of_a_regional_platform_language_is_the_languages(api, platform_language, catalog):
+    """Open edX's language codes are regional (found in a real Teak LMS: no catalog was loaded for pt-br)."""
+    with translation.override(platform_language):
+        scripts = [r.data for r in make_block().student_view({}).resources if r.data.endswith(".js")]
+    assert [s.rsplit("/", 1)[-1] for s in scripts if "/i18n/" in s] == [f"{catalog}.js"]
+
+
 def test_translations_come_from_the_package_catalog(api, tmp_path, monkeypatch):
     """With a catalog holding Italian strings, the card shows them (proves the lookup path, not the texts)."""
     catalog = Catalog(locale="it")

@@ -154,9 +154,12 @@ def js_catalog_url(block: XBlock, i18n: Any) -> str | None:
     if platform is not None and (url := platform(block)):
         return url
     locale = translation.to_locale(translation.get_language() or settings.LANGUAGE_CODE)
-    name = f"{JS_CATALOG_DIR}/{locale}.js"
-    if (BLOCKS_DIR / name).is_file():
-        return block.runtime.local_resource_url(block, name)
+    # Open edX's languages are regional (pt-br, de-de, it-it, es-419); our catalogs are per language, and
+    # gettext falls back the same way for the Python side.
+    for candidate in dict.fromkeys((locale, locale.split("_", 1)[0])):
+        name = f"{JS_CATALOG_DIR}/{candidate}.js"
+        if (BLOCKS_DIR / name).is_file():
+            return block.runtime.local_resource_url(block, name)
     return None
 
 
