@@ -33,15 +33,18 @@ FILL_LIMIT = 0.5
 REFRESH_SECONDS = 60.0
 
 
-def current_status_list(purpose: str) -> StatusList:
-    """The list new credentials draw from, created (and signed) when none has room.
+def current_status_list(purpose: str) -> tuple[StatusList, list[int]]:
+    """The list new credentials draw from, created (and signed) when none has room, with its taken indexes.
 
-    Read when a process pictures the list (``Slots``); a new list is made in its own (nested) transaction.
+    Read when a process pictures the list (``Slots``): the indexes it loads are also what the fill
+    limit counts. A new list is made in its own (nested) transaction.
     """
     size = config().status_list_size
     latest = StatusList.objects.filter(purpose=purpose).order_by("-sequence").first()
-    if latest is not None and latest.allocations.count() < latest.size * FILL_LIMIT:
-        return latest
+    if latest is not None:
+        taken = _taken(latest)
+        if len(taken) < latest.size * FILL_LIMIT:
+            return latest, taken
     sequence = latest.sequence + 1 if latest is not None else 1
     try:
         with transaction.atomic():
@@ -53,10 +56,15 @@ def current_status_list(purpose: str) -> StatusList:
                 encoded=Bits(purpose, size).encode(),
             )
             sign_list(row)
-            return row
+            return row, []
     except IntegrityError:  # a rival made the successor first: use theirs
         with transaction.atomic():
-            return StatusList.objects.select_for_update().get(purpose=purpose, sequence=sequence)
+            row = StatusList.objects.select_for_update().get(purpose=purpose, sequence=sequence)
+            return row, _taken(row)
+
+
+def _taken(row: StatusList) -> list[int]:
+    return list(StatusAllocation.objects.filter(status_list=row).values_list("index", flat=True))
 
 
 def sign_list(row: StatusList) -> None:
@@ -166,8 +174,7 @@ class Slots:
         return mark
 
     def _read(self, purpose: str) -> _Picture:
-        row = current_status_list(purpose)
-        picture = _Picture(row, list(StatusAllocation.objects.filter(status_list=row).values_list("index", flat=True)))
+        picture = _Picture(*current_status_list(purpose))
 
         def keep() -> None:
             with self._lock:
