@@ -101,19 +101,14 @@ def verify_jwt(token: str, resolver: KeyResolver) -> tuple[dict[str, Any] | None
     by ``badge_issuer.verify``, with the caller's clock. Here nbf/exp must only equal those fields.
     """
     try:
-        # Decoded here, not by jwt.get_unverified_header, which already acts on members such as crit
-        # (PyJWT >= 2.12 validates it; Teak's and Ulmo's 2.10 does not): a token would then fail by rules
-        # that differ between releases, before our allow-list (_header_check) names the member it refuses.
-        parts = token.split(".")
-        if len(parts) != 3:  # header.payload.signature
-            raise ValueError("a compact JWS has three dot-separated parts")
-        header = json.loads(base64url_decode(parts[0]))
-        if not isinstance(header, dict):
-            raise ValueError("the header is not a JSON object")
+        # PyJWT parses the header and checks the token's shape (three segments, base64url, a JSON object);
+        # from 2.12 it also refuses a crit it does not support, which 2.10 (Teak, Ulmo) leaves to our
+        # allow-list below: either way such a token is refused.
+        header = jwt.get_unverified_header(token)
         header_check = _header_check(header)
         # Only to find the issuer's key: the signed decode below checks the whole token (once: PyJWT's
         # segment validation costs more than the signature, so it does not run twice).
-        unverified = json.loads(base64url_decode(parts[1])) if header_check.passed else {}
+        unverified = json.loads(base64url_decode(token.split(".")[1])) if header_check.passed else {}
         if not isinstance(unverified, dict):
             raise ValueError("the payload is not a JSON object")
     except (ValueError, jwt.PyJWTError) as exc:
