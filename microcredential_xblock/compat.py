@@ -85,7 +85,6 @@ def user_id_for_anonymous_id(anonymous_id: str) -> str | None:
 
 
 # ----------------------------------------------------------------------------------- platform integration
-# Added for the Open edX integration (microcredential_xblock/platform, issue 5).
 
 
 def current_request_user() -> Any:
@@ -200,13 +199,10 @@ def user_can_edit(block: Any) -> bool:
     try:
         from common.djangoapps.student.auth import has_studio_write_access  # noqa: PLC0415
         from django.contrib.auth import get_user_model  # noqa: PLC0415
-        from opaque_keys import InvalidKeyError  # noqa: PLC0415
-        from opaque_keys.edx.keys import CourseKey  # noqa: PLC0415
     except ImportError:
         return bool(attrs.get(PLATFORM_USER_IS_STAFF, False))
-    try:
-        course_key = CourseKey.from_string(course_and_usage_keys(block)[0])
-    except InvalidKeyError:
+    course_key = parse_course_key(course_and_usage_keys(block)[0])
+    if course_key is None:
         return False
     django_user = get_user_model().objects.filter(pk=platform_id).first() if str(platform_id).isdigit() else None
     return django_user is not None and bool(has_studio_write_access(django_user, course_key))
@@ -250,7 +246,6 @@ def published_blocks(course_key: Any, block_type: str = MICROCREDENTIAL_BLOCK_TY
 
 
 # ------------------------------------------------------------------------------------------ course assets
-# Added for the uploaded badge image (ADR 0017): a course asset, not a field.
 
 
 def save_course_asset(block: Any, name: str, content: bytes, content_type: str) -> None:
@@ -344,7 +339,6 @@ def missing_block_errors() -> tuple[type[Exception], ...]:
 
 
 # ----------------------------------------------------------------------------------- platform signals
-# Added for learner retirement (platform/retirement.py, issue 11).
 
 #: Platform signals our plugin listens to: name -> dotted path in the LMS. The plugin's
 #: signals_config names them as ``microcredential_xblock.compat.<NAME>`` (resolved lazily, below).
@@ -395,16 +389,9 @@ def enrolled_learners(course_keys: list[str]) -> dict[str, int]:
     try:
         from common.djangoapps.student.models import CourseEnrollment  # noqa: PLC0415
         from django.db.models import Count  # noqa: PLC0415
-        from opaque_keys import InvalidKeyError  # noqa: PLC0415
-        from opaque_keys.edx.keys import CourseKey  # noqa: PLC0415
     except ImportError:
         return {}
-    parsed = {}
-    for key in course_keys:
-        try:
-            parsed[CourseKey.from_string(key)] = key
-        except InvalidKeyError:
-            continue
+    parsed = {course_key: key for key in course_keys if (course_key := parse_course_key(key)) is not None}
     rows = (
         CourseEnrollment.objects.filter(course_id__in=list(parsed), is_active=True)
         .values_list("course_id")
