@@ -16,10 +16,8 @@ from microcredential_xblock.service import api
 from microcredential_xblock.service.models import (
     AssessmentResult,
     AttemptCounter,
-    IssuanceClaim,
     IssuedCredential,
     OutcomeEvidence,
-    StatusAllocation,
     StatusList,
 )
 from tests.service_fixtures import COURSE, LEARNER, MC_BLOCK, QUIZ1, RULES, all_validated, example_definition
@@ -63,7 +61,7 @@ def test_parallel_submissions_issue_exactly_one_credential():
     assert errors == []
     assert IssuedCredential.objects.count() == 1
     assert len(set(results)) == 1 and results[0] == IssuedCredential.objects.get().uuid
-    assert IssuanceClaim.objects.count() == 1 and StatusAllocation.objects.count() == 1
+    assert IssuedCredential.objects.get().current and IssuedCredential.objects.get().status_index is not None
     assert StatusList.objects.count() == 1
     assert set(OutcomeEvidence.objects.values_list("attempts", flat=True)) == {PARALLEL}
 
@@ -79,7 +77,7 @@ def test_parallel_learners_get_distinct_status_indexes():
     results, errors = _in_parallel(submit)
     assert errors == []
     assert len(set(results)) == PARALLEL == IssuedCredential.objects.count()
-    indexes = list(StatusAllocation.objects.values_list("status_list_id", "index"))
+    indexes = list(IssuedCredential.objects.values_list("status_list_id", "status_index"))
     assert len(set(indexes)) == PARALLEL
 
 

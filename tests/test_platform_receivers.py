@@ -245,7 +245,7 @@ def test_no_badge_event_for_a_rolled_back_issuance(
     (What remains is the service's memory of committed rows, ADR 0019, never an event.)"""
     with (
         django_capture_on_commit_callbacks(execute=True) as callbacks,
-        mock.patch.object(issuance.IssuanceClaim.objects, "create", side_effect=RuntimeError("database failed")),
+        mock.patch.object(issuance.SLOTS, "taken", side_effect=RuntimeError("database failed")),
     ):
         send_passing()
     remembering = {"Slots._read.<locals>.keep", "embeddable.<locals>.remember"}

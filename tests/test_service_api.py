@@ -16,11 +16,9 @@ from microcredential_xblock.service import api, issuance, lifecycle, status_list
 from microcredential_xblock.service.config import issuer_keys
 from microcredential_xblock.service.models import (
     AuditEvent,
-    IssuanceClaim,
     IssuedCredential,
     IssuerProfile,
     MicroCredentialDefinition,
-    StatusAllocation,
     StatusList,
 )
 from microcredential_xblock.service.views import _status_fetcher
@@ -187,7 +185,7 @@ def test_double_submission_issues_once(earned):
         ).pk
         == earned.pk
     )
-    assert IssuedCredential.objects.count() == 1 == StatusAllocation.objects.count()
+    assert IssuedCredential.objects.count() == 1
 
 
 def test_signing_failure_keeps_the_evidence_says_so_and_the_card_retries(registered, monkeypatch):
@@ -200,11 +198,10 @@ def test_signing_failure_keeps_the_evidence_says_so_and_the_card_retries(registe
     (progress,) = api.record_assessment(LEARNER, COURSE, QUIZ1, all_validated(), 9, 10)
     assert progress.state == api.ISSUING and progress.issue_failed and progress.credential is None
     assert not IssuedCredential.objects.exists()
-    assert not IssuanceClaim.objects.exists() and not StatusAllocation.objects.exists()
     assert api.learner_progress(LEARNER, COURSE, MC_BLOCK).state == api.ISSUING  # the evidence is kept
     monkeypatch.undo()  # the fault is fixed: no new submission needed
     progress = api.card_progress(LEARNER, COURSE, MC_BLOCK)
-    assert progress.state == api.EARNED and IssuanceClaim.objects.get().credential == progress.credential
+    assert progress.state == api.EARNED and IssuedCredential.objects.get(current=True) == progress.credential
 
 
 def test_a_failed_signing_in_process_is_queued_for_a_worker_retry(registered, monkeypatch):
@@ -390,10 +387,10 @@ def test_reissue_links_old_and_new(earned):
     assert new.replaces == earned and earned.state == IssuedCredential.REVOKED
     assert new.document["credentialSubject"]["id"].startswith("did:key:")
     assert new.recipient_name == "Ada M. Learner" and new.uuid != earned.uuid
-    assert IssuanceClaim.objects.get().credential == new
+    assert IssuedCredential.objects.get(current=True) == new and earned.current is None
     assert api.learner_progress(LEARNER, COURSE, MC_BLOCK).credential == new
     assert check(new).ok and not _status_check(earned).passed
-    assert StatusAllocation.objects.count() == 2
+    assert len(set(IssuedCredential.objects.values_list("status_list_id", "status_index"))) == 2
     with pytest.raises(api.InvalidInput):
         api.reissue(new.uuid, actor="staff", reason="x", subject_did="not a did")
 

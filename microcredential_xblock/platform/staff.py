@@ -59,7 +59,7 @@ CSV_COLUMNS = (
 
 def current_credentials(course_key: str) -> QuerySet[IssuedCredential]:
     """The current credential of each learner and micro-credential (re-issued ones are left out)."""
-    return IssuedCredential.objects.filter(course_key=course_key, claim__isnull=False).order_by("pk")
+    return IssuedCredential.objects.filter(course_key=course_key, current=True).order_by("pk")
 
 
 def learner_ids(course_key: str, after: str = "") -> QuerySet:

@@ -1,7 +1,7 @@
 """Issuance and revocation outside the request: Celery tasks in the LMS, in-process elsewhere.
 
 Tasks carry only the learner id and the course key (no e-mail in the broker); the worker looks the
-learner up. They are safe to run twice: ``issuance.issue_once`` is exactly-once by a unique claim,
+learner up. They are safe to run twice: ``issuance.issue_once`` is exactly-once by a unique key,
 and revocation skips what is already revoked. ``acks_late`` + ``reject_on_worker_lost``: a worker
 that dies mid-task leaves the message to be delivered again, and the signing transaction it held
 was rolled back, so the retry issues the one credential.
@@ -71,7 +71,7 @@ def revoke_now(user_id: str, course_key: str) -> list[str]:
     """Revoke the learner's course_passed credentials of the course; returns the revoked UUIDs."""
     ids = {row.microcredential_id for row in course_passed_definitions(course_key)}
     current = IssuedCredential.objects.filter(
-        learner_id=user_id, course_key=course_key, microcredential_id__in=ids, claim__isnull=False
+        learner_id=user_id, course_key=course_key, microcredential_id__in=ids, current=True
     ).exclude(state=IssuedCredential.REVOKED)
     revoked = []
     for credential in current:

@@ -70,7 +70,7 @@ def course_figures(course_keys: Iterable[str]) -> list[CourseFigures]:
         for r in IssuedCredential.objects.filter(course_key__in=keys, microcredential_id__in=ids)
         .values("microcredential_id")
         .annotate(
-            issued=Count("pk", filter=Q(claim__isnull=False)),
+            issued=Count("pk", filter=Q(current=True)),
             revoked=Count("pk", filter=Q(state=IssuedCredential.REVOKED)),
             shared=Count("pk", filter=Q(views__count__gt=0)),
             page_views=Sum("views__count"),
@@ -142,7 +142,7 @@ def alliance_figures() -> dict[str, int]:
     """The alliance's reach: members, endorsements, active learners, credentials (four queries)."""
     since = timezone.now() - ACTIVE_WINDOW
     credentials = IssuedCredential.objects.aggregate(
-        issued=Count("pk", filter=Q(claim__isnull=False)),
+        issued=Count("pk", filter=Q(current=True)),
         revoked=Count("pk", filter=Q(state=IssuedCredential.REVOKED)),
         shared=Count("pk", filter=Q(views__count__gt=0)),
     )

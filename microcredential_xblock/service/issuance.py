@@ -1,12 +1,11 @@
 """Signing and storing credentials exactly once; status-list changes (docs/decisions/0005, 0019).
 
-An issuance signs first and then writes, in one transaction, the credential row with its signed
-documents, the unique ``IssuanceClaim`` that makes it the learner's one credential for the
-micro-credential, and the unique ``StatusAllocation`` of its status-list index (drawn without a
-query from ``status_lists.SLOTS``). A rival for the same claim or index fails that transaction
-with IntegrityError and nothing of it remains: the loser returns the winner's credential, or
-draws another index and signs again. Nothing is signed inside the transaction, so it holds its
-locks for the three inserts only.
+An issuance signs first and then inserts one row: the credential with its signed documents, marked
+``current`` (unique per learner and micro-credential: the learner's one credential for it) and
+holding its status-list index (unique per list; drawn without a query from ``status_lists.SLOTS``),
+docs/decisions/0020. A rival for the same learner or index fails that insert with IntegrityError and
+nothing of it remains: the loser returns the winner's credential, or draws another index and signs
+again. Nothing is signed inside the transaction, so it holds its locks for the one insert only.
 """
 
 from __future__ import annotations
@@ -30,7 +29,7 @@ from badge_issuer.model import Recipient, expiry
 from .config import absolute_url, config, issuer_keys
 from .embedding import embeddable
 from .errors import InvalidInput, NotFound
-from .models import AuditEvent, IssuanceClaim, IssuedCredential, IssuerProfile, MicroCredentialDefinition
+from .models import AuditEvent, IssuedCredential, IssuerProfile, MicroCredentialDefinition
 from .status_lists import SLOTS, Slot, list_purposes, set_status_bit
 
 _ATTEMPTS = 5
@@ -76,7 +75,7 @@ def issue_once(
     registered: MicroCredentialDefinition, award: Award, *, unclaimed: bool = False
 ) -> IssuedCredential | None:
     """The learner's current credential for this micro-credential, issuing it if there is none
-    (None if the before-issue hook vetoed it). ``unclaimed``: the caller has just seen no claim."""
+    (None if the before-issue hook vetoed it). ``unclaimed``: the caller has just seen no current credential."""
     microcredential_id = registered.microcredential_id
     existing = None if unclaimed else claimed(award.learner_id, microcredential_id)
     if existing is not None:
@@ -91,15 +90,12 @@ def issue_once(
 
 def claimed(learner_id: str, microcredential_id: str, *, lock: bool = False) -> IssuedCredential | None:
     """The learner's current credential. ``lock``: a locking read, which on MariaDB (REPEATABLE
-    READ) also sees rows committed after our snapshot. No select_related: PostgreSQL refuses
-    FOR UPDATE on the nullable side of an outer join."""
-    claims = IssuanceClaim.objects.filter(learner_id=learner_id, microcredential_id=microcredential_id)
+    READ) also sees rows committed after our snapshot."""
+    rows = IssuedCredential.objects.filter(learner_id=learner_id, microcredential_id=microcredential_id, current=True)
     if not lock:
-        claim = claims.first()
-        return claim.credential if claim is not None else None
+        return rows.first()
     with transaction.atomic():
-        claim = claims.select_for_update().first()
-        return IssuedCredential.objects.get(pk=claim.credential_id) if claim is not None else None
+        return rows.select_for_update().first()
 
 
 def printable(text: str) -> str:
@@ -155,6 +151,8 @@ def _signed(
         issued_at=issued_at,
         replaces=replaces,
         valid_until=expiry(issued_at, definition.valid_for_days),
+        status_list=slot.status_list,
+        status_index=slot.index,
     )
     signed = issue_credential(
         definition,
@@ -175,24 +173,19 @@ def _signed(
 def _store(
     award: Award, microcredential_id: str, *, replaces: IssuedCredential | None = None
 ) -> IssuedCredential | None:
-    """Sign, then insert the credential, its claim (unless it ``replaces`` one, whose claim the caller
-    holds and moves) and its status allocation in one transaction. A status-index collision draws again;
-    None when a rival holds the claim (the caller reads theirs)."""
+    """Sign, then insert the credential as the current one with its status-list index (when it ``replaces``
+    one, the caller holds that one's lock and has already made it not current). A status-index collision
+    draws again; None when a rival's credential is current (the caller reads theirs)."""
     for _attempt in range(_ATTEMPTS):
         slot = SLOTS.draw(config().status_purpose)
         credential = _signed(award, microcredential_id, slot, replaces)
         try:
             with transaction.atomic():
                 credential.save(force_insert=True)
-                if replaces is None:
-                    IssuanceClaim.objects.create(
-                        learner_id=award.learner_id, microcredential_id=microcredential_id, credential=credential
-                    )
-                slot.allocation(credential).save(force_insert=True)
                 SLOTS.taken(slot)
                 return credential
         except IntegrityError:
-            pass  # a rival holds the claim or the index: a fresh, locking read tells which
+            pass  # a rival is current or holds the index: a fresh, locking read tells which
         if replaces is None and claimed(award.learner_id, microcredential_id, lock=True) is not None:
             return None
         SLOTS.collided(slot)
@@ -262,12 +255,11 @@ def reissue(
     check_reason(reason)
     with transaction.atomic():
         old = _locked(credential_uuid)
-        claim = IssuanceClaim.objects.select_for_update().filter(credential=old).first()
-        if claim is None:  # already replaced (e.g. two staff re-issued at once): one successor only
+        if not old.current:  # already replaced (e.g. two staff re-issued at once): one successor only
             raise InvalidInput("state", _("this credential was already replaced by a re-issued one"))
         if old.retired_at is not None:
             raise InvalidInput("state", _("the learner's account was closed: their credential cannot be re-issued"))
-        _check_reissue_budget(old)  # under the claim's lock: rivals for the same budget queue here
+        _check_reissue_budget(old)  # under the old row's lock: rivals for the same budget queue here
         award = Award(
             learner_id=old.learner_id,
             email=email or old.recipient_email,
@@ -278,11 +270,11 @@ def reissue(
             snapshot=old.definition_snapshot,
             score_percent=old.score_percent,
         )
+        old.current = None  # first: the unique key admits one current credential at every statement
+        old.save(update_fields=["current"])
         new = _store(award, old.microcredential_id, replaces=old)
         if old.state != IssuedCredential.REVOKED:
             _apply(old, "revoke", reason)
-        claim.credential = new
-        claim.save(update_fields=["credential"])
         AuditEvent.objects.create(credential=old, action="reissue", actor=actor, reason=reason)
         AuditEvent.objects.create(credential=new, action="issue", actor=actor, reason=reason)
     return new
@@ -308,8 +300,8 @@ def forget_recipient(learner_id: str) -> int:
     """Erase a retired learner's e-mail, name, DID and the stored signed copies (which carry the
     hashed e-mail, and the name with INCLUDE_NAME) from their credentials; returns how many.
 
-    The rows, their status-list allocations and the claim stay: staff can still revoke, verifiers
-    still read the bit, and the learner id cannot be issued the same credential a second time.
+    The rows stay, with their status-list indexes and the current mark: staff can still revoke,
+    verifiers still read the bit, and the learner id cannot be issued the same credential a second time.
     """
     return IssuedCredential.objects.filter(learner_id=learner_id, retired_at__isnull=True).update(
         recipient_email="", recipient_name="", subject_did="", document={}, jwt="", retired_at=timezone.now()

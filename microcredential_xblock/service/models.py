@@ -1,10 +1,11 @@
 """Tables of the microVET service (docs/decisions/0004 and 0005 explain the design).
 
-MariaDB has no partial unique indexes, so "one active credential per learner and micro-credential"
-is the unique ``IssuanceClaim`` row, which points at the current credential and which re-issue
-moves. Status-list indexes are unique ``StatusAllocation`` rows, so two concurrent issuances can
-never share an index. Key material is never stored here: ``IssuerProfile.keys_name`` only names a
-directory under ``settings.MICROVET["KEYS_DIR"]``.
+MariaDB has no partial unique indexes, so "one current credential per learner and micro-credential"
+is a unique key over (learner, micro-credential, ``current``), where ``current`` is True on the current
+credential and NULL on those it replaced (NULLs never collide, on every database); re-issue moves the
+True. A credential's status-list index is a unique (list, index) pair on the same row, so two concurrent
+issuances can never share an index (docs/decisions/0020). Key material is never stored here:
+``IssuerProfile.keys_name`` only names a directory under ``settings.MICROVET["KEYS_DIR"]``.
 """
 
 from __future__ import annotations
@@ -122,7 +123,7 @@ class OutcomeEvidence(models.Model):
 class StatusList(models.Model):
     """One Bitstring Status List; ``signed`` is the published credential, re-signed on every change.
 
-    .. no_pii: bits only; which bit belongs to whom is in StatusAllocation.
+    .. no_pii: bits only; which bit belongs to whom is in IssuedCredential (status_list, status_index).
     """
 
     list_id = models.CharField(max_length=64, unique=True)
@@ -182,48 +183,25 @@ class IssuedCredential(models.Model):
     #: Set when the platform retired the learner: e-mail, name, DID and signed copies are erased,
     #: the status-list index stays allocated so the credential's status still answers.
     retired_at = models.DateTimeField(null=True, blank=True)
+    #: True on the learner's current credential for the micro-credential, NULL (never False) on every
+    #: one a re-issue replaced. Revocation leaves it True: a revoked learner is not silently re-issued.
+    current = models.BooleanField(null=True, default=True)
+    #: The status-list index of the credential's one ``credentialStatus`` entry (ADR 0005). Set on
+    #: every credential issued; nullable only so that migration 0006 could add it to existing rows.
+    status_list = models.ForeignKey(StatusList, null=True, on_delete=models.PROTECT, related_name="credentials")
+    status_index = models.PositiveIntegerField(null=True)
 
     class Meta:
         verbose_name = _("issued credential")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner_id", "microcredential_id", "current"], name="microvet_one_current_credential"
+            ),
+            models.UniqueConstraint(fields=["status_list", "status_index"], name="microvet_one_credential_per_index"),
+        ]
 
     def __str__(self) -> str:
         return str(self.uuid)
-
-
-class IssuanceClaim(models.Model):
-    """Exactly one current credential per learner and micro-credential, enforced by unique keys.
-
-    .. no_pii: the platform user id and a micro-credential id (kept on retirement: one credential only).
-    """
-
-    learner_id = models.CharField(max_length=LEARNER_LEN)
-    microcredential_id = models.CharField(max_length=KEY_LEN)
-    #: Empty only inside the issuing transaction: the claim is inserted first so rivals wait on it.
-    credential = models.OneToOneField(IssuedCredential, null=True, on_delete=models.PROTECT, related_name="claim")
-    claimed_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["learner_id", "microcredential_id"], name="microvet_claim_once")]
-
-    def __str__(self) -> str:
-        return f"{self.learner_id} {self.microcredential_id}"
-
-
-class StatusAllocation(models.Model):
-    """An index handed out in a status list; the unique pair makes collisions impossible.
-
-    .. no_pii: an index of a status list.
-    """
-
-    status_list = models.ForeignKey(StatusList, on_delete=models.PROTECT, related_name="allocations")
-    index = models.PositiveIntegerField()
-    credential = models.ForeignKey(IssuedCredential, on_delete=models.PROTECT, related_name="allocations")
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["status_list", "index"], name="microvet_status_index_once")]
-
-    def __str__(self) -> str:
-        return f"{self.status_list_id}#{self.index}"
 
 
 class CoursePassing(models.Model):

@@ -3,8 +3,8 @@
 Issuance draws an index from ``Slots``, a per-process picture of the current list: which list new
 credentials go to and which of its indexes are already taken, so that a draw costs no query and
 practically never collides. The picture is filled from committed rows only (``transaction.on_commit``),
-is re-read at most ``REFRESH_SECONDS`` later (other processes allocate too), and the unique
-``StatusAllocation`` row stays the arbiter: a collision with a rival the picture did not know about
+is re-read at most ``REFRESH_SECONDS`` later (other processes allocate too), and the credential row's
+unique (list, index) pair stays the arbiter: a collision with a rival the picture did not know about
 rolls the issuance back, the index is marked taken, and the issuance draws again.
 """
 
@@ -25,7 +25,7 @@ from badge_issuer.status import StatusList as Bits
 from badge_issuer.status import status_entry, status_list_credential
 
 from .config import absolute_url, config, issuer_keys
-from .models import IssuedCredential, StatusAllocation, StatusList
+from .models import IssuedCredential, StatusList
 
 #: A list is retired once half full, so every index hides among at least 65,536 unused ones.
 FILL_LIMIT = 0.5
@@ -64,7 +64,7 @@ def current_status_list(purpose: str) -> tuple[StatusList, list[int]]:
 
 
 def _taken(row: StatusList) -> list[int]:
-    return list(StatusAllocation.objects.filter(status_list=row).values_list("index", flat=True))
+    return list(IssuedCredential.objects.filter(status_list=row).values_list("status_index", flat=True))
 
 
 def sign_list(row: StatusList) -> None:
@@ -83,18 +83,19 @@ def sign_list(row: StatusList) -> None:
 
 
 def list_purposes(credential: IssuedCredential) -> set[str]:
-    """statusPurpose of the list(s) the credential was issued on (what outside verifiers will report)."""
-    return {allocation.status_list.purpose for allocation in credential.allocations.select_related("status_list")}
+    """statusPurpose of the list the credential was issued on (what outside verifiers will report)."""
+    return {credential.status_list.purpose} if credential.status_list_id is not None else set()
 
 
 def set_status_bit(credential: IssuedCredential, value: bool) -> None:
     """Set or clear the credential's bit and re-sign the list (caller holds a transaction)."""
-    for allocation in credential.allocations.all():
-        row = StatusList.objects.select_for_update().get(pk=allocation.status_list_id)
-        bits = Bits.from_encoded(row.purpose, row.encoded)
-        bits.set(allocation.index, value)
-        row.encoded = bits.encode()
-        sign_list(row)
+    if credential.status_list_id is None:
+        return
+    row = StatusList.objects.select_for_update().get(pk=credential.status_list_id)
+    bits = Bits.from_encoded(row.purpose, row.encoded)
+    bits.set(credential.status_index, value)
+    row.encoded = bits.encode()
+    sign_list(row)
 
 
 # ------------------------------------------------------------------------------------------ allocation
@@ -110,9 +111,6 @@ class Slot:
     @property
     def entry(self) -> dict:
         return status_entry(absolute_url("status", self.status_list.list_id), self.index, self.status_list.purpose)
-
-    def allocation(self, credential: IssuedCredential) -> StatusAllocation:
-        return StatusAllocation(status_list=self.status_list, index=self.index, credential=credential)
 
 
 class _Picture:
@@ -153,7 +151,7 @@ class Slots:
             return Slot(picture.row, picture.bits.allocate(picture))
 
     def taken(self, slot: Slot) -> None:
-        """The slot's allocation is written: remember it once committed (the picture holds committed rows only)."""
+        """The slot's credential is written: remember it once committed (the picture holds committed rows only)."""
         transaction.on_commit(self._marker(slot))
 
     def collided(self, slot: Slot) -> None:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from microcredential_xblock.platform import staff, tasks
 from microcredential_xblock.service import api
-from microcredential_xblock.service.models import IssuanceClaim, MicroCredentialDefinition
+from microcredential_xblock.service.models import IssuedCredential, MicroCredentialDefinition
 
 from ..base import MicrovetCommand
 
@@ -84,7 +84,7 @@ class Command(MicrovetCommand):
 
 def _claims(learner_ids: list[str], microcredential_ids: list[str]) -> set[tuple[str, str]]:
     return set(
-        IssuanceClaim.objects.filter(
-            learner_id__in=learner_ids, microcredential_id__in=microcredential_ids
+        IssuedCredential.objects.filter(
+            learner_id__in=learner_ids, microcredential_id__in=microcredential_ids, current=True
         ).values_list("learner_id", "microcredential_id")
     )
