@@ -149,6 +149,7 @@ class _Collector:
                 self.fail(path, _("must not be empty"))
             return ""
         if _BAD_TEXT.search(value):
+            # Translators: surrogates are UTF-16 code points U+D800 to U+DFFF, not text on their own.
             self.fail(path, _("must not contain control characters or unpaired surrogates"))
             return ""
         if single_line and any(c in value for c in "\n\r\t\u2028\u2029"):
@@ -264,7 +265,9 @@ _NOT = {
     ("text", int): _("must be text, not a number (quote it in YAML)"),
     ("text", float): _("must be text, not a number (quote it in YAML)"),
     ("text", list): _("must be text, not a list"),
+    # Translators: a mapping is YAML's structure of "key: value" lines (an object in JSON).
     ("text", dict): _("must be text, not a mapping"),
+    # Translators: a mapping is YAML's structure of "key: value" lines (an object in JSON).
     ("mapping", bool): _("must be a mapping, not true/false"),
     ("mapping", int): _("must be a mapping, not a number"),
     ("mapping", float): _("must be a mapping, not a number"),
@@ -340,6 +343,7 @@ def _outcomes(c: _Collector, data: Mapping) -> tuple[LearningOutcome, ...]:
     for index, item in enumerate(items):
         path = f"learning_outcomes[{index}]"
         if not isinstance(item, Mapping):
+            # Translators: id, text and esco_skills are field names: keep them as they are.
             c.fail(path, _("must be a mapping with id, text and optional esco_skills"))
             continue
         c.unknown(item, set(OUTCOME_KEYS), f"{path}.")

@@ -122,6 +122,7 @@ def _validate(node: Any, path: str, depth: int) -> None:
         _validate_min_score(value, here)
     elif kind == "assessments_completed":
         if not isinstance(value, list) or not value:
+            # Translators: a usage id is Open edX's identifier of a block in a course (block-v1:...).
             raise DefinitionError(here, gettext_noop("must be a non-empty list of assessment usage ids or names"))
         for i, name in enumerate(value):
             if not isinstance(name, str) or not name.strip():
