@@ -2,7 +2,9 @@
 
 A definition describes the achievement (design-time facts, EU Annex I elements 2-4 and 6-11 plus the
 optional ones); award-time facts (learner, date, score) are arguments of ``model.build_credential``.
-Validation collects every problem at once so a form can show each message next to its field.
+Validation collects every problem at once so a form can show each message next to its field. Every reason
+is a constant msgid marked for the catalogs (``_`` is ``gettext_noop``) with named %-params for what is
+code (field names, limits, the value given): the user interface translates the msgid, then fills it in.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import yaml
 from .elements import ELEMENTS, MAPPINGS, OUTCOME_ID_MAX, OUTCOME_KEYS, Element, children, put
 from .errors import DefinitionError
 from .formats import is_email_address
+from .i18n import gettext_noop as _
 from .problems import Problems
 from .vocab import COUNTRY_ALPHA3
 
@@ -36,6 +39,8 @@ _IRI_FORBIDDEN = re.compile(r'[\s<>"{}|\\^`\x00-\x1f\x7f]')
 # Text that cannot be encoded as UTF-8 (lone surrogates) or would be invisible in a wallet.
 _BAD_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
+#: Why a value is refused: a msgid and its params.
+Reason = tuple[str, dict[str, Any]]
 #: The fields a definition may have at its top level (anything else is reported as unknown).
 TOP_LEVEL_FIELDS = {e.key for e in children("")} | set(MAPPINGS)
 
@@ -115,8 +120,10 @@ class _Collector:
     def __init__(self) -> None:
         self.problems = Problems()
 
-    def fail(self, path: str, reason: str) -> None:
-        self.problems.add(path, reason)
+    def fail(self, path: str, reason: str | Reason, **params: Any) -> None:
+        """Record a problem: a msgid and its params, or the ``Reason`` a check returned."""
+        msgid, params = reason if isinstance(reason, tuple) else (reason, params)
+        self.problems.add(path, msgid, **params)
 
     def text(
         self,
@@ -131,24 +138,27 @@ class _Collector:
         value = data.get(key)
         if value is None:
             if required:
-                self.fail(path, "is required")
+                self.fail(path, _("is required"))
             return ""
         if not isinstance(value, str):
-            self.fail(path, f"must be text, not {_kind(value)} (quote it in YAML)")
+            self.fail(path, _not("text", value))
             return ""
         value = value.strip()
         if not value:
             if required:
-                self.fail(path, "must not be empty")
+                self.fail(path, _("must not be empty"))
             return ""
         if _BAD_TEXT.search(value):
-            self.fail(path, "must not contain control characters or unpaired surrogates")
+            # Translators: surrogates are UTF-16 code points U+D800 to U+DFFF, not text on their own.
+            self.fail(path, _("must not contain control characters or unpaired surrogates"))
             return ""
         if single_line and any(c in value for c in "\n\r\t\u2028\u2029"):
-            self.fail(path, "must be a single line (names and labels are shown as headings)")
+            self.fail(path, _("must be a single line (names and labels are shown as headings)"))
             return ""
         if max_len is not None and len(value) > max_len:
-            self.fail(path, f"must be at most {max_len} characters (got {len(value)})")
+            self.fail(
+                path, _("must be at most %(limit)d characters (got %(length)d)"), limit=max_len, length=len(value)
+            )
             return ""
         return value
 
@@ -162,29 +172,30 @@ class _Collector:
     def number(self, data: Mapping, element: Element) -> Any:
         value, path, low, high = data.get(element.key), element.path, element.low, element.high
         integer = element.kind == "integer"
-        kind = "an integer" if integer else "a number"
-        rule = (
-            f"must be {kind} from {_num(low)} to {_num(high)}"
-            if element.low_inclusive
-            else f"must be {kind} greater than {_num(low)} and at most {_num(high)}"
-        )
+        rule = _NUMBER_RULES[integer, element.low_inclusive]
         if value is None:
             if element.required:
-                self.fail(path, "is required")
+                self.fail(path, _("is required"))
             return None
         ok_type = isinstance(value, int) if integer else isinstance(value, (int, float))
-        if isinstance(value, bool) or not ok_type or not math.isfinite(value):
-            self.fail(path, rule)
-            return None
-        if value > high or value < low or (value == low and not element.low_inclusive):
-            self.fail(path, rule)
+        if (
+            isinstance(value, bool)
+            or not ok_type
+            or not math.isfinite(value)
+            or value > high
+            or value < low
+            or (value == low and not element.low_inclusive)
+        ):
+            self.fail(path, rule, low=_num(low), high=_num(high))
             return None
         return abs(value) if value == 0 else value  # -0.0 would print as "-0 ECTS"
 
     def choice(self, data: Mapping, key: str, path: str, options: Mapping, *, required: bool = True) -> str:
         value = self.text(data, key, path, required=required)
         if value and value not in options:
-            self.fail(path, f"must be one of {', '.join(options)} (got {value!r})")
+            self.fail(
+                path, _("must be one of %(options)s (got %(value)s)"), options=", ".join(options), value=repr(value)
+            )
             return ""
         return value
 
@@ -211,38 +222,70 @@ class _Collector:
         value = data.get(key)
         if value is None:
             if required:
-                self.fail(path, "is required")
+                self.fail(path, _("is required"))
             return None
         if not isinstance(value, Mapping):
-            self.fail(path, f"must be a mapping, not {_kind(value)}")
+            self.fail(path, _not("mapping", value))
             return None
         return value
 
     def unknown(self, data: Mapping, allowed: set[str], prefix: str) -> None:
         for key in data:
             if key not in allowed:
-                self.fail(f"{prefix}{key}", f"unknown field; allowed: {', '.join(sorted(allowed))}")
+                self.fail(
+                    f"{prefix}{key}", _("unknown field; allowed: %(allowed)s"), allowed=", ".join(sorted(allowed))
+                )
 
 
-def https_url_problem(value: str, *, fragment: bool = True) -> str | None:
+def https_url_problem(value: str, *, fragment: bool = True) -> Reason | None:
     """Why ``value`` is not an absolute https URL usable as a JSON-LD IRI, or None if it is."""
     if _IRI_FORBIDDEN.search(value):
-        return 'must be an https URL without spaces or characters such as <>"{}|\\^`'
+        return _('must be an https URL without spaces or characters such as <>"{}|\\^`'), {}
     try:
         parts = urlsplit(value)
     except ValueError as exc:
-        return f"is not a valid URL ({exc})"
+        return _("is not a valid URL (%(detail)s)"), {"detail": str(exc)}
     if parts.scheme != "https" or not parts.hostname:
-        return "must be an absolute https:// URL"
+        return _("must be an absolute https:// URL"), {}
     if not fragment and parts.fragment:
-        return "must not contain a fragment (#...): the credential appends its own"
+        return _("must not contain a fragment (#...): the credential appends its own"), {}
     return None
 
 
-def _kind(value: Any) -> str:
-    return {bool: "true/false", int: "a number", float: "a number", list: "a list", dict: "a mapping", str: "text"}.get(
-        type(value), type(value).__name__
-    )
+#: The number rules by (integer, the lower bound included).
+_NUMBER_RULES = {
+    (True, True): _("must be an integer from %(low)s to %(high)s"),
+    (False, True): _("must be a number from %(low)s to %(high)s"),
+    (True, False): _("must be an integer greater than %(low)s and at most %(high)s"),
+    (False, False): _("must be a number greater than %(low)s and at most %(high)s"),
+}
+#: A value of the wrong type, by what was expected and what YAML or JSON made of it (an unquoted 1.0 is a number).
+_NOT = {
+    ("text", bool): _("must be text, not true/false (quote it in YAML)"),
+    ("text", int): _("must be text, not a number (quote it in YAML)"),
+    ("text", float): _("must be text, not a number (quote it in YAML)"),
+    ("text", list): _("must be text, not a list"),
+    # Translators: a mapping is YAML's structure of "key: value" lines (an object in JSON).
+    ("text", dict): _("must be text, not a mapping"),
+    # Translators: a mapping is YAML's structure of "key: value" lines (an object in JSON).
+    ("mapping", bool): _("must be a mapping, not true/false"),
+    ("mapping", int): _("must be a mapping, not a number"),
+    ("mapping", float): _("must be a mapping, not a number"),
+    ("mapping", list): _("must be a mapping, not a list"),
+    ("mapping", str): _("must be a mapping, not text"),
+}
+_NOT_OTHER = {
+    # Translators: %(type)s is the name of a Python type, such as date or datetime.
+    "text": _("must be text, not a %(type)s value (quote it in YAML)"),
+    # Translators: %(type)s is the name of a Python type, such as date or datetime.
+    "mapping": _("must be a mapping, not a %(type)s value"),
+}
+
+
+def _not(expected: str, value: Any) -> Reason:
+    """Why ``value`` is not of the ``expected`` type ("text" or "mapping")."""
+    reason = _NOT.get((expected, type(value)))
+    return (reason, {}) if reason else (_NOT_OTHER[expected], {"type": type(value).__name__})
 
 
 def _num(value: float) -> str:
@@ -260,9 +303,9 @@ def _image(c: _Collector, data: Mapping) -> str:
             base64.b64decode(match.group(2), validate=True)
             reason = None
         except (binascii.Error, ValueError):
-            reason = "the base64 data is not valid"
+            reason = _("the base64 data is not valid"), {}
     else:
-        reason = "must be an https URL or a data:image/png;base64,... or data:image/svg+xml;base64,... URI"
+        reason = _("must be an https URL or a data:image/png;base64,... or data:image/svg+xml;base64,... URI"), {}
     if reason:
         c.fail("image", reason)
         return ""
@@ -275,11 +318,15 @@ def _looks_like_email(value: str) -> bool:
 
 
 #: Checks of the text kinds beyond ``_Collector.text``: the reason a value is wrong, or None.
-_TEXT_CHECKS: dict[str, Callable[[str], str | None]] = {
-    "language": lambda v: None if LANGUAGE_RE.match(v) else "must be a BCP 47 language tag such as en, it or pt-BR",
-    "email": lambda v: None if _looks_like_email(v) else "must be an email address like name@example.org",
+_TEXT_CHECKS: dict[str, Callable[[str], Reason | None]] = {
+    "language": lambda v: (
+        None if LANGUAGE_RE.match(v) else (_("must be a BCP 47 language tag such as en, it or pt-BR"), {})
+    ),
+    "email": lambda v: None if _looks_like_email(v) else (_("must be an email address like name@example.org"), {}),
     "country": lambda v: (
-        None if v in COUNTRY_ALPHA3 else f"must be an ISO 3166-1 alpha-2 code in capitals, like IT (got {v!r})"
+        None
+        if v in COUNTRY_ALPHA3
+        else (_("must be an ISO 3166-1 alpha-2 code in capitals, like IT (got %(value)s)"), {"value": repr(v)})
     ),
 }
 
@@ -287,23 +334,24 @@ _TEXT_CHECKS: dict[str, Callable[[str], str | None]] = {
 def _outcomes(c: _Collector, data: Mapping) -> tuple[LearningOutcome, ...]:
     items = data.get("learning_outcomes")
     if items is None:
-        c.fail("learning_outcomes", "is required")
+        c.fail("learning_outcomes", _("is required"))
         return ()
     if not isinstance(items, list) or not items:
-        c.fail("learning_outcomes", "must be a non-empty list of outcomes")
+        c.fail("learning_outcomes", _("must be a non-empty list of outcomes"))
         return ()
     outcomes, seen = [], set()
     for index, item in enumerate(items):
         path = f"learning_outcomes[{index}]"
         if not isinstance(item, Mapping):
-            c.fail(path, "must be a mapping with id, text and optional esco_skills")
+            # Translators: id, text and esco_skills are field names: keep them as they are.
+            c.fail(path, _("must be a mapping with id, text and optional esco_skills"))
             continue
         c.unknown(item, set(OUTCOME_KEYS), f"{path}.")
         oid = c.text(item, "id", f"{path}.id", max_len=OUTCOME_ID_MAX)
         if oid and not OUTCOME_ID_RE.match(oid):
-            c.fail(f"{path}.id", "must be lower-case letters, digits, '-' or '_', starting with a letter or digit")
+            c.fail(f"{path}.id", _("must be lower-case letters, digits, '-' or '_', starting with a letter or digit"))
         elif oid in seen:
-            c.fail(f"{path}.id", f"duplicate outcome id {oid!r}")
+            c.fail(f"{path}.id", _("duplicate outcome id %(id)s"), id=repr(oid))
         seen.add(oid)
         text = c.text(item, "text", f"{path}.text")
         outcomes.append(LearningOutcome(oid, text, _esco(c, item.get("esco_skills"), f"{path}.esco_skills")))
@@ -314,13 +362,13 @@ def _esco(c: _Collector, skills: Any, path: str) -> tuple[str, ...]:
     if skills is None:
         return ()
     if not isinstance(skills, list):
-        c.fail(path, "must be a list of ESCO skill URIs")
+        c.fail(path, _("must be a list of ESCO skill URIs"))
         return ()
     for index, skill in enumerate(skills):
         if not isinstance(skill, str) or not ESCO_SKILL_RE.match(skill):
-            c.fail(f"{path}[{index}]", "must be an ESCO skill URI like http://data.europa.eu/esco/skill/<uuid>")
+            c.fail(f"{path}[{index}]", _("must be an ESCO skill URI like http://data.europa.eu/esco/skill/<uuid>"))
         elif skills.index(skill) != index:
-            c.fail(f"{path}[{index}]", "duplicate ESCO skill")
+            c.fail(f"{path}[{index}]", _("duplicate ESCO skill"))
     return tuple(dict.fromkeys(s for s in skills if isinstance(s, str)))
 
 
@@ -330,7 +378,8 @@ def parse_definition(data: Mapping) -> Definition:
     Raises DefinitionError naming the first bad field; ``.errors`` maps every bad field path to its reason.
     """
     if not isinstance(data, Mapping):
-        raise DefinitionError("definition", f"must be a mapping of fields, not {_kind(data)}")
+        reason, params = _not("mapping", data)
+        raise DefinitionError("definition", reason, **params)
     c = _Collector()
     values: dict[str, Any] = {}
     mappings: dict[str, Mapping | None] = {"": data}
@@ -356,20 +405,28 @@ def load_definition(path: str | Path) -> Definition:
     path = Path(path)
     loader = _LOADERS.get(path.suffix.lower())
     if loader is None:
-        raise DefinitionError(str(path), "unsupported file type; use .json, .yaml or .yml")
+        raise DefinitionError(str(path), _("unsupported file type; use .json, .yaml or .yml"))
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise DefinitionError(str(path), f"cannot read the file: {getattr(exc, 'strerror', None) or exc}") from exc
+        detail = str(getattr(exc, "strerror", None) or exc)
+        raise DefinitionError(str(path), _("cannot read the file: %(detail)s"), detail=detail) from exc
     try:
         data = loader(text)
     except json.JSONDecodeError as exc:
-        raise DefinitionError(str(path), f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from exc
+        where = {"line": exc.lineno, "column": exc.colno}
+        raise DefinitionError(
+            str(path), _("invalid JSON at line %(line)d, column %(column)d: %(detail)s"), **where, detail=exc.msg
+        ) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise DefinitionError(str(path), f"invalid YAML{where}: {problem}") from exc
+        detail = str(getattr(exc, "problem", None) or exc)
+        if mark is None:
+            raise DefinitionError(str(path), _("invalid YAML: %(detail)s"), detail=detail) from exc
+        where = {"line": mark.line + 1, "column": mark.column + 1}
+        raise DefinitionError(
+            str(path), _("invalid YAML at line %(line)d, column %(column)d: %(detail)s"), **where, detail=detail
+        ) from exc
     if not isinstance(data, Mapping):
-        raise DefinitionError(str(path), "the file must contain a mapping of definition fields")
+        raise DefinitionError(str(path), _("the file must contain a mapping of definition fields"))
     return parse_definition(data)

@@ -6,6 +6,9 @@ command line, the XBlocks and the Django service can show one clear message with
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import Any
+
 
 class MicrovetError(Exception):
     """Base class: ``subject`` is the field, term, URL or file at fault; ``reason`` says why."""
@@ -17,7 +20,26 @@ class MicrovetError(Exception):
 
 
 class DefinitionError(MicrovetError):
-    """A micro-credential definition (or other structured input) is invalid; subject = field path."""
+    """A micro-credential definition (or other structured input) is invalid; subject = field path.
+
+    ``msgid`` is the reason as written (a constant English text with named %-params, marked for the
+    catalogs), ``params`` its values (code: field names, limits, what was given); ``reason`` is English,
+    ``translated(gettext)`` the reason in a reader's language.
+    """
+
+    def __init__(self, subject: str, msgid: str, **params: Any):
+        self.msgid = msgid
+        self.params = params
+        super().__init__(subject, filled(msgid, params))
+
+    def translated(self, gettext: Callable[[str], str]) -> str:
+        """The reason in the reader's language (``subject`` stays as written: it is a path)."""
+        return filled(gettext(self.msgid), self.params)
+
+
+def filled(text: str, params: Mapping[str, Any]) -> str:
+    """A (translated) msgid with its %-params filled in; a text without params is taken as it is."""
+    return text % params if params else text
 
 
 class SafeModeError(MicrovetError):

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any, Literal
 
 from .errors import DefinitionError
+from .i18n import gettext_noop
 
 #: RFC 5321's limit on a forward path, and the ``max_length`` of the service's ``EmailField`` columns.
 EMAIL_MAX = 254
@@ -39,18 +40,27 @@ def parse_datetime(
     ``naive_is_utc``: a date-time without a zone is read as UTC instead of refused (author input only:
     in a credential a zone-less time is ambiguous). Raises DefinitionError naming ``path`` and why.
     """
-    kind = "date or date-time" if dates else "date-time"
     if not isinstance(value, str):
-        raise DefinitionError(path, f"must be an ISO 8601 {kind} string")
+        reason = (
+            gettext_noop("must be an ISO 8601 date or date-time string")
+            if dates
+            else gettext_noop("must be an ISO 8601 date-time string")
+        )
+        raise DefinitionError(path, reason)
     text = value.strip()
     try:
         if dates and len(text) == 10:
             return datetime.combine(date.fromisoformat(text), time.max if dates == "end" else time.min, tzinfo=UTC)
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise DefinitionError(path, f"{value!r} is not an ISO 8601 {kind}") from None
+        reason = (
+            gettext_noop("%(value)s is not an ISO 8601 date or date-time")
+            if dates
+            else gettext_noop("%(value)s is not an ISO 8601 date-time")
+        )
+        raise DefinitionError(path, reason, value=repr(value)) from None
     if moment.tzinfo is None:
         if not naive_is_utc:
-            raise DefinitionError(path, "a date-time needs a time zone (e.g. 2026-01-01T00:00:00Z)")
+            raise DefinitionError(path, gettext_noop("a date-time needs a time zone (e.g. 2026-01-01T00:00:00Z)"))
         moment = moment.replace(tzinfo=UTC)
     return moment

@@ -3,18 +3,18 @@
 Definitions, course specs, assessment content and the service API's arguments all validate input that a
 person wrote or a caller passed; each fills a ``Problems`` and turns it into its own error type with
 ``raise_first``, so every error names the field and the reason the same way. Framework-free: a reason is
-plain text or a msgid with %-params (translated later, as ``OlxError`` does), a path whatever the input
-addresses fields with (``awarding_body.email``, ``question[q1]/@points``, ``("outcomes", 0, "id")``).
+plain text or a msgid with %-params (translated later by the user interface: ``messages``), a path whatever
+the input addresses fields with (``awarding_body.email``, ``question[q1]/@points``, ``("outcomes", 0, "id")``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import MicrovetError
+from .errors import DefinitionError, MicrovetError, filled
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,11 @@ class Problem:
     @property
     def message(self) -> str:
         """The reason with its params filled in (English; ``reason`` stays the msgid)."""
-        return self.reason % self.params if self.params else self.reason
+        return filled(self.reason, self.params)
+
+    def translated(self, gettext: Callable[[str], str]) -> str:
+        """The reason in the reader's language, then its params filled in (they are code: never translated)."""
+        return filled(gettext(self.reason), self.params)
 
 
 class Problems:
@@ -54,11 +58,8 @@ class Problems:
         return iter(self.found)
 
     def by_path(self) -> dict[Hashable, str]:
-        """The first problem of each path (what a form shows beside each field)."""
-        errors: dict[Hashable, str] = {}
-        for problem in self.found:
-            errors.setdefault(problem.path, problem.message)
-        return errors
+        """The first problem of each path (what a form shows beside each field), in English."""
+        return _first_by_path(self.found, _english)
 
     def raise_first(self, error: Callable[..., Exception]) -> None:
         """Raise ``error(path, reason, **params)`` for the first problem, if any, carrying them all as
@@ -70,6 +71,25 @@ class Problems:
         exc.problems = tuple(self.found)  # type: ignore[attr-defined]
         exc.errors = self.by_path()  # type: ignore[attr-defined]
         raise exc
+
+
+def messages(error: DefinitionError, gettext: Callable[[str], str]) -> dict[Hashable, str]:
+    """What a form shows beside each field for ``error``, in the reader's language (``gettext`` of the
+    user interface): the first problem of each path ``raise_first`` collected, or the error's own reason."""
+    found = getattr(error, "problems", None) or (Problem(error.subject, error.msgid, error.params),)
+    return _first_by_path(found, gettext)
+
+
+def _first_by_path(found: Iterable[Problem], gettext: Callable[[str], str]) -> dict[Hashable, str]:
+    errors: dict[Hashable, str] = {}
+    for problem in found:
+        if problem.path not in errors:
+            errors[problem.path] = problem.translated(gettext)
+    return errors
+
+
+def _english(msgid: str) -> str:
+    return msgid
 
 
 def dotted(path: tuple) -> str:

@@ -25,7 +25,8 @@ A ``valid_for_days`` key in a rule set is therefore rejected with a message poin
 
 ``explain`` returns the same verdict as ``evaluate`` plus, for each node, a sentence saying why
 it holds or not; the sentence comes with its untranslated template (``msgid``) and ``params``
-so a user interface can translate it (this module imports no i18n framework).
+so a user interface can translate it (this module imports no i18n framework). Validation errors carry
+theirs the same way (``DefinitionError.msgid``, ``.params``, ``.translated(gettext)``).
 """
 
 from __future__ import annotations
@@ -78,17 +79,24 @@ def validate_rules(data: Any, path: str = "rules") -> dict[str, Any]:
 
 def _kind(node: Any, path: str) -> str:
     if not isinstance(node, Mapping):
-        raise DefinitionError(path, 'must be an object with one rule kind, e.g. {"all_outcomes": true}')
+        raise DefinitionError(path, gettext_noop('must be an object with one rule kind, e.g. {"all_outcomes": true}'))
     if "valid_for_days" in node:
         raise DefinitionError(
             f"{path}.valid_for_days",
-            "the validity period is not a rule: set valid_for_days in the micro-credential definition",
+            gettext_noop("the validity period is not a rule: set valid_for_days in the micro-credential definition"),
         )
     if len(node) != 1:
-        raise DefinitionError(path, f"must have exactly one rule kind (one of {', '.join(KINDS)}), got {len(node)}")
+        raise DefinitionError(
+            path,
+            gettext_noop("must have exactly one rule kind (one of %(kinds)s), got %(count)d"),
+            kinds=", ".join(KINDS),
+            count=len(node),
+        )
     (kind,) = node
     if kind not in KINDS:
-        raise DefinitionError(f"{path}.{kind}", f"unknown rule kind; expected one of {', '.join(KINDS)}")
+        raise DefinitionError(
+            f"{path}.{kind}", gettext_noop("unknown rule kind; expected one of %(kinds)s"), kinds=", ".join(KINDS)
+        )
     return kind
 
 
@@ -98,24 +106,29 @@ def _validate(node: Any, path: str, depth: int) -> None:
     here = f"{path}.{kind}"
     if kind in GROUP_KINDS:
         if depth >= MAX_DEPTH:
-            raise DefinitionError(here, f"groups may be nested at most {MAX_DEPTH} levels deep")
+            raise DefinitionError(
+                here, gettext_noop("groups may be nested at most %(limit)d levels deep"), limit=MAX_DEPTH
+            )
         if not isinstance(value, list) or not value:
-            raise DefinitionError(here, "must be a non-empty list of rules")
+            raise DefinitionError(here, gettext_noop("must be a non-empty list of rules"))
         if len(value) > MAX_CHILDREN:
-            raise DefinitionError(here, f"must have at most {MAX_CHILDREN} rules")
+            raise DefinitionError(here, gettext_noop("must have at most %(limit)d rules"), limit=MAX_CHILDREN)
         for i, child in enumerate(value):
             _validate(child, f"{here}[{i}]", depth + 1)
     elif kind in ("all_outcomes", "course_passed"):
         if value is not True:
-            raise DefinitionError(here, "must be true (leave the rule out instead of setting false)")
+            raise DefinitionError(here, gettext_noop("must be true (leave the rule out instead of setting false)"))
     elif kind == "min_score":
         _validate_min_score(value, here)
     elif kind == "assessments_completed":
         if not isinstance(value, list) or not value:
-            raise DefinitionError(here, "must be a non-empty list of assessment usage ids or names")
+            # Translators: a usage id is Open edX's identifier of a block in a course (block-v1:...).
+            raise DefinitionError(here, gettext_noop("must be a non-empty list of assessment usage ids or names"))
         for i, name in enumerate(value):
             if not isinstance(name, str) or not name.strip():
-                raise DefinitionError(f"{here}[{i}]", "must be a non-empty string (usage id or block name)")
+                raise DefinitionError(
+                    f"{here}[{i}]", gettext_noop("must be a non-empty string (usage id or block name)")
+                )
     else:
         _validate_window(value, here)
 
@@ -126,25 +139,27 @@ def _is_number(value: Any) -> bool:
 
 def _validate_min_score(value: Any, here: str) -> None:
     if not isinstance(value, Mapping):
-        raise DefinitionError(here, 'must be an object {"value": 0-100, "op": ">="}')
+        raise DefinitionError(here, gettext_noop('must be an object {"value": 0-100, "op": ">="}'))
     unknown = sorted(set(value) - {"value", "op"})
     if unknown:
-        raise DefinitionError(f"{here}.{unknown[0]}", "unknown key; expected value and op")
+        raise DefinitionError(f"{here}.{unknown[0]}", gettext_noop("unknown key; expected value and op"))
     if "value" not in value or not _is_number(value["value"]) or not 0 <= value["value"] <= 100:
-        raise DefinitionError(f"{here}.value", "must be a number from 0 to 100")
+        raise DefinitionError(
+            f"{here}.value", gettext_noop("must be a number from %(low)s to %(high)s"), low=0, high=100
+        )
     if value.get("op", ">=") not in OPS:
-        raise DefinitionError(f"{here}.op", f"must be one of {' '.join(OPS)}")
+        raise DefinitionError(f"{here}.op", gettext_noop("must be one of %(options)s"), options=" ".join(OPS))
 
 
 def _validate_window(value: Any, here: str) -> None:
     if not isinstance(value, Mapping) or not value:
-        raise DefinitionError(here, "must be an object with not_before and/or not_after")
+        raise DefinitionError(here, gettext_noop("must be an object with not_before and/or not_after"))
     unknown = sorted(set(value) - {"not_before", "not_after"})
     if unknown:
-        raise DefinitionError(f"{here}.{unknown[0]}", "unknown key; expected not_before and/or not_after")
+        raise DefinitionError(f"{here}.{unknown[0]}", gettext_noop("unknown key; expected not_before and/or not_after"))
     start, end = window_bounds(value, here)
     if start is not None and end is not None and start > end:
-        raise DefinitionError(f"{here}.not_after", "must not be earlier than not_before")
+        raise DefinitionError(f"{here}.not_after", gettext_noop("must not be earlier than not_before"))
 
 
 def window_bounds(value: Mapping[str, str], path: str = "window") -> tuple[datetime | None, datetime | None]:

@@ -2,8 +2,8 @@
 """Translation catalogs of the package: ``extract``, ``compile`` and ``check`` (the Makefile's i18n targets).
 
 - extract: Django ``makemessages`` (needs GNU gettext's xgettext, a developer tool) scans
-  microcredential_xblock/ and badge_issuer/ (whose value lists and rule messages are marked with
-  ``gettext_noop``) into microcredential_xblock/conf/locale/<lang>/LC_MESSAGES/{django,djangojs}.po.
+  microcredential_xblock/ and badge_issuer/ (whose value lists, rule messages and validation reasons
+  are marked with ``gettext_noop``) into microcredential_xblock/conf/locale/<lang>/LC_MESSAGES/{django,djangojs}.po.
 - compile: Babel (pure Python, so ``make demo`` works on machines without gettext) writes the .mo files
   (also as microcredential_xblock/translations/<lang>/LC_MESSAGES/text.mo, where the platform's XBlock
   i18n service looks: ``resources.files(<root module>) / "translations"``, domain ``text``),

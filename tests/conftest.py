@@ -40,6 +40,15 @@ def example_definition_path() -> Path:
     return ROOT / "examples" / "micro-credential.yaml"
 
 
+@pytest.fixture(scope="session")
+def source_msgids() -> frozenset[str]:
+    """Every msgid of the English source catalog (what ``scripts/i18n.py extract`` found marked)."""
+    from babel.messages.pofile import read_po  # noqa: PLC0415 - only the i18n tests need Babel
+
+    with (ROOT / "microcredential_xblock" / "conf" / "locale" / "en" / "LC_MESSAGES" / "django.po").open("rb") as po:
+        return frozenset(m.id for m in read_po(po) if isinstance(m.id, str) and m.id)
+
+
 @pytest.fixture(autouse=True)
 def forget_remembered_rows():
     """The service remembers committed rows per process (status-list pictures, endorsements to embed:

@@ -659,3 +659,59 @@ def test_the_card_editor_and_handlers_translate_through_the_runtimes_i18n_servic
         == platform_catalog.gettext("This address only accepts GET and POST requests.")
         != ("This address only accepts GET and POST requests.")
     )
+
+
+def _platform_catalog(language: str) -> gettext.GNUTranslations:
+    """What the LMS's and Studio's XBlock i18n service binds the block to: the package's ``translations/``."""
+    return gettext.translation("text", ROOT / "microcredential_xblock" / "translations", languages=[language])
+
+
+#: What the editor shows beside an EQF level 9, a 300-character title and a minimum score of 120. Bug P2-3
+#: (a real Teak Studio under it-it): the definition's reasons were English in every language.
+FIELD_PROBLEMS = {
+    "en": {
+        "eqf_level": "must be an integer from 1 to 8",
+        "display_name": "must be at most 255 characters (got 300)",
+        "rules_simple.min_score": "must be a number from 0 to 100",
+    },
+    "it": {
+        "eqf_level": "deve essere un numero intero da 1 a 8",
+        "display_name": "deve avere al massimo 255 caratteri (ne ha 300)",
+        "rules_simple.min_score": "deve essere un numero da 0 a 100",
+    },
+    "de": {
+        "eqf_level": "muss eine ganze Zahl von 1 bis 8 sein",
+        "display_name": "darf höchstens 255 Zeichen lang sein (hat 300)",
+        "rules_simple.min_score": "muss eine Zahl von 0 bis 100 sein",
+    },
+}
+
+
+@pytest.mark.parametrize("language", sorted(FIELD_PROBLEMS))
+def test_the_editor_shows_each_fields_problem_in_the_authors_language(api, compiled_catalogs, language):
+    block = make_block(i18n=_platform_catalog(language))
+    form = editor_form(block)
+    form.update(eqf_level="9", display_name="x" * 300, rules_simple={"min_score": "120"})
+    answer = call(block, "studio_submit", form)
+    assert answer["ok"] is False and answer["errors"] == FIELD_PROBLEMS[language]
+
+
+@pytest.mark.parametrize(
+    ("language", "eqf_level", "min_score"),
+    [
+        ("it", "deve essere un numero intero da 1 a 8", "deve essere un numero da 0 a 100"),
+        ("es", "debe ser un número entero de 1 a 8", "debe ser un número de 0 a 100"),
+    ],
+)
+def test_studio_lists_a_saved_blocks_problems_in_the_authors_language(
+    api, compiled_catalogs, language, eqf_level, min_score
+):
+    """Studio's banner (``validate``) and the editor's list say what keeps the saved block from being issued."""
+    block = make_block(i18n=_platform_catalog(language))
+    block.definition = {**block.stored_definition(), "eqf_level": 9}
+    block.rules = {"min_score": {"value": 120}}
+    problems = {"eqf_level": eqf_level, "rules.min_score.value": min_score}
+    assert block.problems() == problems
+    assert [m.text for m in block.validate().messages] == [f"{path}: {reason}" for path, reason in problems.items()]
+    editor_text = text_of(block.studio_view({}).content)
+    assert all(f"{path} : {reason}" in editor_text for path, reason in problems.items())  # <code>path</code>: reason

@@ -119,6 +119,32 @@ def test_bad_values_name_their_field(data, field, value):
     assert field in errors_of(data)
 
 
+def test_every_reason_is_a_catalog_msgid_with_its_params_apart(data, source_msgids):
+    """Bug P2-3: the reasons were English f-strings, so Studio showed them in English in every language."""
+    data.update(title="x" * 300, eqf_level=9, language="English", version=1.0, valid_for_days=0, colour="blue")
+    data.update(description=True, quality_assurance=["a"], prerequisites={"a": 1}, image="ftp://x", workload=[])
+    data["awarding_body"].update(country="it", email="nobody", url="https://x/a b", region="a\nb")
+    data["learning_outcomes"] += [{"id": "Bad Id", "text": "t", "esco_skills": "x"}, "an outcome", {"text": "t"}]
+    data["learning_outcomes"][0]["esco_skills"] = ["x", "x"]
+    data["grading"]["result_type"] = "Stars"
+    with pytest.raises(DefinitionError) as caught:
+        parse_definition(data)
+    problems = caught.value.problems
+    assert len(problems) >= 20
+    assert {p.reason for p in problems} <= source_msgids
+    assert caught.value.errors["title"] == "must be at most 255 characters (got 300)"  # English as before
+    assert caught.value.errors["eqf_level"] == "must be an integer from 1 to 8"
+    assert caught.value.errors["grading.result_type"] == "must be one of Percent (got 'Stars')"
+    first = problems[0]
+    assert (first.path, first.reason, first.params) == (
+        "title",
+        "must be at most %(limit)d characters (got %(length)d)",
+        {"limit": 255, "length": 300},
+    )
+    shorter = {first.reason: "at most %(limit)d, not %(length)d"}
+    assert caught.value.translated(shorter.get) == "at most 255, not 300"  # the msgid translated, then filled in
+
+
 @pytest.mark.parametrize("ects", [True, -1, float("inf"), 181, "1"])
 def test_ects_must_be_a_plain_number_in_range(data, ects):
     data["workload"]["ects"] = ects

@@ -60,11 +60,12 @@ def facts(**kw) -> Facts:
         ({"all_outcomes": True, "valid_for_days": 30}, "rules.valid_for_days", "definition"),
     ],
 )
-def test_validate_names_path_and_reason(rules, path, reason):
+def test_validate_names_path_and_reason(rules, path, reason, source_msgids):
     with pytest.raises(DefinitionError) as caught:
         validate_rules(rules)
     assert caught.value.subject == path
     assert reason in caught.value.reason
+    assert caught.value.msgid in source_msgids  # the editor shows it translated (bug P2-3)
 
 
 def test_validate_limits_depth():

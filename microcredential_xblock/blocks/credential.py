@@ -28,6 +28,7 @@ from xblock.validation import ValidationMessage
 
 from badge_issuer.definition import parse_definition
 from badge_issuer.errors import DefinitionError
+from badge_issuer.problems import messages
 from badge_issuer.rules import validate_rules
 
 from .. import compat
@@ -129,7 +130,7 @@ class MicroCredentialXBlock(LegacyDefinitionFields, XBlock):
         try:
             parse_definition(definition)
         except DefinitionError as exc:
-            problems.update(getattr(exc, "errors", {exc.subject: exc.reason}))
+            problems.update(messages(exc, self.gettext))
         if badge_asset.is_reference(definition.get("image")):
             problems["image"] = self.gettext(
                 "The uploaded badge image is missing from the course files: upload it again."
@@ -137,7 +138,7 @@ class MicroCredentialXBlock(LegacyDefinitionFields, XBlock):
         try:
             validate_rules(self.rules)
         except DefinitionError as exc:
-            problems[exc.subject] = exc.reason
+            problems[exc.subject] = exc.translated(self.gettext)
         return problems
 
     def published_pair(self) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -23,6 +23,7 @@ from django.conf.locale import LANG_INFO
 from badge_issuer.definition import parse_definition
 from badge_issuer.elements import BY_PATH, ELEMENTS, Element, children, from_fields
 from badge_issuer.errors import DefinitionError
+from badge_issuer.problems import messages
 from badge_issuer.rules import validate_rules
 
 #: Uploaded badge images are stored as course assets (ADR 0017) and copied into every credential: keep them small.
@@ -77,8 +78,8 @@ def validate_submission(data: Any, *, default_id: str, gettext: Callable[[str], 
     try:
         result.definition = parse_definition({**stored, "id": stored.get("id") or default_id}).to_dict()
     except DefinitionError as exc:
-        for path, reason in getattr(exc, "errors", {exc.subject: exc.reason}).items():
-            result.errors.setdefault(form_key(path), reason)
+        for path, message in messages(exc, _).items():
+            result.errors.setdefault(form_key(path), message)
     if values["language"] and "language" not in result.errors and not known_language(values["language"]):
         result.errors["language"] = _("Unknown language code; use a code such as en, it, el, es, pt or de.")
     if not result.errors:
@@ -209,7 +210,7 @@ def _rules(data: Mapping[str, Any], errors: dict[str, str], _: Callable) -> dict
     try:
         return validate_rules(rules)
     except DefinitionError as exc:
-        errors[_rules_key(data, exc.subject)] = exc.reason
+        errors[_rules_key(data, exc.subject)] = exc.translated(_)
         return {}
 
 

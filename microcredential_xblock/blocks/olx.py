@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 from lxml import etree
 
@@ -26,16 +26,6 @@ _WHITESPACE = re.compile(r"\s+")
 
 class OlxError(DefinitionError):
     """Invalid author input. ``reason`` is English; ``translated(gettext)`` gives the learner/author text."""
-
-    def __init__(self, subject: str, msgid: str, **params: object):
-        self.msgid = msgid
-        self.params = params
-        super().__init__(subject, msgid % params if params else msgid)
-
-    def translated(self, gettext: Callable[[str], str]) -> str:
-        """The message in the author's language (``subject`` stays as written: it is a path)."""
-        text = gettext(self.msgid)
-        return text % self.params if self.params else text
 
 
 def parse_snippet(text: str, subject: str) -> etree._Element:
