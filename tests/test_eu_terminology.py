@@ -35,8 +35,8 @@ CORRECTED = {
         ["Fiktiver Arbeitsaufwand", "Rechnerischer Arbeitsaufwand", "Art der Prüfung", "Die Microcredential"],
     ),
     "micro-credential-ambassador.pt": (
-        ["Volume de trabalho estimado", "País e região do emitente", "Entidade que atribui a microcredencial"],
-        ["Volume de trabalho teórico", "emissor", "Entidade emissora"],
+        ["Volume de trabalho estimado", "País e região do emitente", "Organismo que atribui a credencial"],
+        ["Volume de trabalho teórico", "emissor", "Entidade emissora", "Entidade que atribui"],
     ),
     "designing-micro-credentials.it": (
         ["Organismo di rilascio", "Risultati dell'apprendimento", "Livello EQF 5", "Integrazione e combinabilità"],
@@ -80,6 +80,7 @@ REPLACED = {
         r"[Rr]esultados?\s+de\s+aprendizagem",
         r"Mais informações",
         r"Elementos-padrão",
+        r"[Ee]ntidade que atribui",
     ],
     "el": [
         r"[Εε]πίβλεψ",
