@@ -12,21 +12,19 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import yaml
 
 from .elements import ELEMENTS, MAPPINGS, OUTCOME_ID_MAX, OUTCOME_KEYS, Element, children, put
 from .errors import DefinitionError
+from .field_checks import IRI_FORBIDDEN, FieldChecks, Reason, https_url_problem, not_of_type
 from .formats import is_email_address
 from .i18n import gettext_noop as _
-from .problems import Problems
 from .vocab import COUNTRY_ALPHA3
 
 #: The OB 3.0 schema's LanguageCode pattern (a BCP 47 subset).
@@ -34,13 +32,7 @@ LANGUAGE_RE = re.compile(r"^[a-z]{2,4}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$"
 OUTCOME_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 ESCO_SKILL_RE = re.compile(r"^http://data\.europa\.eu/esco/skill/[0-9a-f-]{36}$")
 IMAGE_DATA_RE = re.compile(r"^data:image/(png|svg\+xml);base64,([A-Za-z0-9+/]+={0,2})$")
-# Characters that may not appear in an IRI (RFC 3987) and would break N-Quads serialisation.
-_IRI_FORBIDDEN = re.compile(r'[\s<>"{}|\\^`\x00-\x1f\x7f]')
-# Text that cannot be encoded as UTF-8 (lone surrogates) or would be invisible in a wallet.
-_BAD_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
-#: Why a value is refused: a msgid and its params.
-Reason = tuple[str, dict[str, Any]]
 #: The fields a definition may have at its top level (anything else is reported as unknown).
 TOP_LEVEL_FIELDS = {e.key for e in children("")} | set(MAPPINGS)
 
@@ -114,185 +106,7 @@ class Definition:
         return getattr(self.awarding_body if element.parent == "awarding_body" else self, element.key)
 
 
-class _Collector:
-    """Field checks over one ``Problems``; each check returns the cleaned value or None."""
-
-    def __init__(self) -> None:
-        self.problems = Problems()
-
-    def fail(self, path: str, reason: str | Reason, **params: Any) -> None:
-        """Record a problem: a msgid and its params, or the ``Reason`` a check returned."""
-        msgid, params = reason if isinstance(reason, tuple) else (reason, params)
-        self.problems.add(path, msgid, **params)
-
-    def text(
-        self,
-        data: Mapping,
-        key: str,
-        path: str,
-        *,
-        required: bool = True,
-        max_len: int | None = None,
-        single_line: bool = False,
-    ) -> str:
-        value = data.get(key)
-        if value is None:
-            if required:
-                self.fail(path, _("is required"))
-            return ""
-        if not isinstance(value, str):
-            self.fail(path, _not("text", value))
-            return ""
-        value = value.strip()
-        if not value:
-            if required:
-                self.fail(path, _("must not be empty"))
-            return ""
-        if _BAD_TEXT.search(value):
-            # Translators: surrogates are UTF-16 code points U+D800 to U+DFFF, not text on their own.
-            self.fail(path, _("must not contain control characters or unpaired surrogates"))
-            return ""
-        if single_line and any(c in value for c in "\n\r\t\u2028\u2029"):
-            self.fail(path, _("must be a single line (names and labels are shown as headings)"))
-            return ""
-        if max_len is not None and len(value) > max_len:
-            self.fail(
-                path, _("must be at most %(limit)d characters (got %(length)d)"), limit=max_len, length=len(value)
-            )
-            return ""
-        return value
-
-    def iri(self, data: Mapping, key: str, path: str, *, required: bool = True, fragment: bool = True) -> str:
-        value = self.text(data, key, path, required=required)
-        if value and (reason := https_url_problem(value, fragment=fragment)):
-            self.fail(path, reason)
-            return ""
-        return value
-
-    def number(self, data: Mapping, element: Element) -> Any:
-        value, path, low, high = data.get(element.key), element.path, element.low, element.high
-        integer = element.kind == "integer"
-        rule = _NUMBER_RULES[integer, element.low_inclusive]
-        if value is None:
-            if element.required:
-                self.fail(path, _("is required"))
-            return None
-        ok_type = isinstance(value, int) if integer else isinstance(value, (int, float))
-        if (
-            isinstance(value, bool)
-            or not ok_type
-            or not math.isfinite(value)
-            or value > high
-            or value < low
-            or (value == low and not element.low_inclusive)
-        ):
-            self.fail(path, rule, low=_num(low), high=_num(high))
-            return None
-        return abs(value) if value == 0 else value  # -0.0 would print as "-0 ECTS"
-
-    def choice(self, data: Mapping, key: str, path: str, options: Mapping, *, required: bool = True) -> str:
-        value = self.text(data, key, path, required=required)
-        if value and value not in options:
-            self.fail(
-                path, _("must be one of %(options)s (got %(value)s)"), options=", ".join(options), value=repr(value)
-            )
-            return ""
-        return value
-
-    def element(self, data: Mapping, element: Element) -> Any:
-        """The cleaned value of a declared element of ``data`` (its mapping), checked by its kind."""
-        key, path, required = element.key, element.path, element.required
-        if element.kind in ("number", "integer"):
-            return self.number(data, element)
-        if element.kind == "iri":
-            return self.iri(data, key, path, required=required, fragment=element.fragment)
-        if element.kind == "choice":
-            return self.choice(data, key, path, element.options or {}, required=required)
-        if element.kind == "image":
-            return _image(self, data)
-        if element.kind == "outcomes":
-            return _outcomes(self, data)
-        value = self.text(data, key, path, required=required, max_len=element.max_len, single_line=element.single_line)
-        check = _TEXT_CHECKS.get(element.kind)
-        if value and check and (reason := check(value)):
-            self.fail(path, reason)
-        return value
-
-    def mapping(self, data: Mapping, key: str, path: str, *, required: bool = True) -> Mapping | None:
-        value = data.get(key)
-        if value is None:
-            if required:
-                self.fail(path, _("is required"))
-            return None
-        if not isinstance(value, Mapping):
-            self.fail(path, _not("mapping", value))
-            return None
-        return value
-
-    def unknown(self, data: Mapping, allowed: set[str], prefix: str) -> None:
-        for key in data:
-            if key not in allowed:
-                self.fail(
-                    f"{prefix}{key}", _("unknown field; allowed: %(allowed)s"), allowed=", ".join(sorted(allowed))
-                )
-
-
-def https_url_problem(value: str, *, fragment: bool = True) -> Reason | None:
-    """Why ``value`` is not an absolute https URL usable as a JSON-LD IRI, or None if it is."""
-    if _IRI_FORBIDDEN.search(value):
-        return _('must be an https URL without spaces or characters such as <>"{}|\\^`'), {}
-    try:
-        parts = urlsplit(value)
-    except ValueError as exc:
-        return _("is not a valid URL (%(detail)s)"), {"detail": str(exc)}
-    if parts.scheme != "https" or not parts.hostname:
-        return _("must be an absolute https:// URL"), {}
-    if not fragment and parts.fragment:
-        return _("must not contain a fragment (#...): the credential appends its own"), {}
-    return None
-
-
-#: The number rules by (integer, the lower bound included).
-_NUMBER_RULES = {
-    (True, True): _("must be an integer from %(low)s to %(high)s"),
-    (False, True): _("must be a number from %(low)s to %(high)s"),
-    (True, False): _("must be an integer greater than %(low)s and at most %(high)s"),
-    (False, False): _("must be a number greater than %(low)s and at most %(high)s"),
-}
-#: A value of the wrong type, by what was expected and what YAML or JSON made of it (an unquoted 1.0 is a number).
-_NOT = {
-    ("text", bool): _("must be text, not true/false (quote it in YAML)"),
-    ("text", int): _("must be text, not a number (quote it in YAML)"),
-    ("text", float): _("must be text, not a number (quote it in YAML)"),
-    ("text", list): _("must be text, not a list"),
-    # Translators: a mapping is YAML's structure of "key: value" lines (an object in JSON).
-    ("text", dict): _("must be text, not a mapping"),
-    # Translators: a mapping is YAML's structure of "key: value" lines (an object in JSON).
-    ("mapping", bool): _("must be a mapping, not true/false"),
-    ("mapping", int): _("must be a mapping, not a number"),
-    ("mapping", float): _("must be a mapping, not a number"),
-    ("mapping", list): _("must be a mapping, not a list"),
-    ("mapping", str): _("must be a mapping, not text"),
-}
-_NOT_OTHER = {
-    # Translators: %(type)s is the name of a Python type, such as date or datetime.
-    "text": _("must be text, not a %(type)s value (quote it in YAML)"),
-    # Translators: %(type)s is the name of a Python type, such as date or datetime.
-    "mapping": _("must be a mapping, not a %(type)s value"),
-}
-
-
-def _not(expected: str, value: Any) -> Reason:
-    """Why ``value`` is not of the ``expected`` type ("text" or "mapping")."""
-    reason = _NOT.get((expected, type(value)))
-    return (reason, {}) if reason else (_NOT_OTHER[expected], {"type": type(value).__name__})
-
-
-def _num(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
-
-
-def _image(c: _Collector, data: Mapping) -> str:
+def _image(c: FieldChecks, data: Mapping) -> str:
     value = c.text(data, "image", "image", required=False)
     if not value:
         return ""
@@ -314,10 +128,10 @@ def _image(c: _Collector, data: Mapping) -> str:
 
 def _looks_like_email(value: str) -> bool:
     """An address (``formats``), with a dotted domain and fit for the ``mailto:`` IRI the credential carries."""
-    return is_email_address(value) and "." in value.rpartition("@")[2] and not _IRI_FORBIDDEN.search(value)
+    return is_email_address(value) and "." in value.rpartition("@")[2] and not IRI_FORBIDDEN.search(value)
 
 
-#: Checks of the text kinds beyond ``_Collector.text``: the reason a value is wrong, or None.
+#: Checks of the text kinds beyond ``FieldChecks.text``: the reason a value is wrong, or None.
 _TEXT_CHECKS: dict[str, Callable[[str], Reason | None]] = {
     "language": lambda v: (
         None if LANGUAGE_RE.match(v) else (_("must be a BCP 47 language tag such as en, it or pt-BR"), {})
@@ -331,7 +145,27 @@ _TEXT_CHECKS: dict[str, Callable[[str], Reason | None]] = {
 }
 
 
-def _outcomes(c: _Collector, data: Mapping) -> tuple[LearningOutcome, ...]:
+def _element(c: FieldChecks, data: Mapping, element: Element) -> Any:
+    """The cleaned value of a declared element of ``data`` (its mapping), checked by its kind."""
+    key, path, required = element.key, element.path, element.required
+    if element.kind in ("number", "integer"):
+        return c.number(data, element)
+    if element.kind == "iri":
+        return c.iri(data, key, path, required=required, fragment=element.fragment)
+    if element.kind == "choice":
+        return c.choice(data, key, path, element.options or {}, required=required)
+    if element.kind == "image":
+        return _image(c, data)
+    if element.kind == "outcomes":
+        return _outcomes(c, data)
+    value = c.text(data, key, path, required=required, max_len=element.max_len, single_line=element.single_line)
+    check = _TEXT_CHECKS.get(element.kind)
+    if value and check and (reason := check(value)):
+        c.fail(path, reason)
+    return value
+
+
+def _outcomes(c: FieldChecks, data: Mapping) -> tuple[LearningOutcome, ...]:
     items = data.get("learning_outcomes")
     if items is None:
         c.fail("learning_outcomes", _("is required"))
@@ -358,7 +192,7 @@ def _outcomes(c: _Collector, data: Mapping) -> tuple[LearningOutcome, ...]:
     return tuple(outcomes)
 
 
-def _esco(c: _Collector, skills: Any, path: str) -> tuple[str, ...]:
+def _esco(c: FieldChecks, skills: Any, path: str) -> tuple[str, ...]:
     if skills is None:
         return ()
     if not isinstance(skills, list):
@@ -378,9 +212,9 @@ def parse_definition(data: Mapping) -> Definition:
     Raises DefinitionError naming the first bad field; ``.errors`` maps every bad field path to its reason.
     """
     if not isinstance(data, Mapping):
-        reason, params = _not("mapping", data)
+        reason, params = not_of_type("mapping", data)
         raise DefinitionError("definition", reason, **params)
-    c = _Collector()
+    c = FieldChecks()
     values: dict[str, Any] = {}
     mappings: dict[str, Mapping | None] = {"": data}
     for element in ELEMENTS:  # in the declaration's order: the first problem is the first in a form
@@ -390,7 +224,7 @@ def parse_definition(data: Mapping) -> Definition:
             if mappings[parent] is not None:
                 c.unknown(mappings[parent], {e.key for e in children(parent)}, f"{parent}.")
         if mappings[parent] is not None:
-            values[element.path] = c.element(mappings[parent], element)
+            values[element.path] = _element(c, mappings[parent], element)
     c.unknown(data, TOP_LEVEL_FIELDS, "")
     c.problems.raise_first(DefinitionError)  # with ``.errors``: every field's first problem, for forms
     body = AwardingBody(**{e.key: values.pop(e.path) for e in children("awarding_body")})

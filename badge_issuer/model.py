@@ -21,8 +21,9 @@ from typing import Any
 
 from .contexts import credential_contexts
 from .dates import xsd_datetime
-from .definition import Definition, LearningOutcome, https_url_problem
+from .definition import Definition, LearningOutcome
 from .errors import DefinitionError
+from .field_checks import https_url_problem
 from .formats import is_email_address
 from .i18n import translator
 from .vocab import ASSESSMENT_TYPES, PARTICIPATION_FORMS, SUPERVISION, eqf_level

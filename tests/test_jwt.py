@@ -123,6 +123,19 @@ def test_did_key_issuer_rejects_another_did_key(issuers, tmp_path):
     assert "has only the key" in failed["key resolvable"]
 
 
+def _verify_with_headers(issuers, headers: dict):
+    """verify_jwt of a genuine token whose header also holds ``headers``."""
+    issuer, resolver = issuers["web-EdDSA"]
+    document = credential(issuer)
+    token = jwt.encode(
+        document | expected_claims(document),
+        issuer.jwt_key,
+        algorithm="EdDSA",
+        headers={"typ": "JWT", "kid": issuer.jwt_kid} | headers,
+    )
+    return verify_jwt(token, resolver)
+
+
 @pytest.mark.parametrize(
     ("headers", "reason"),
     [
@@ -132,15 +145,7 @@ def test_did_key_issuer_rejects_another_did_key(issuers, tmp_path):
     ],
 )
 def test_header_members_beyond_alg_kid_typ_are_rejected(issuers, headers, reason):
-    issuer, resolver = issuers["web-EdDSA"]
-    document = credential(issuer)
-    token = jwt.encode(
-        document | expected_claims(document),
-        issuer.jwt_key,
-        algorithm="EdDSA",
-        headers={"typ": "JWT", "kid": issuer.jwt_kid} | headers,
-    )
-    decoded, checks = verify_jwt(token, resolver)
+    decoded, checks = _verify_with_headers(issuers, headers)
     assert reason in _failed(checks)["jwt header"] and decoded is None
 
 
@@ -148,15 +153,7 @@ def test_header_members_beyond_alg_kid_typ_are_rejected(issuers, headers, reason
 def test_a_critical_header_extension_is_refused(issuers, crit):
     """PyJWT >= 2.12 refuses the crit itself (the token is not well formed); 2.10 (Teak, Ulmo) parses it
     and our allow-list refuses the member. Either way nothing after the header is checked."""
-    issuer, resolver = issuers["web-EdDSA"]
-    document = credential(issuer)
-    token = jwt.encode(
-        document | expected_claims(document),
-        issuer.jwt_key,
-        algorithm="EdDSA",
-        headers={"typ": "JWT", "kid": issuer.jwt_kid, "crit": crit},
-    )
-    decoded, checks = verify_jwt(token, resolver)
+    decoded, checks = _verify_with_headers(issuers, {"crit": crit})
     (failed,) = _failed(checks).values()
     assert decoded is None and "crit" in failed.lower()
     assert [c.name for c in checks][-1] in {"jwt well formed", "jwt header"}
