@@ -11,6 +11,15 @@ from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
+#: The languages the package is translated into, as (code, name in that language).
+LANGUAGES = (
+    ("en", "English"),
+    ("it", "Italiano"),
+    ("el", "Ελληνικά"),
+    ("es", "Español"),
+    ("pt", "Português"),
+    ("de", "Deutsch"),
+)
 #: The project's compiled catalogs (one pip package; ``make compile_translations`` writes the .mo files).
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "microcredential_xblock" / "conf" / "locale"
 

@@ -12,6 +12,8 @@ from django.core.servers.basehttp import WSGIServer
 from workbench.settings import *  # noqa: F403 - the stock workbench, adjusted below
 from workbench.settings import INSTALLED_APPS, MIDDLEWARE, TEMPLATES, WORKBENCH
 
+from badge_issuer.i18n import LANGUAGES as PACKAGE_LANGUAGES
+
 REPO = Path(__file__).resolve().parents[2]
 PACKAGE = REPO / "microcredential_xblock"
 VAR = Path(os.environ.get("MICROVET_DEMO_VAR", str(REPO / "var"))).resolve()
@@ -45,14 +47,7 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.common.CommonMiddleware"), "django.middleware.locale.LocaleMiddleware"
 )
 LANGUAGE_CODE = "en"
-LANGUAGES = [
-    ("en", "English"),
-    ("it", "Italiano"),
-    ("el", "Ελληνικά"),
-    ("es", "Español"),
-    ("pt", "Português"),
-    ("de", "Deutsch"),
-]
+LANGUAGES = list(PACKAGE_LANGUAGES)
 LOCALE_PATHS = [str(PACKAGE / "conf" / "locale")]
 TIME_ZONE = "UTC"
 DJFS = {"type": "osfs", "directory_root": str(VAR / "djpyfs"), "url_root": "/static/djpyfs"}

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from badge_issuer.did import valid_did
 from badge_issuer.formats import parse_datetime
+from badge_issuer.i18n import LANGUAGES
 from badge_issuer.model import issuer_id
 from badge_issuer.resolve import KeyResolver, OfflineResolver
 from badge_issuer.verify import (
@@ -50,14 +51,6 @@ DESCRIPTION_MAX_CHARS = 2000
 RECHECK_AFTER = timedelta(hours=1)
 #: An uploaded endorsement larger than this is refused before it is parsed.
 ENDORSEMENT_MAX_BYTES = 512 * 1024
-PACKAGE_LANGUAGES = [
-    ("en", "English"),
-    ("it", "Italiano"),
-    ("el", "Ελληνικά"),
-    ("es", "Español"),
-    ("pt", "Português"),
-    ("de", "Deutsch"),
-]
 
 
 def language_names() -> list[tuple[str, str]]:
@@ -67,7 +60,7 @@ def language_names() -> list[tuple[str, str]]:
     # .. setting_description: Languages of the alliance members' descriptions, as (code, name)
     #    pairs; the directory shows the visitor's language, else English, else any.
     configured = (getattr(settings, "MICROVET", None) or {}).get("ALLIANCE_LANGUAGES")
-    return [tuple(pair) for pair in configured] if configured else list(PACKAGE_LANGUAGES)
+    return [tuple(pair) for pair in configured] if configured else list(LANGUAGES)
 
 
 def languages() -> list[str]:
