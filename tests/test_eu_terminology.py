@@ -35,8 +35,21 @@ CORRECTED = {
         ["Fiktiver Arbeitsaufwand", "Rechnerischer Arbeitsaufwand", "Art der Prüfung", "Die Microcredential"],
     ),
     "micro-credential-ambassador.pt": (
-        ["Volume de trabalho estimado", "País e região do emitente", "Organismo que atribui a credencial"],
-        ["Volume de trabalho teórico", "emissor", "Entidade emissora", "Entidade que atribui"],
+        [
+            "Volume de trabalho estimado",
+            "País e região do emitente",
+            "Organismo que atribui a credencial",
+            "Resultados de aprendizagem",
+            "identifica também o aprendente",
+        ],
+        [
+            "Volume de trabalho teórico",
+            "emissor",
+            "Entidade emissora",
+            "Entidade que atribui",
+            "esultados da aprendizagem",
+            "ormando",
+        ],
     ),
     "designing-micro-credentials.it": (
         ["Organismo di rilascio", "Risultati dell'apprendimento", "Livello EQF 5", "Integrazione e combinabilità"],
@@ -77,7 +90,8 @@ REPLACED = {
     "pt": [
         r"teóric",
         r"\bemissora?\b",
-        r"[Rr]esultados?\s+de\s+aprendizagem",
+        r"[Rr]esultados?\s+da\s+aprendizagem",
+        r"[Ff]ormand[oa]",
         r"Mais informações",
         r"Elementos-padrão",
         r"[Ee]ntidade que atribui",
