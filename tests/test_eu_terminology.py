@@ -4,7 +4,8 @@ The generated course about page names every element as the catalogs do: its head
 translations of the one declaration's headings (badge_issuer/elements.py) and its value labels those of
 the EU value lists, so the about page, the course pages and the credentials cannot drift apart again.
 Each language also keeps one term per element in all its msgstrs, its course specs and the about page's
-own prose: the variants the terminology review replaced must not come back.
+own prose: the variants the terminology review replaced must not come back, and where the official wording of
+a term is known, every msgstr whose msgid names it uses that term.
 """
 
 from __future__ import annotations
@@ -35,8 +36,21 @@ CORRECTED = {
         ["Fiktiver Arbeitsaufwand", "Rechnerischer Arbeitsaufwand", "Art der Prüfung", "Die Microcredential"],
     ),
     "micro-credential-ambassador.pt": (
-        ["Volume de trabalho estimado", "País e região do emitente", "Organismo que atribui a credencial"],
-        ["Volume de trabalho teórico", "emissor", "Entidade emissora", "Entidade que atribui"],
+        [
+            "Volume de trabalho estimado",
+            "País e região do emitente",
+            "Organismo que atribui a credencial",
+            "Resultados de aprendizagem",
+            "identifica também o aprendente",
+        ],
+        [
+            "Volume de trabalho teórico",
+            "emissor",
+            "Entidade emissora",
+            "Entidade que atribui",
+            "esultados da aprendizagem",
+            "ormando",
+        ],
     ),
     "designing-micro-credentials.it": (
         ["Organismo di rilascio", "Risultati dell'apprendimento", "Livello EQF 5", "Integrazione e combinabilità"],
@@ -77,7 +91,8 @@ REPLACED = {
     "pt": [
         r"teóric",
         r"\bemissora?\b",
-        r"[Rr]esultados?\s+de\s+aprendizagem",
+        r"[Rr]esultados?\s+da\s+aprendizagem",
+        r"[Ff]ormand[oa]",
         r"Mais informações",
         r"Elementos-padrão",
         r"[Ee]ntidade que atribui",
@@ -93,6 +108,17 @@ REPLACED = {
 }
 
 
+#: Per language, terms whose official wording is known (CELEX 32022H0627(02) Annex I, as ADR 0018 quotes it):
+#: every msgstr whose msgid matches the first pattern must match the second.
+REQUIRED = {
+    "pt": [
+        # "Identificação do aprendente"; the type name "Learner" and the "Learner Credential Wallet" app aside.
+        (r"^Learners?\b(?! Credential Wallet)|\blearners?\b", r"\b[Aa]prendentes?\b"),
+        (r"\b[Ll]earning outcomes?\b", r"\b[Rr]esultados? de aprendizagem\b"),
+    ],
+}
+
+
 def _translation(language: str):
     """gettext over the django catalog's .po (the translators' source, not the compiled file)."""
     if language == "en":
@@ -102,15 +128,21 @@ def _translation(language: str):
     return catalog.__getitem__
 
 
-def _msgstrs(language: str) -> list[str]:
-    texts = []
+def _messages(language: str) -> list[tuple[str, list[str]]]:
+    """(msgid, msgstr forms) of every entry of the language's django and djangojs catalogs."""
+    messages = []
     for domain in ("django", "djangojs"):
         with (LOCALE_DIR / language / "LC_MESSAGES" / f"{domain}.po").open("rb") as handle:
             for message in read_po(handle):
                 if message.id:
+                    msgid = message.id[0] if isinstance(message.id, (list, tuple)) else message.id
                     forms = message.string if isinstance(message.string, (list, tuple)) else [message.string]
-                    texts += forms
-    return texts
+                    messages.append((msgid, list(forms)))
+    return messages
+
+
+def _msgstrs(language: str) -> list[str]:
+    return [form for _, forms in _messages(language) for form in forms]
 
 
 def _overview(spec_path: Path, tmp_path: Path) -> str:
@@ -158,6 +190,17 @@ def test_one_term_per_element_in_catalogs_specs_and_about_prose(language):
         for match in re.finditer(pattern, text)
     ]
     assert found == []
+
+
+@pytest.mark.parametrize("language", sorted(REQUIRED))
+def test_msgstrs_use_the_official_term_wherever_the_msgid_names_it(language):
+    """E.g. in Portuguese every entry about the learner says "aprendente" and every entry about learning
+    outcomes "resultado(s) de aprendizagem", as Annex I does."""
+    messages = _messages(language)
+    for msgid_pattern, term in REQUIRED[language]:
+        naming = [(msgid, forms) for msgid, forms in messages if re.search(msgid_pattern, msgid)]
+        assert naming, msgid_pattern  # the pattern still finds the entries it is about
+        assert [(msgid, form) for msgid, forms in naming for form in forms if not re.search(term, form)] == []
 
 
 def test_translator_comments_name_each_headings_source():
