@@ -13,6 +13,7 @@ from types import ModuleType, SimpleNamespace
 from unittest import mock
 
 import pytest
+from django.core.checks import INFO, run_checks
 from django.db.models.signals import post_save
 from django.test import override_settings
 from django.urls import URLResolver, resolve, reverse
@@ -283,7 +284,10 @@ def test_a_release_without_the_tab_filter_or_the_ccx_event_says_so_once_each(mon
     assert checks.missing_platform_features() == []
     monkeypatch.delattr(filters, "InstructorDashboardTabsRequested")
     monkeypatch.delattr(signals, "CCX_COURSE_PASSING_STATUS_UPDATED")
-    with caplog.at_level(logging.WARNING, logger=checks.__name__):
+    with caplog.at_level(logging.INFO, logger=checks.__name__):
         lines = checks.missing_platform_features()
     assert len(lines) == 2 and [r.getMessage() for r in caplog.records] == lines
+    assert {r.levelno for r in caplog.records} == {logging.INFO}  # a supported release, not a fault
     assert "Issued credentials' tab" in lines[0] and "CCX" in lines[1]
+    reported = [m for m in run_checks() if m.id == "microvet.I001"]
+    assert [m.msg for m in reported] == lines and all(m.level == INFO for m in reported)

@@ -1,5 +1,6 @@
 """Start-up checks of the platform integration: background issuance needs a Celery app (a system
-check), and what this release of the platform's libraries lacks is said once in the log.
+check), and what this release of the platform's libraries lacks is said in the log at start-up (INFO)
+and by ``manage.py check`` (microvet.I001).
 
 The service's own checks (keys, issuer country, formats) live in service/checks.py.
 """
@@ -18,7 +19,7 @@ from microcredential_xblock.service.config import config
 log = logging.getLogger(__name__)
 
 #: Features that need a newer openedx-events / openedx-filters than some supported releases have:
-#: (module, name, what is missing without it). Each missing one is one log line at start-up.
+#: (module, name, what is missing without it). Each missing one is one INFO line at start-up.
 OPTIONAL_FEATURES = (
     (
         "openedx_filters.learning.filters",
@@ -63,7 +64,21 @@ def check_background_issuance(app_configs: Any = None, **kwargs: Any) -> list[ch
 
 
 def missing_platform_features() -> list[str]:
-    """Log, once per missing feature, what this release cannot do; returns the lines (for tests)."""
+    """What this release cannot do, a line per missing optional feature, logged at INFO: an older release
+    is a supported set-up, not a fault, and every LMS, Studio and worker process starts with this."""
+    lines = _missing_features()
+    for line in lines:
+        log.info(line)
+    return lines
+
+
+@checks.register("microvet")
+def check_platform_features(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """``manage.py check`` names what this release cannot do (microvet.I001), where operators look."""
+    return [checks.Info(line, id="microvet.I001") for line in _missing_features()]
+
+
+def _missing_features() -> list[str]:
     lines = []
     for module, name, consequence in OPTIONAL_FEATURES:
         try:
@@ -72,5 +87,4 @@ def missing_platform_features() -> list[str]:
             present = False
         if not present:
             lines.append(f"microvet: {module}.{name} is not in this release: {consequence}")
-            log.warning(lines[-1])
     return lines
