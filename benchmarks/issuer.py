@@ -19,9 +19,11 @@ signing >= 2x jose. Exit status 1 when a target is missed.
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -151,6 +153,13 @@ def measure_credential(definition: Definition, issuer, n: int) -> dict[str, Call
     }
 
 
+def bench_issuer():
+    """A fresh issuer for the run, in a temporary folder removed at exit: private keys never outlive it."""
+    keys_dir = tempfile.mkdtemp(prefix="microvet-bench-")
+    atexit.register(shutil.rmtree, keys_dir, ignore_errors=True)
+    return generate_issuer(keys_dir + "/keys", profile={"name": "Bench", "country": "IT"})
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=200, help="operations per measurement")
@@ -163,7 +172,7 @@ def main() -> int:
         os.sched_setaffinity(0, {0})  # one core, as the target says
     use_context(args.context)
 
-    issuer = generate_issuer(tempfile.mkdtemp() + "/keys", profile={"name": "Bench", "country": "IT"})
+    issuer = bench_issuer()
     seed = issuer.di_key.private_bytes(
         serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
     ).hex()
