@@ -54,6 +54,11 @@ def _parse_text(text: str, where: str) -> dict[str, Any] | str:
     raise BakingError(where, "baked text is neither a JSON credential nor a compact JWS")
 
 
+def is_png(data: bytes) -> bool:
+    """Whether ``data`` starts as a PNG file does (signature, then the IHDR chunk)."""
+    return data.startswith(PNG_SIGNATURE) and data[12:16] == b"IHDR"
+
+
 def _png_chunks(data: bytes) -> list[tuple[bytes, bytes]]:
     try:
         chunks = list(png.Reader(bytes=data).chunks())

@@ -12,8 +12,10 @@ from __future__ import annotations
 import base64
 import hashlib
 
+from badge_issuer.bake import is_png
+
 from .. import compat
-from .editor import IMAGE_MAX_BYTES, is_png
+from .editor import IMAGE_MAX_BYTES
 
 STATIC_PREFIX = "/static/"
 PNG_DATA_URI_PREFIX = "data:image/png;base64,"

@@ -20,6 +20,7 @@ from typing import Any
 
 from django.conf.locale import LANG_INFO
 
+from badge_issuer.bake import is_png
 from badge_issuer.definition import parse_definition
 from badge_issuer.elements import BY_PATH, ELEMENTS, Element, children, from_fields
 from badge_issuer.errors import DefinitionError
@@ -28,7 +29,6 @@ from badge_issuer.rules import validate_rules
 
 #: Uploaded badge images are stored as course assets (ADR 0017) and copied into every credential: keep them small.
 IMAGE_MAX_BYTES = 256 * 1024
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _PNG_DATA_URI = re.compile(r"^data:image/png;base64,([A-Za-z0-9+/]+={0,2})$")
 #: A rules JSON text longer than this is refused before parsing (the rule tree is small by design).
 RULES_JSON_MAX = 20_000
@@ -179,11 +179,6 @@ def _image(value: Any, errors: dict[str, str], _: Callable) -> str:
         errors["image"] = _("This file is not a PNG image.")
         return ""
     return text
-
-
-def is_png(raw: bytes) -> bool:
-    """Whether ``raw`` starts as a PNG file does (signature, then the IHDR chunk)."""
-    return raw.startswith(PNG_SIGNATURE) and raw[12:16] == b"IHDR"
 
 
 def _rules(data: Mapping[str, Any], errors: dict[str, str], _: Callable) -> dict[str, Any]:

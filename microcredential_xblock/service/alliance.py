@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from badge_issuer.bake import PNG_SIGNATURE
 from badge_issuer.did import valid_did
 from badge_issuer.formats import parse_datetime
 from badge_issuer.i18n import LANGUAGES
@@ -43,7 +44,6 @@ from .models import MicroCredentialDefinition
 
 #: A logo larger than this is refused (it is served on every directory page).
 LOGO_MAX_BYTES = 256 * 1024
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 #: Width and height limit, checked before decoding (a small file can inflate to a huge image).
 LOGO_MAX_SIDE = 2048
 DESCRIPTION_MAX_CHARS = 2000
