@@ -71,12 +71,12 @@ def test_storage_failure_gives_the_attempt_back(monkeypatch):
     def broken(*args, **kwargs):
         raise OperationalError("database went away")
 
-    store = evidence.store
-    monkeypatch.setattr(evidence, "store", broken)
+    stored = evidence.stored
+    monkeypatch.setattr(evidence, "stored", broken)
     status, body = post(course.learner(), "submit", {"answers": {"q1": "a"}})
     assert status == 503 and "did not use an attempt" in body["error"]
     assert AttemptCounter.objects.get().used == 0 and course.learner().attempts == 0
-    monkeypatch.setattr(evidence, "store", store)
+    monkeypatch.setattr(evidence, "stored", stored)
     status, body = post(course.learner(), "submit", {"answers": {"q1": "a"}})
     assert status == 200 and body["attempts"] == 1 and body["attempts_left"] == 0
 

@@ -20,7 +20,17 @@ from microcredential_xblock.service.models import (
     OutcomeEvidence,
     StatusList,
 )
-from tests.service_fixtures import COURSE, LEARNER, MC_BLOCK, QUIZ1, RULES, all_validated, example_definition
+from tests.service_fixtures import (
+    COURSE,
+    LEARNER,
+    MC_BLOCK,
+    QUIZ1,
+    QUIZ2,
+    RULES,
+    all_validated,
+    example_definition,
+    outcome_ids,
+)
 from tests.test_assessment_block import Course, post, reset_toy_state
 
 pytestmark = [pytest.mark.storage, pytest.mark.django_db(transaction=True)]
@@ -64,6 +74,35 @@ def test_parallel_submissions_issue_exactly_one_credential():
     assert IssuedCredential.objects.get().current and IssuedCredential.objects.get().status_index is not None
     assert StatusList.objects.count() == 1
     assert set(OutcomeEvidence.objects.values_list("attempts", flat=True)) == {PARALLEL}
+
+
+def test_two_assessments_that_complete_the_rules_together_issue_when_submitted_at_once(monkeypatch):
+    """A submission evaluates inside the transaction that stores its evidence (ADR 0021). Two assessments of
+    one learner, each validating half of the outcomes, submitted at once: the second must wait for the first
+    and see its evidence; if each evaluated without the other's, nothing would be issued."""
+    api.register_definition(COURSE, MC_BLOCK, example_definition(), RULES)
+    outcomes = outcome_ids()
+    halves = [outcomes[: len(outcomes) // 2], outcomes[len(outcomes) // 2 :]]
+    meeting = threading.Barrier(2, timeout=2)
+    evaluate = api.evaluate
+
+    def evaluate_together(*args, **kwargs):
+        try:
+            meeting.wait()  # both evaluations at the same moment, if both submissions can get here
+        except threading.BrokenBarrierError:
+            pass  # the other one waits for this one's commit: the right outcome
+        return evaluate(*args, **kwargs)
+
+    monkeypatch.setattr(api, "evaluate", evaluate_together)
+
+    def submit(i: int):
+        scores = {outcome: api.OutcomeScore(0.9, True) for outcome in halves[i]}
+        return api.record_assessment(LEARNER, COURSE, (QUIZ1, QUIZ2)[i], scores, 9, 10)
+
+    results, errors = _in_parallel(submit, 2)
+    assert errors == []
+    issued = IssuedCredential.objects.get(current=True)
+    assert {p.credential.uuid for (p,) in results if p.credential} == {issued.uuid}
 
 
 def test_parallel_learners_get_distinct_status_indexes():

@@ -237,7 +237,9 @@ def test_studio_publish_registers_the_published_version_only(modulestore, django
     assert row.definition["id"] == lms_block(published).default_achievement_id()  # the LMS derives the same id
 
 
-def test_studio_publish_hands_due_learners_to_the_lms_workers(modulestore, monkeypatch):
+def test_studio_publish_hands_due_learners_to_the_lms_workers(
+    modulestore, monkeypatch, django_capture_on_commit_callbacks
+):
     published = authored_block()
     published.rules = {"all": [{"all_outcomes": True}, {"min_score": {"value": 95, "op": ">="}}]}
     api.publish(str(COURSE), {str(MC_USAGE): published.published_pair()}, may_sign=True)
@@ -249,7 +251,8 @@ def test_studio_publish_hands_due_learners_to_the_lms_workers(modulestore, monke
     sent = []
     monkeypatch.setattr(lifecycle, "_send", lambda name, args, **kw: sent.append((name, args)) or True)
     monkeypatch.setattr(issuance, "issuer_keys", lambda: pytest.fail("Studio loaded the issuer keys"))
-    result = publishing.publish_course(COURSE)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = publishing.publish_course(COURSE)
     assert result.registered == (str(MC_USAGE),) and result.background
     assert sent == [("evaluate_for_learner", ["7", str(COURSE), api.PUBLISHED])]
     monkeypatch.undo()

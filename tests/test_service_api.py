@@ -204,13 +204,17 @@ def test_signing_failure_keeps_the_evidence_says_so_and_the_card_retries(registe
     assert progress.state == api.EARNED and IssuedCredential.objects.get(current=True) == progress.credential
 
 
-def test_a_failed_signing_in_process_is_queued_for_a_worker_retry(registered, monkeypatch):
+def test_a_failed_signing_in_process_is_queued_for_a_worker_retry_once_the_evidence_commits(
+    registered, monkeypatch, django_capture_on_commit_callbacks
+):
     queued = []
     monkeypatch.setattr(lifecycle, "celery_ready", lambda: True)
     monkeypatch.setattr(tasks.evaluate_for_learner, "apply_async", lambda **kw: queued.append(kw))
     monkeypatch.setattr(issuance, "issue_credential", lambda *a, **k: 1 / 0)
-    (progress,) = api.record_assessment(LEARNER, COURSE, QUIZ1, all_validated(), 9, 10)
-    assert progress.issue_failed
+    with django_capture_on_commit_callbacks(execute=True):
+        (progress,) = api.record_assessment(LEARNER, COURSE, QUIZ1, all_validated(), 9, 10)
+        assert progress.issue_failed
+        assert queued == []  # a worker must not run before it can see the evidence
     assert queued == [
         {"args": [LEARNER.user_id, COURSE, api.RETRY], "queue": None, "countdown": lifecycle.RETRY_COUNTDOWN}
     ]
@@ -281,13 +285,14 @@ def test_publish_keeps_the_last_valid_definition_and_removes_unpublished_blocks(
     assert earned.document == document and check(earned).ok  # credentials already issued never change
 
 
-def test_publish_from_studio_never_signs(strict, definition, monkeypatch):
+def test_publish_from_studio_never_signs(strict, definition, monkeypatch, django_capture_on_commit_callbacks):
     """Studio has no private keys: with ``may_sign=False`` a due learner is only enqueued for the LMS workers."""
     api.record_assessment(LEARNER, COURSE, QUIZ1, all_validated(), 8, 10)
     sent = []
     monkeypatch.setattr(lifecycle, "_send", lambda name, args, **kw: sent.append((name, args)) or True)
     monkeypatch.setattr(issuance, "issuer_keys", lambda: pytest.fail("Studio loaded the issuer keys"))
-    published = api.publish(COURSE, {MC_BLOCK: (definition, RULES)}, may_sign=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        published = api.publish(COURSE, {MC_BLOCK: (definition, RULES)}, may_sign=False)
     assert published.background and not IssuedCredential.objects.exists()
     assert sent == [("evaluate_for_learner", [LEARNER.user_id, COURSE, api.PUBLISHED])]
 
@@ -305,13 +310,17 @@ def test_a_large_course_is_reevaluated_in_one_background_task(strict, definition
     assert result == {"evaluated": ["l0", "l1", "l2"], "failed": []} and IssuedCredential.objects.count() == 3
 
 
-def test_background_submission_only_enqueues(registered, monkeypatch, settings):
+def test_background_submission_only_enqueues_once_the_evidence_commits(
+    registered, monkeypatch, settings, django_capture_on_commit_callbacks
+):
     settings.MICROVET = {**settings.MICROVET, "ISSUE_IN_BACKGROUND": True}
     sent = []
     monkeypatch.setattr(lifecycle, "_send", lambda name, args, **kw: sent.append((name, args)) or True)
     monkeypatch.setattr(issuance, "issue_credential", lambda *a, **k: pytest.fail("signed in the web request"))
-    (progress,) = api.record_assessment(LEARNER, COURSE, QUIZ1, all_validated(), 9, 10)
-    assert progress.state == api.ISSUING and not progress.issue_failed
+    with django_capture_on_commit_callbacks(execute=True):
+        (progress,) = api.record_assessment(LEARNER, COURSE, QUIZ1, all_validated(), 9, 10)
+        assert progress.state == api.ISSUING and not progress.issue_failed
+        assert sent == []  # the worker must be able to read the evidence that made the learner due
     assert sent == [("evaluate_for_learner", [LEARNER.user_id, COURSE, api.SUBMISSION])]
 
 

@@ -192,10 +192,11 @@ def record_assessment(  # noqa: PLR0917  (the signature docs/upper-floor.md give
     score: float,
     max_score: float,
 ) -> tuple[Progress, ...]:
-    """Store a graded submission, then ``evaluate`` (which only enqueues with ISSUE_IN_BACKGROUND).
+    """Store a graded submission and ``evaluate`` it (which only enqueues with ISSUE_IN_BACKGROUND) in one
+    transaction: a credential it earns commits with the evidence, in one commit (ADR 0021).
 
-    Once the evidence is stored nothing raises: a signing failure shows as ``ISSUING`` with
-    ``issue_failed``, and the card's next view or a worker's retry issues.
+    A signing failure keeps the evidence: it shows as ``ISSUING`` with ``issue_failed``, and the card's next
+    view or a worker's retry issues. A database failure undoes the whole submission, and raises.
     """
     learner = inputs.learner(learner)
     course_key, usage_key = inputs.key(course_key, "course_key"), inputs.key(usage_key, "usage_key")
@@ -203,8 +204,8 @@ def record_assessment(  # noqa: PLR0917  (the signature docs/upper-floor.md give
     score, max_score = inputs.number(score, "score"), inputs.number(max_score, "max_score")
     if max_score == 0 or score > max_score:
         raise InvalidInput("max_score", _("must be positive and at least the score"))
-    evidence.store(learner.user_id, course_key, usage_key, scores, score=score, max_score=max_score)
-    return evaluate(learner, course_key, SUBMISSION)
+    with evidence.stored(learner.user_id, course_key, usage_key, scores, score=score, max_score=max_score):
+        return evaluate(learner, course_key, SUBMISSION)
 
 
 def record_course_passing(learner: Learner, course_key: Any, passed: bool) -> tuple[Progress, ...]:

@@ -3,11 +3,13 @@
 Writes are race-free without lock upgrades: missing rows are inserted first in their own short
 statement (``INSERT ... IGNORE`` / ``ON CONFLICT DO NOTHING``), then updated under
 ``SELECT ... FOR UPDATE`` in a fixed order, so concurrent submissions queue instead of deadlocking.
+A submission's evaluation (and the credential it earns) runs in that same transaction (ADR 0021).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -26,7 +28,8 @@ class OutcomeScore:
     validated: bool
 
 
-def store(
+@contextmanager
+def stored(
     learner_id: str,
     course_key: str,
     usage_key: str,
@@ -34,8 +37,10 @@ def store(
     *,
     score: float,
     max_score: float,
-) -> None:
-    """Keep the best score and the best per-outcome evidence; validated never goes back to False."""
+) -> Iterator[None]:
+    """Keep the best score and the best per-outcome evidence (validated never goes back to False); the body
+    of the ``with`` runs in the transaction that updates it, so what it writes (the credential the new
+    evidence earns) commits with the evidence, in one commit (ADR 0021)."""
     outcome_ids = sorted(outcome_scores)
     AssessmentResult.objects.bulk_create(
         [AssessmentResult(learner_id=learner_id, course_key=course_key, usage_key=usage_key)], ignore_conflicts=True
@@ -50,7 +55,13 @@ def store(
         ignore_conflicts=True,
     )
     with transaction.atomic():
-        result = AssessmentResult.objects.select_for_update().get(learner_id=learner_id, usage_key=usage_key)
+        # Every result of the learner, in one order: their submissions to other assessments wait here for
+        # this commit, then evaluate with this evidence (each sees what the other stored). By learner only,
+        # so that the database locks through the learner's index, never a whole course's rows.
+        locked = AssessmentResult.objects.select_for_update().filter(learner_id=learner_id).order_by("usage_key")
+        result = {r.usage_key: r for r in locked}.get(usage_key)
+        if result is None:  # deleted since the insert above (the learner's account was retired meanwhile)
+            raise AssessmentResult.DoesNotExist(usage_key)
         if result.attempts == 0 or score / max_score > _fraction(result):
             result.best_score, result.max_score = score, max_score
         result.attempts += 1
@@ -66,6 +77,7 @@ def store(
             row.validated = row.validated or new.validated
             row.attempts += 1
             row.save()
+        yield
 
 
 def _fraction(result: AssessmentResult) -> float:

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import QuerySet
 
 from microcredential_xblock import compat
@@ -87,15 +89,19 @@ def _send(task_name: str, args: list[Any], *, countdown: int | None = None) -> b
     return True
 
 
-def enqueue(user_id: str, course_key: str, reason: str) -> bool:
-    """Hand one learner's evaluation to a worker (ISSUE_IN_BACKGROUND, or from Studio)."""
-    return _send("evaluate_for_learner", [user_id, course_key, reason])
+def enqueue(user_id: str, course_key: str, reason: str) -> None:
+    """Hand one learner's evaluation to a worker (ISSUE_IN_BACKGROUND, or from Studio), once the caller's
+    transaction (a submission's, which stores the evidence) has committed: the worker must see it."""
+    transaction.on_commit(partial(_send, "evaluate_for_learner", [user_id, course_key, reason]))
 
 
 def retry_later(user_id: str, course_key: str) -> None:
-    """After an in-process signing failure: a worker retries if there is one; else the card's view does."""
+    """After an in-process signing failure: a worker retries if there is one (after the caller's
+    transaction commits, like ``enqueue``); else the card's view does."""
     if celery_ready():
-        _send("evaluate_for_learner", [user_id, course_key, RETRY], countdown=RETRY_COUNTDOWN)
+        transaction.on_commit(
+            partial(_send, "evaluate_for_learner", [user_id, course_key, RETRY], countdown=RETRY_COUNTDOWN)
+        )
 
 
 def may_retry(user_id: str, course_key: str) -> bool:
