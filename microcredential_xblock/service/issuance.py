@@ -5,7 +5,8 @@ An issuance signs first and then inserts one row: the credential with its signed
 holding its status-list index (unique per list; drawn without a query from ``status_lists.SLOTS``),
 docs/decisions/0020. A rival for the same learner or index fails that insert with IntegrityError and
 nothing of it remains: the loser returns the winner's credential, or draws another index and signs
-again. Nothing is signed inside the transaction, so it holds its locks for the one insert only.
+again. The insert is a savepoint when the caller holds a transaction: a submission's, which commits
+the credential with the evidence that earned it (docs/decisions/0021).
 """
 
 from __future__ import annotations
