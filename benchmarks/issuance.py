@@ -9,6 +9,12 @@ index and stores the credential. The cost of one issuance (the difference of the
 as a multiple of one Data Integrity signature (``issue_credential`` in DI format of the credential
 the service signs: same definition, a credential URL and a status entry; measured in the same run)
 and of one bare Ed25519 signature. The three are measured in interleaved rounds and the medians reported.
+
+The reference signature runs in a tight loop, where the CPU's caches hold nothing else. For comparison
+the run also measures the same signature *inside* the flow: each learner of a fourth round submits
+without issuance and then signs once; the difference from "without issuance" is what one signature costs
+amid a submission's work (the issuance itself is always measured there). Shown as information; the
+target stays on the tight-loop reference.
 The clock is ``_service.clock``: CPU time of this process on SQLite (the database works in-process),
 wall time on MariaDB and PostgreSQL (run those on an idle machine).
 
@@ -26,6 +32,7 @@ import statistics
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -79,7 +86,8 @@ class DiSignature:
         return (CLOCK() - start) / n
 
 
-def submissions_per_second(n: int, *, issue: bool, tag: str) -> float:
+def submissions_per_second(n: int, *, issue: bool, tag: str, then: Callable[[], object] | None = None) -> float:
+    """``then``: run after each submission, inside the timing (a signature alongside the flow)."""
     from microcredential_xblock.service import api
 
     scores, score = _service.all_validated(), 9 if issue else 5  # the rules ask for at least 70 %
@@ -89,6 +97,8 @@ def submissions_per_second(n: int, *, issue: bool, tag: str) -> float:
     for learner in learners[:n]:
         (progress,) = api.record_assessment(learner, _service.COURSE, _service.QUIZ1, scores, score, 10)
         assert (progress.credential is not None) is issue
+        if then is not None:
+            then()
     return n / (CLOCK() - start)
 
 
@@ -106,14 +116,19 @@ def measure(n: int, db: str, rounds: int = 3) -> dict:
     for r in range(rounds):
         without = submissions_per_second(per_round, issue=False, tag=f"plain{r}")
         with_issue = submissions_per_second(per_round, issue=True, tag=f"issue{r}")
-        rows.append((without, with_issue, signature.seconds(per_round)))
+        alongside = submissions_per_second(
+            per_round, issue=False, tag=f"alongside{r}", then=lambda: signature.seconds(1)
+        )
+        rows.append((without, with_issue, signature.seconds(per_round), alongside))
     bare = bare_signature_seconds()
     _service.teardown(databases)
-    without = statistics.median(w for w, _, _ in rows)
-    with_issue = statistics.median(x for _, x, _ in rows)
-    di_signature = statistics.median(s for _, _, s in rows)
-    issuance = statistics.median(1 / x - 1 / w for w, x, _ in rows)
-    in_signatures = statistics.median((1 / x - 1 / w) / s for w, x, s in rows)
+    without = statistics.median(w for w, _, _, _ in rows)
+    with_issue = statistics.median(x for _, x, _, _ in rows)
+    di_signature = statistics.median(s for _, _, s, _ in rows)
+    issuance = statistics.median(1 / x - 1 / w for w, x, _, _ in rows)
+    in_signatures = statistics.median((1 / x - 1 / w) / s for w, x, s, _ in rows)
+    in_flow = statistics.median(1 / a - 1 / w for w, _, _, a in rows)
+    in_flow_signatures = statistics.median((1 / x - 1 / w) / (1 / a - 1 / w) for w, x, _, a in rows)
     return {
         "db": db,
         "clock": "cpu" if db == "sqlite" else "wall",
@@ -124,6 +139,8 @@ def measure(n: int, db: str, rounds: int = 3) -> dict:
         "issuance_ms": issuance * 1000,
         "di_signature_ms": di_signature * 1000,
         "issuance_in_di_signatures": in_signatures,
+        "di_signature_in_flow_ms": in_flow * 1000,
+        "issuance_in_di_signatures_in_flow": in_flow_signatures,
         "issuance_in_ed25519_signatures": issuance / bare,
     }
 
@@ -151,6 +168,10 @@ def main() -> int:
         f"one issuance: {f['issuance_ms']:.1f} ms = {f['issuance_in_di_signatures']:.2f} Data Integrity signatures "
         f"({f['di_signature_ms']:.2f} ms; target <= {SIGNATURES_TARGET}) = "
         f"{f['issuance_in_ed25519_signatures']:,.0f} bare Ed25519 signatures"
+    )
+    print(
+        f"the same DI signature inside the flow: {f['di_signature_in_flow_ms']:.2f} ms; one issuance = "
+        f"{f['issuance_in_di_signatures_in_flow']:.2f} of those (information)"
     )
     return 0 if met else 1
 
