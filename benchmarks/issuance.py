@@ -15,6 +15,7 @@ the run also measures the same signature *inside* the flow: each learner of a fo
 without issuance and then signs once; the difference from "without issuance" is what one signature costs
 amid a submission's work (the issuance itself is always measured there). Shown as information; the
 target stays on the tight-loop reference.
+
 The clock is ``_service.clock``: CPU time of this process on SQLite (the database works in-process),
 wall time on MariaDB and PostgreSQL (run those on an idle machine).
 
