@@ -31,6 +31,7 @@ from microcredential_xblock import compat
 from microcredential_xblock.blocks import common, credential, presentation
 from microcredential_xblock.blocks.credential_legacy import LEGACY_FIELDS
 from microcredential_xblock.demo.scenarios import OLX_DIR
+from microcredential_xblock.service.errors import InvalidInput
 from tests.test_editor import data_uri, png_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -715,3 +716,31 @@ def test_studio_lists_a_saved_blocks_problems_in_the_authors_language(
     assert [m.text for m in block.validate().messages] == [f"{path}: {reason}" for path, reason in problems.items()]
     editor_text = text_of(block.studio_view({}).content)
     assert all(f"{path} : {reason}" in editor_text for path, reason in problems.items())  # <code>path</code>: reason
+
+
+def test_a_reissue_fault_shows_the_learner_a_message_not_the_operators_detail(api, monkeypatch, caplog):
+    """A key or signing fault is the operator's business: the learner gets the translated apology,
+    the log gets the detail (which names settings and files)."""
+
+    def broken(credential_uuid, **kwargs):
+        raise KeyMaterialError("MICROVET['KEYS_DIR']", "is not set")
+
+    api.progress = progress("earned", earned=True)
+    monkeypatch.setattr(api, "reissue", broken)
+    answer = call(make_block(), "reissue", {"did": DID_KEY})
+    assert answer == {"ok": False, "message": "The credential could not be re-issued. Please try again later."}
+    assert "KEYS_DIR" in caplog.text
+
+
+def test_a_reissue_refusal_comes_in_the_learners_words(api, monkeypatch):
+    """The service's refusals (InvalidInput: a msgid and its values) are shown translated."""
+
+    def over_budget(credential_uuid, **kwargs):
+        raise InvalidInput("reissue", "must be at most %(limit)d characters", limit=3)
+
+    api.progress = progress("earned", earned=True)
+    monkeypatch.setattr(api, "reissue", over_budget)
+    block = make_block()
+    monkeypatch.setattr(block, "gettext", lambda text: text.replace("must be at most", "deve avere al massimo"))
+    answer = call(block, "reissue", {"did": DID_KEY})
+    assert answer == {"ok": False, "field": "did", "message": "deve avere al massimo 3 characters"}

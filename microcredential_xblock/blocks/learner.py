@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from badge_issuer.did import valid_did
-from badge_issuer.errors import KeyMaterialError, MicrovetError
+from badge_issuer.errors import DefinitionError, KeyMaterialError
 from microcredential_xblock import compat
 
 Gettext = Callable[[str], str]
@@ -104,8 +104,8 @@ def reissue(block: Any, api: Any, data: Any, _: Gettext) -> dict[str, Any]:
             reason="re-issued to the learner's DID at the learner's request",
             subject_did=did,
         )
-    except MicrovetError as exc:
-        return {"ok": False, "field": "did", "message": exc.reason}
+    except DefinitionError as exc:  # the service's refusals (budget, closed account), in the learner's language
+        return {"ok": False, "field": "did", "message": exc.translated(_)}
     except Exception:  # any failure: a message for the learner, the traceback in the log
         log.exception("microvet: re-issue failed for %s", block.usage_key)
         return {"ok": False, "message": _("The credential could not be re-issued. Please try again later.")}
