@@ -241,7 +241,7 @@ def test_tampered_endorsement_is_refused_naming_the_proof(registered, member, me
     with pytest.raises(InvalidInput) as refused:
         alliance.accept_endorsement(member, json.dumps(signed), actor="staff")
     assert refused.value.subject == "endorsement"
-    assert "data integrity" in str(refused.value.reason)
+    assert "Data Integrity proof: Signature valid" in str(refused.value.reason)
     assert not Endorsement.objects.exists()
 
 
@@ -266,7 +266,7 @@ def test_expired_endorsement_is_refused_naming_the_validity_period(registered, m
     expired = endorsement_of(member_keys, valid_from=now - timedelta(days=400), valid_until=now - timedelta(days=30))
     with pytest.raises(InvalidInput) as refused:
         alliance.accept_endorsement(member, json.dumps(expired), actor="staff")
-    assert "validity period" in str(refused.value.reason)
+    assert "Validity period: expired" in str(refused.value.reason)
 
 
 def test_garbage_and_duplicates_are_refused(registered, member, member_keys):

@@ -33,11 +33,14 @@ PLACEHOLDER = re.compile(
 )
 #: Translations that are rightly spelled as the English text (loanwords, file-format names).
 SAME_AS_ENGLISH = {
-    "it": {"Portfolio", "Online", "Badge (PNG)", "Badge (SVG)"},
-    "el": set(),
-    "es": set(),
-    "pt": {"Badge (PNG)", "Badge (SVG)"},
-    "de": {"Portfolio", "Online", "Badge (PNG)", "Badge (SVG)", "Version", "Name", "Region (optional)", "Downloads"},
+    "it": {"Portfolio", "Online", "Badge (PNG)", "Badge (SVG)", "VC-JWT: %(check)s"},
+    "el": {"VC-JWT: %(check)s"},
+    "es": {"VC-JWT: %(check)s"},
+    "pt": {"Badge (PNG)", "Badge (SVG)", "VC-JWT: %(check)s"},
+    "de": {
+        *("Portfolio", "Online", "Badge (PNG)", "Badge (SVG)", "Version", "Name", "Region (optional)", "Downloads"),
+        "VC-JWT: %(check)s",
+    },
 }
 
 

@@ -7,8 +7,10 @@ import json
 import uuid
 
 import pytest
+from django.utils import translation
 
 from badge_issuer.bake import extract
+from microcredential_xblock.platform.plugin_settings import LOCALE_DIR
 from microcredential_xblock.service import api
 from microcredential_xblock.service.config import issuer_keys
 from microcredential_xblock.service.models import StatusList
@@ -108,9 +110,18 @@ def test_verify_page_shows_checks_elements_and_issuer(client, earned):
     html = response.content.decode()
     assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
     assert "Valid: every check passed." in html
-    assert "status (suspension)" in html and "Quality assurance" in html and "ISO 21001" in html
+    assert "Not suspended (status list)" in html and "Quality assurance" in html and "ISO 21001" in html
+    assert "Data Integrity proof: Signature valid" in html and "signature valid" not in html
     assert "Istituto Formazione Professionale Aurora" in html and issuer_keys().issuer_id in html
     assert "Ada.Learner@example.org" not in html
+
+
+def test_verify_page_names_the_checks_in_the_readers_language(client, earned, settings):
+    settings.LOCALE_PATHS = [str(LOCALE_DIR)]  # what plugin_settings adds in the LMS
+    with translation.override("it"):
+        html = client.get(f"/microvet/credentials/{earned.uuid}/verify").content.decode()
+    assert "Prova Data Integrity: Firma valida" in html and "Non sospesa (elenco di stato)" in html
+    assert "Schema Open Badges 3.0" in html and "json schema" not in html
 
 
 def test_verify_page_after_suspension_says_why(client, earned):

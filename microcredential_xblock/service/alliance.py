@@ -38,6 +38,7 @@ from badge_issuer.verify import (
 from badge_issuer.vocab import COUNTRY_ALPHA3
 
 from .alliance_models import ORGANISATION_TYPES, AllianceMember, Endorsement
+from .check_labels import check_label
 from .config import issuer_keys
 from .errors import InvalidInput
 from .models import MicroCredentialDefinition
@@ -197,7 +198,7 @@ def _endorsed_subjects() -> dict[str, str]:
 
 def _first_failure(report: Report) -> str:
     failure = report.failures[0] if report.failures else None
-    return f"{failure.name}: {failure.reason}" if failure else _("the endorsement could not be verified")
+    return f"{check_label(failure.name)}: {failure.reason}" if failure else _("the endorsement could not be verified")
 
 
 def _time(value: Any, path: str) -> datetime | None:

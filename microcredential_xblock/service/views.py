@@ -32,6 +32,7 @@ from badge_issuer.verify import verify
 
 from . import alliance
 from .api import NotFound, get_credential, public_urls
+from .check_labels import check_label
 from .config import config, issuer_keys
 from .eu_elements import award_elements
 from .issuance import issuer_profile
@@ -228,7 +229,7 @@ def verify_page(request: HttpRequest, uid: Any) -> HttpResponse:
         "row": row,
         "report": report,
         # An endorsement withdrawn later is shown as such; it does not make the credential invalid.
-        "checks": own_checks,
+        "checks": [(check_label(c.name), c) for c in own_checks],
         "credential_ok": bool(own_checks) and all(c.passed for c in own_checks),
         "endorsements": alliance.shown_endorsements(row.document),
         "definition": definition,

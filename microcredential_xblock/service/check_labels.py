@@ -1,0 +1,40 @@
+"""The verification page's names for the checks of ``badge_issuer.verify``, in the reader's language.
+
+``badge_issuer`` is framework-free and names its checks in plain English for logs and the CLI; the
+public page translates them here. A name this table does not know is shown as it is.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+_LABELS = {
+    "format": gettext_lazy("Format"),
+    "json schema": gettext_lazy("Open Badges 3.0 schema"),
+    "safe mode": gettext_lazy("Every term defined (JSON-LD)"),
+    "validity period": gettext_lazy("Validity period"),
+    "recipient": gettext_lazy("Recipient"),
+    "proof present": gettext_lazy("Proof present"),
+    "cryptosuite supported": gettext_lazy("Cryptosuite supported"),
+    "verification method resolvable": gettext_lazy("Issuer's key found"),
+    "key resolvable": gettext_lazy("Issuer's key found"),
+    "signature valid": gettext_lazy("Signature valid"),
+    "jwt well formed": gettext_lazy("Well-formed token"),
+    "jwt header": gettext_lazy("Token header"),
+    "jwt claims match credential": gettext_lazy("Token claims match the credential"),
+    "status (revocation)": gettext_lazy("Not revoked (status list)"),
+    "status (suspension)": gettext_lazy("Not suspended (status list)"),
+}
+
+
+def check_label(name: str) -> str:
+    """``name`` of a check as the page shows it: "data integrity: signature valid" -> "Data Integrity proof:
+    Signature valid" (translated)."""
+    for prefix, label in (
+        ("data integrity: ", _("Data Integrity proof: %(check)s")),
+        ("jwt: ", _("VC-JWT: %(check)s")),
+    ):
+        if name.startswith(prefix):
+            return label % {"check": check_label(name.removeprefix(prefix))}
+    return str(_LABELS.get(name, name))
