@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import io
 import json
+import warnings
 from datetime import UTC, date, datetime, timedelta
 
+import django
 import png
 import pytest
 from django.contrib.auth import get_user_model
@@ -27,7 +29,7 @@ from microcredential_xblock.service import alliance, api, embedding, impact
 from microcredential_xblock.service.alliance_models import AllianceMember, CredentialViews, Endorsement
 from microcredential_xblock.service.errors import InvalidInput
 from microcredential_xblock.service.issuance import issuer_profile
-from microcredential_xblock.service.models import AssessmentResult, OutcomeEvidence
+from microcredential_xblock.service.models import AssessmentResult, IssuerProfile, OutcomeEvidence
 from tests.service_fixtures import (
     COURSE,
     LEARNER,
@@ -152,6 +154,27 @@ def test_admin_refuses_a_member_with_a_bad_logo_and_saves_a_good_one(admin_clien
     saved = AllianceMember.objects.get()
     assert saved.description == {"en": "We train trainers.", "it": "Formiamo formatori."}
     assert bytes(saved.logo_png).startswith(alliance.PNG_SIGNATURE)
+
+
+#: Django 5 lets a form assume https:// for a URL typed without a scheme (Django 6's default); 4.2 has http://.
+ASSUMED = "https" if django.VERSION >= (5, 0) else "http"
+
+
+def test_admin_urls_typed_without_a_scheme_get_https_without_a_deprecation_warning(admin_client, settings):
+    settings.ROOT_URLCONF = "tests.alliance_urls"
+    logo = io.BytesIO(png_bytes())
+    logo.name = "logo.png"
+    member = {"name": "Aurora VET", "country": "IT", "organisation_type": "training-provider", "expertise": "x",
+              "website": "aurora-vet.example.it", "mou_signed": "2026-02-01", "logo_file": logo}  # fmt: skip
+    profile = {"keys_name": "default", "name": "Aurora VET", "url": "aurora-vet.example.it", "country": "IT"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # RemovedInDjango60Warning: the scheme default changes in Django 6
+        added = admin_client.post("/admin/microvet/alliancemember/add/", member)
+        assert added.status_code == 302, added.content.decode()[:2000]
+        added = admin_client.post("/admin/microvet/issuerprofile/add/", profile)
+        assert added.status_code == 302, added.content.decode()[:2000]
+    assert AllianceMember.objects.get().website == f"{ASSUMED}://aurora-vet.example.it"
+    assert IssuerProfile.objects.get().url == f"{ASSUMED}://aurora-vet.example.it"
 
 
 def test_directory_page_json_and_logo(client, member, settings):

@@ -2,12 +2,14 @@
 
 from django.contrib import admin
 
+from .admin_fields import URL_FIELDS
 from .models import AuditEvent, IssuedCredential, IssuerProfile, MicroCredentialDefinition
 
 
 @admin.register(IssuerProfile)
 class IssuerProfileAdmin(admin.ModelAdmin):
     list_display = ("name", "keys_name", "country", "region")
+    formfield_overrides = URL_FIELDS
 
 
 @admin.register(MicroCredentialDefinition)

@@ -13,6 +13,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from . import alliance
+from .admin_fields import URL_FIELDS, formfield
 from .alliance_models import AllianceMember, Endorsement
 from .errors import InvalidInput
 
@@ -24,6 +25,7 @@ class MemberForm(forms.ModelForm):
 
     class Meta:
         model = AllianceMember
+        formfield_callback = formfield
         fields = (
             "name",
             "country",
@@ -67,6 +69,7 @@ class MemberForm(forms.ModelForm):
 @admin.register(AllianceMember)
 class AllianceMemberAdmin(admin.ModelAdmin):
     form = MemberForm
+    formfield_overrides = URL_FIELDS
     list_display = ("name", "country", "organisation_type", "mou_signed", "listed")
     list_filter = ("organisation_type", "country", "listed")
     search_fields = ("name", "expertise")
