@@ -14,7 +14,8 @@ The reference signature runs in a tight loop, where the CPU's caches hold nothin
 the run also measures the same signature *inside* the flow: each learner of a fourth round submits
 without issuance and then signs once; the difference from "without issuance" is what one signature costs
 amid a submission's work (the issuance itself is always measured there). Shown as information; the
-target stays on the tight-loop reference.
+target stays on the tight-loop reference. That signature over the tight loop's is a floor of the target's
+ratio: every issuance makes one signature amid a submission's work (``make bench`` prints it).
 
 The clock is ``_service.clock``: CPU time of this process on SQLite (the database works in-process),
 wall time on MariaDB and PostgreSQL (run those on an idle machine).
