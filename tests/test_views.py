@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import uuid
 
 import pytest
 from django.utils import translation
 
 from badge_issuer.bake import extract
+from badge_issuer.proofs.data_integrity import sign_di
+from badge_issuer.verify import verify
 from microcredential_xblock.platform.plugin_settings import LOCALE_DIR
-from microcredential_xblock.service import api
+from microcredential_xblock.service import alliance, api, views
+from microcredential_xblock.service.check_labels import check_label
 from microcredential_xblock.service.config import issuer_keys
 from microcredential_xblock.service.models import StatusList
 from tests.service_fixtures import COURSE, LEARNER, MC_BLOCK, QUIZ1, RULES, all_validated
@@ -122,6 +126,22 @@ def test_verify_page_names_the_checks_in_the_readers_language(client, earned, se
         html = client.get(f"/microvet/credentials/{earned.uuid}/verify").content.decode()
     assert "Prova Data Integrity: Firma valida" in html and "Non sospesa (elenco di stato)" in html
     assert "Schema Open Badges 3.0" in html and "json schema" not in html
+
+
+def test_every_check_a_verification_makes_has_a_label(earned):
+    """Both formats of an issued credential, and a document with two proofs: no name reaches the page raw."""
+    keys = issuer_keys()
+    two_proofs = sign_di(earned.document, keys.di_key, keys.di_verification_method)
+    names = {
+        check.name
+        for document in (earned.document, earned.jwt, two_proofs)
+        for check in verify(
+            document, resolver=alliance.page_resolver(keys), status_fetcher=views._status_fetcher
+        ).checks
+    }
+    assert "data integrity: proof[1] signature valid" in names and "jwt: signature valid" in names
+    inner = {name: re.sub(r"^(data integrity: |jwt: )?(proof\[\d+\] )?", "", name) for name in names}
+    assert {name for name in names if inner[name] in check_label(name)} == set()  # shown as it is: not in the table
 
 
 def test_verify_page_after_suspension_says_why(client, earned):

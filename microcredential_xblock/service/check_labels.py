@@ -6,6 +6,8 @@ public page translates them here. A name this table does not know is shown as it
 
 from __future__ import annotations
 
+import re
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -17,7 +19,10 @@ _LABELS = {
     "recipient": gettext_lazy("Recipient"),
     "proof present": gettext_lazy("Proof present"),
     "cryptosuite supported": gettext_lazy("Cryptosuite supported"),
+    "proofPurpose assertionMethod": gettext_lazy("Proof made for issuing (assertionMethod)"),
     "verification method resolvable": gettext_lazy("Issuer's key found"),
+    "controller is issuer": gettext_lazy("Key belongs to the issuer"),
+    "key listed under assertionMethod": gettext_lazy("Key allowed to issue (assertionMethod)"),
     "key resolvable": gettext_lazy("Issuer's key found"),
     "signature valid": gettext_lazy("Signature valid"),
     "jwt well formed": gettext_lazy("Well-formed token"),
@@ -26,6 +31,8 @@ _LABELS = {
     "status (revocation)": gettext_lazy("Not revoked (status list)"),
     "status (suspension)": gettext_lazy("Not suspended (status list)"),
 }
+
+_NUMBERED_PROOF = re.compile(r"proof\[(\d+)\] (.+)\Z")
 
 
 def check_label(name: str) -> str:
@@ -37,4 +44,6 @@ def check_label(name: str) -> str:
     ):
         if name.startswith(prefix):
             return label % {"check": check_label(name.removeprefix(prefix))}
+    if numbered := _NUMBERED_PROOF.match(name):  # "proof[1] signature valid": a document with several proofs
+        return _("Proof %(number)s: %(check)s") % {"number": numbered[1], "check": check_label(numbered[2])}
     return str(_LABELS.get(name, name))
