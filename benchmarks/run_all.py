@@ -27,7 +27,12 @@ BULK_RATIO_TARGET = 0.8
 
 
 def run(script: str, *args: str) -> dict:
-    """One benchmark's JSON figures, or {"error": ...} (a missing database is a row, not a crash)."""
+    """One benchmark's JSON figures, or {"error": ...} (a missing database is a row, not a crash).
+
+    Starts with ``os.sync()``: the previous benchmark's writes (a 10,000-learner bulk run, a dropped
+    database) would otherwise be flushed to disk during this one and slow its commits (seen: MariaDB and
+    PostgreSQL submissions at 47/s right after a bulk run, 77-80/s on their own)."""
+    os.sync()
     command = [sys.executable, str(HERE / script), "--json", *args]
     result = subprocess.run(command, capture_output=True, text=True, timeout=3600, check=False)  # noqa: S603
     lines = result.stdout.strip().splitlines()
