@@ -1,7 +1,7 @@
 """Run every benchmark and print one table of figures, ratios and targets (``make bench``).
 
-    python benchmarks/run_all.py [-n 200] [--rounds 3] [--context inline|urls] [--dbs sqlite,mysql,postgresql]
-                                 [--bulk 10000] [--quick]
+    python benchmarks/run_all.py [-n 200] [--rounds 5] [--context inline|urls] [--dbs sqlite,mysql,postgresql]
+                                 [--bulk 10000] [--service-n 600] [--service-rounds 6] [--parallel]
 
 Each benchmark runs in its own process (Django is configured once per process): issuer.py (DI and
 VC-JWT against the JS libraries, two credentials), then per database issuance.py (the service's
@@ -148,11 +148,12 @@ def service_rows(table: Table, db: str, single: dict, bulk: dict | None) -> None
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=200, help="operations per issuer measurement")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of issuer.py (medians)")
     parser.add_argument("--context", choices=["inline", "urls"], default="inline")
     parser.add_argument("--dbs", default="sqlite,mysql,postgresql")
     parser.add_argument("--bulk", type=int, default=10_000, help="learners in the bulk run (0: skip it)")
-    parser.add_argument("--service-n", type=int, default=200, help="learners per service measurement")
+    parser.add_argument("--service-n", type=int, default=600, help="learners per service measurement")
+    parser.add_argument("--service-rounds", type=int, default=6, help="rounds of issuance.py (medians)")
     parser.add_argument(
         "--parallel", action="store_true", help="the databases at once, after issuer.py (each its own processes)"
     )
@@ -163,7 +164,7 @@ def main() -> int:
 
     def service(db: str) -> tuple[dict, dict | None]:
         print(f"running the service benchmarks on {db} ...", file=sys.stderr)
-        single = run("issuance.py", "--db", db, "-n", str(args.service_n))
+        single = run("issuance.py", "--db", db, "-n", str(args.service_n), "--rounds", str(args.service_rounds))
         bulk = None
         if args.bulk and "error" not in single:
             milestones = ",".join(str(m) for m in (args.bulk // 10, args.bulk // 2, args.bulk))
