@@ -140,6 +140,7 @@ def test_every_check_a_verification_makes_has_a_label(earned):
         ).checks
     }
     assert "data integrity: proof[1] signature valid" in names and "jwt: signature valid" in names
+    assert check_label("data integrity: proof[1] signature valid") == "Data Integrity proof: Proof 2: Signature valid"
     inner = {name: re.sub(r"^(data integrity: |jwt: )?(proof\[\d+\] )?", "", name) for name in names}
     assert {name for name in names if inner[name] in check_label(name)} == set()  # shown as it is: not in the table
 

@@ -45,5 +45,5 @@ def check_label(name: str) -> str:
         if name.startswith(prefix):
             return label % {"check": check_label(name.removeprefix(prefix))}
     if numbered := _NUMBERED_PROOF.match(name):  # "proof[1] signature valid": a document with several proofs
-        return _("Proof %(number)s: %(check)s") % {"number": numbered[1], "check": check_label(numbered[2])}
+        return _("Proof %(number)s: %(check)s") % {"number": int(numbered[1]) + 1, "check": check_label(numbered[2])}
     return str(_LABELS.get(name, name))
