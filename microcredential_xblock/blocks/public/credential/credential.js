@@ -63,21 +63,27 @@ function MicrovetCredential(runtime, element, args) {
     }
   }
 
+  /* The card last swapped in. An identical answer (a later poll, or two submissions' events at once) leaves
+     the card alone: swapping it would empty the live region and drop what it had just announced. */
+  var shown = null;
+
   /* Swap in the server's card; announce ``message``, or a change of state (screen readers hear it once). */
   function show(state, message) {
-    var before = card().getAttribute("data-state");
-    var holder = document.createElement("div");
-    holder.innerHTML = state.html;
-    var fresh = holder.querySelector(".microvet-card");
-    if (!fresh) { return; }
-    card().replaceWith(fresh);
-    bindCard();
-    var after = fresh.getAttribute("data-state");
-    if (message) {
-      say(message);
-    } else if (after !== before && after === "earned") {
-      say(gettext("Your credential has been issued."));
+    if (state.html !== shown) {
+      var before = card().getAttribute("data-state");
+      var holder = document.createElement("div");
+      holder.innerHTML = state.html;
+      var fresh = holder.querySelector(".microvet-card");
+      if (!fresh) { return; }
+      card().replaceWith(fresh);
+      bindCard();
+      shown = state.html;
+      var after = fresh.getAttribute("data-state");
+      if (!message && after !== before && after === "earned") {
+        message = gettext("Your credential has been issued.");
+      }
     }
+    if (message) { say(message); }
   }
 
   function refresh(attempt, message) {
