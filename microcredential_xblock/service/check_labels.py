@@ -32,18 +32,20 @@ _LABELS = {
     "status (suspension)": gettext_lazy("Not suspended (status list)"),
 }
 
+#: How ``badge_issuer.verify`` names the checks of each proof format: "<prefix><check>".
+_FORMATS = (
+    ("data integrity: ", gettext_lazy("Data Integrity proof: %(check)s")),
+    ("jwt: ", gettext_lazy("VC-JWT: %(check)s")),
+)
 _NUMBERED_PROOF = re.compile(r"proof\[(\d+)\] (.+)\Z")
 
 
 def check_label(name: str) -> str:
     """``name`` of a check as the page shows it: "data integrity: signature valid" -> "Data Integrity proof:
     Signature valid" (translated)."""
-    for prefix, label in (
-        ("data integrity: ", _("Data Integrity proof: %(check)s")),
-        ("jwt: ", _("VC-JWT: %(check)s")),
-    ):
+    for prefix, label in _FORMATS:
         if name.startswith(prefix):
-            return label % {"check": check_label(name.removeprefix(prefix))}
+            return str(label) % {"check": check_label(name.removeprefix(prefix))}
     if numbered := _NUMBERED_PROOF.match(name):  # "proof[1] signature valid": a document with several proofs
         return _("Proof %(number)s: %(check)s") % {"number": int(numbered[1]) + 1, "check": check_label(numbered[2])}
     return str(_LABELS.get(name, name))
